@@ -1,0 +1,158 @@
+package io.rill;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.rill.connect.CommandConnection;
+import io.rill.connect.RedisConnector;
+import io.rill.dispatch.Invoker;
+import io.rill.supervise.Supervisor;
+
+/**
+ * The entry point: subscribes handlers to consumer groups over one Redis and stops them gracefully.
+ *
+ * <pre>{@code
+ * Rill rill = Rill.create(RedisClient.create("redis://localhost:6379"));
+ * rill.subscribe(SubscriptionOptions.builder().streams("orders").group("billing").consumer("billing-1").build(),
+ *         entry -> bill(entry.fields()));
+ * ...
+ * rill.close(); // stops every subscription gracefully
+ * }</pre>
+ *
+ * Each subscription reads on a connection of its own; acks and admin commands of all subscriptions
+ * share one more. The {@link RedisClient} stays the caller's: closing Rill does not shut it down.
+ */
+public final class Rill implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Rill.class);
+
+    private final RedisConnector connector;
+    private final MeterRegistry registry;
+    private final CommandConnection commands;
+    private final ScheduledThreadPoolExecutor timer;
+    private final Map<String, Supervisor> subscriptions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private Rill(Builder builder) {
+        this.connector = builder.connector;
+        this.registry = builder.registry != null ? builder.registry : new CompositeMeterRegistry();
+        this.commands = new CommandConnection(connector);
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().name("rill-timer").daemon().unstarted(r));
+        this.timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /** A Rill over a standalone Redis, without metrics. */
+    public static Rill create(RedisClient client) {
+        return builder(client).build();
+    }
+
+    public static Builder builder(RedisClient client) {
+        return new Builder(RedisConnector.of(Objects.requireNonNull(client, "client")));
+    }
+
+    /** Starts a subscription whose handler takes one entry at a time. */
+    public Subscription subscribe(SubscriptionOptions options, EntryHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return start(options, s -> Invoker.of(handler, s.acknowledger(), s.window(), s.metrics(), s.description()));
+    }
+
+    /** Starts a subscription whose handler takes the entries of a read together. */
+    public Subscription subscribeBatch(SubscriptionOptions options, BatchHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return start(options, s -> Invoker.of(handler, s.acknowledger(), s.window(), s.metrics(), s.description()));
+    }
+
+    private synchronized Subscription start(SubscriptionOptions options, Supervisor.InvokerFactory invokers) {
+        Objects.requireNonNull(options, "options");
+        if (closed) {
+            throw new IllegalStateException("Rill is closed");
+        }
+        for (Supervisor running : subscriptions.values()) {
+            SubscriptionOptions other = running.options();
+            if (other.group().equals(options.group()) && other.consumer().equals(options.consumer())
+                    && other.streams().stream().anyMatch(options.streams()::contains)) {
+                throw new IllegalArgumentException("consumer '" + options.consumer() + "' of group '" + options.group()
+                        + "' already reads " + other.streams() + " here: two subscriptions would share one pending list; "
+                        + "give each its own consumer name");
+            }
+        }
+        Supervisor[] self = new Supervisor[1];
+        Supervisor supervisor = new Supervisor(options, invokers, connector, commands, registry, timer,
+                () -> subscriptions.remove(self[0].id(), self[0]));
+        self[0] = supervisor;
+        subscriptions.put(supervisor.id(), supervisor);
+        supervisor.start();
+        return supervisor;
+    }
+
+    /** The subscriptions started here and not yet stopped. */
+    public List<Subscription> subscriptions() {
+        return List.copyOf(subscriptions.values());
+    }
+
+    /** Stops every subscription, each within its own shutdown timeout, then releases connections and threads. */
+    @Override
+    public void close() {
+        close(null);
+    }
+
+    /** As {@link #close()}, with one timeout for all subscriptions. */
+    public void close(Duration timeout) {
+        List<Supervisor> running;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            running = new ArrayList<>(subscriptions.values());
+        }
+        // stop them side by side so that the slowest, not the sum, bounds the wait
+        List<Thread> stoppers = new ArrayList<>();
+        for (Supervisor supervisor : running) {
+            Duration t = timeout != null ? timeout : supervisor.options().shutdownTimeout();
+            stoppers.add(Thread.ofPlatform().name("rill-stop-" + supervisor.id()).start(() -> supervisor.close(t)));
+        }
+        for (Thread stopper : stoppers) {
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        timer.shutdownNow();
+        commands.close();
+        log.info("Rill closed ({} subscriptions stopped)", running.size());
+    }
+
+    /** Builds a {@link Rill}. */
+    public static final class Builder {
+        private final RedisConnector connector;
+        private MeterRegistry registry;
+
+        private Builder(RedisConnector connector) {
+            this.connector = connector;
+        }
+
+        /** Where the subscriptions' meters go; none when unset. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        public Rill build() {
+            return new Rill(this);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.rill;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A running subscription: one consumer of one group reading one or more streams. Obtained from
+ * {@link Rill#subscribe}; thread-safe.
+ */
+public interface Subscription extends AutoCloseable {
+
+    /** A name unique within its {@link Rill}: {@code group/consumer/streams}. */
+    String id();
+
+    SubscriptionOptions options();
+
+    SubscriptionState state();
+
+    /** When the subscription entered its current state. */
+    Instant stateSince();
+
+    /** The last error that moved the subscription to RECOVERING or FAILED, if any. */
+    Optional<Throwable> lastError();
+
+    /** Entries read and not yet acknowledged or failed. */
+    int inFlight();
+
+    /**
+     * Stops gracefully within the subscription's shutdown timeout: no new reads, in-flight handlers
+     * finish, their acks are flushed. Entries not finished stay pending in Redis. Idempotent.
+     */
+    @Override
+    default void close() {
+        close(options().shutdownTimeout());
+    }
+
+    /** As {@link #close()}, waiting at most {@code timeout}; {@link Duration#ZERO} interrupts handlers at once. */
+    void close(Duration timeout);
+}

@@ -1,0 +1,230 @@
+package io.rill;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Everything that defines a subscription: which streams, which group, which consumer, and how to read,
+ * dispatch and acknowledge. Immutable; built and validated by {@link #builder()}. Validation messages
+ * start with the option's name as it appears in configuration ({@code batch-size}, ...).
+ *
+ * @param streams          the stream keys read together, in this order; at least one
+ * @param group            the consumer group
+ * @param consumer         this consumer's name within the group
+ * @param batchSize        the COUNT of each XREADGROUP, per stream
+ * @param blockTimeout     how long a read waits for new entries before asking again
+ * @param concurrency      how many handler calls run at once
+ * @param orderingKey      with concurrency &gt; 1, the field whose equal values are handled in stream order; null for none
+ * @param maxInFlight      the most entries read but not yet acknowledged (or failed) at any time
+ * @param startPosition    where a group Rill creates starts
+ * @param autoCreate       create a missing group (with MKSTREAM) instead of failing
+ * @param ackFlushSize     pending acks of one stream that trigger an XACK at once
+ * @param ackFlushInterval the longest an ack waits to be flushed
+ * @param backoff          how a subscription waits between attempts while Redis fails
+ * @param shutdownTimeout  how long a graceful stop waits for in-flight handlers and acks
+ */
+public record SubscriptionOptions(
+        List<String> streams,
+        String group,
+        String consumer,
+        int batchSize,
+        Duration blockTimeout,
+        int concurrency,
+        String orderingKey,
+        int maxInFlight,
+        StartPosition startPosition,
+        boolean autoCreate,
+        int ackFlushSize,
+        Duration ackFlushInterval,
+        Backoff backoff,
+        Duration shutdownTimeout) {
+
+    public static final int DEFAULT_BATCH_SIZE = 100;
+    public static final Duration DEFAULT_BLOCK_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_CONCURRENCY = 1;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
+    public static final int DEFAULT_ACK_FLUSH_SIZE = 100;
+    public static final Duration DEFAULT_ACK_FLUSH_INTERVAL = Duration.ofMillis(50);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    static final int MAX_BATCH_SIZE = 100_000;
+    static final int MAX_CONCURRENCY = 4096;
+
+    public SubscriptionOptions {
+        if (streams == null || streams.isEmpty()) {
+            throw new IllegalArgumentException("streams must name at least one stream key");
+        }
+        streams = List.copyOf(streams);
+        if (new HashSet<>(streams).size() != streams.size()) {
+            throw new IllegalArgumentException("streams must not repeat a key, was " + streams);
+        }
+        for (String stream : streams) {
+            Options.name("streams", stream);
+        }
+        Options.name("group", group);
+        Options.name("consumer", consumer);
+        Options.range("batch-size", batchSize, 1, MAX_BATCH_SIZE);
+        Options.positive("block-timeout", blockTimeout);
+        if (blockTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("block-timeout must be at least 1ms (Redis counts BLOCK in ms), was " + blockTimeout);
+        }
+        Options.range("concurrency", concurrency, 1, MAX_CONCURRENCY);
+        if (orderingKey != null) {
+            if (orderingKey.isBlank()) {
+                throw new IllegalArgumentException("ordering-key must be a field name or unset, was blank");
+            }
+            if (concurrency == 1) {
+                throw new IllegalArgumentException("ordering-key '" + orderingKey
+                        + "' has no effect with concurrency 1 (everything is handled in stream order): "
+                        + "set concurrency > 1 or remove ordering-key");
+            }
+        }
+        Options.range("max-in-flight", maxInFlight, streams.size(), Integer.MAX_VALUE);
+        Options.set("start-position", startPosition);
+        Options.range("ack-flush-size", ackFlushSize, 1, MAX_BATCH_SIZE);
+        Options.positive("ack-flush-interval", ackFlushInterval);
+        Options.set("backoff", backoff);
+        Options.notNegative("shutdown-timeout", shutdownTimeout);
+    }
+
+    /** A builder with every default set; streams, group and consumer must be given. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options, to derive a variant. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link SubscriptionOptions}; {@link #build()} validates. */
+    public static final class Builder {
+        private List<String> streams = List.of();
+        private String group;
+        private String consumer;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration blockTimeout = DEFAULT_BLOCK_TIMEOUT;
+        private int concurrency = DEFAULT_CONCURRENCY;
+        private String orderingKey;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private StartPosition startPosition = StartPosition.LATEST;
+        private boolean autoCreate = true;
+        private int ackFlushSize = DEFAULT_ACK_FLUSH_SIZE;
+        private Duration ackFlushInterval = DEFAULT_ACK_FLUSH_INTERVAL;
+        private Backoff backoff = Backoff.DEFAULT;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+
+        private Builder() {
+        }
+
+        private Builder(SubscriptionOptions o) {
+            streams = o.streams;
+            group = o.group;
+            consumer = o.consumer;
+            batchSize = o.batchSize;
+            blockTimeout = o.blockTimeout;
+            concurrency = o.concurrency;
+            orderingKey = o.orderingKey;
+            maxInFlight = o.maxInFlight;
+            startPosition = o.startPosition;
+            autoCreate = o.autoCreate;
+            ackFlushSize = o.ackFlushSize;
+            ackFlushInterval = o.ackFlushInterval;
+            backoff = o.backoff;
+            shutdownTimeout = o.shutdownTimeout;
+        }
+
+        public Builder streams(String... streams) {
+            this.streams = List.of(streams);
+            return this;
+        }
+
+        public Builder streams(List<String> streams) {
+            this.streams = streams;
+            return this;
+        }
+
+        public Builder group(String group) {
+            this.group = group;
+            return this;
+        }
+
+        public Builder consumer(String consumer) {
+            this.consumer = consumer;
+            return this;
+        }
+
+        /** COUNT per read and per stream, 1..100000; lowered to the free in-flight capacity. Default 100. */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** BLOCK of a read for new entries; at least 1 ms. Default 2 s. */
+        public Builder blockTimeout(Duration blockTimeout) {
+            this.blockTimeout = blockTimeout;
+            return this;
+        }
+
+        /** Handler calls running at once, 1..4096. Default 1 (stream order). */
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** With concurrency &gt; 1: entries with the same value of this field run in stream order. */
+        public Builder orderingKey(String orderingKey) {
+            this.orderingKey = orderingKey;
+            return this;
+        }
+
+        /** Entries read but not yet acknowledged, at least one per stream. Default 1000. */
+        public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /** Where a group Rill creates starts. Default {@link StartPosition#LATEST}. */
+        public Builder startPosition(StartPosition startPosition) {
+            this.startPosition = startPosition;
+            return this;
+        }
+
+        /** Create missing groups (and streams). Default true. */
+        public Builder autoCreate(boolean autoCreate) {
+            this.autoCreate = autoCreate;
+            return this;
+        }
+
+        /** Acks of one stream that trigger an XACK without waiting for the interval. Default 100. */
+        public Builder ackFlushSize(int ackFlushSize) {
+            this.ackFlushSize = ackFlushSize;
+            return this;
+        }
+
+        /** The longest an ack waits before it is sent. Default 50 ms. */
+        public Builder ackFlushInterval(Duration ackFlushInterval) {
+            this.ackFlushInterval = ackFlushInterval;
+            return this;
+        }
+
+        /** Waits between attempts while Redis fails. Default {@link Backoff#DEFAULT}. */
+        public Builder backoff(Backoff backoff) {
+            this.backoff = backoff;
+            return this;
+        }
+
+        /** How long a graceful stop waits for in-flight handlers and acks. Default 30 s. */
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+            return this;
+        }
+
+        public SubscriptionOptions build() {
+            return new SubscriptionOptions(streams, group, consumer, batchSize, blockTimeout, concurrency,
+                    orderingKey, maxInFlight, startPosition, autoCreate, ackFlushSize, ackFlushInterval, backoff,
+                    shutdownTimeout);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.rill.metrics;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The meters of one subscription, created once per stream so that the hot path only looks them up.
+ * Every meter is tagged with {@code stream}, {@code group} and {@code consumer}.
+ */
+public final class SubscriptionMetrics {
+
+    public static final String READ = "rill.entries.read";
+    public static final String HANDLED = "rill.entries.handled";
+    public static final String FAILED = "rill.entries.failed";
+    public static final String ACKED = "rill.entries.acked";
+    public static final String TRIMMED = "rill.entries.trimmed";
+    public static final String HANDLER_DURATION = "rill.handler.duration";
+
+    private final Map<String, StreamMeters> byStream;
+
+    public SubscriptionMetrics(MeterRegistry registry, List<String> streams, String group, String consumer) {
+        Map<String, StreamMeters> meters = new HashMap<>();
+        for (String stream : streams) {
+            meters.put(stream, new StreamMeters(registry, Tags.of("stream", stream, "group", group, "consumer", consumer)));
+        }
+        this.byStream = Map.copyOf(meters);
+    }
+
+    public StreamMeters stream(String stream) {
+        return byStream.get(stream);
+    }
+
+    /** The meters of one stream of the subscription. */
+    public static final class StreamMeters {
+        private final Counter read;
+        private final Counter handled;
+        private final Counter failed;
+        private final Counter acked;
+        private final Counter trimmed;
+        private final Timer handlerDuration;
+
+        StreamMeters(MeterRegistry registry, Tags tags) {
+            read = Counter.builder(READ).description("Entries read from the stream").tags(tags).register(registry);
+            handled = Counter.builder(HANDLED).description("Entries whose handler returned normally").tags(tags).register(registry);
+            failed = Counter.builder(FAILED).description("Entries whose handler threw").tags(tags).register(registry);
+            acked = Counter.builder(ACKED).description("Entries acknowledged with XACK").tags(tags).register(registry);
+            trimmed = Counter.builder(TRIMMED).description("Pending entries found deleted or trimmed; acked without a handler").tags(tags).register(registry);
+            handlerDuration = Timer.builder(HANDLER_DURATION).description("Time spent in the handler per call").tags(tags).register(registry);
+        }
+
+        public void read(int n) {
+            read.increment(n);
+        }
+
+        public void handled(int n) {
+            handled.increment(n);
+        }
+
+        public void failed(int n) {
+            failed.increment(n);
+        }
+
+        public void acked(long n) {
+            acked.increment(n);
+        }
+
+        public void trimmed(int n) {
+            trimmed.increment(n);
+        }
+
+        public void handlerTime(long nanos) {
+            handlerDuration.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+}

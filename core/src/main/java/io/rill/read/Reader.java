@@ -1,0 +1,149 @@
+package io.rill.read;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.rill.StreamEntry;
+import io.rill.SubscriptionOptions;
+import io.rill.ack.Acknowledger;
+import io.rill.dispatch.Dispatcher;
+import io.rill.metrics.SubscriptionMetrics;
+import io.rill.window.InFlightWindow;
+
+/**
+ * The read loop of one subscription (semantics 2, 3, 9). Each pass first reads this consumer's own
+ * pending entries with ID {@code 0} until they are exhausted, never with BLOCK (Redis ignores BLOCK
+ * for history reads, which would make it a hot loop), then new entries with {@code >} and BLOCK.
+ * COUNT is the batch size lowered to the free in-flight capacity, split over the streams.
+ *
+ * <p>Runs on the subscription's read thread, on a connection no one else uses. Redis errors are
+ * thrown to the Supervisor, which decides about backoff and reconnects.
+ */
+public final class Reader {
+
+    private final SubscriptionOptions options;
+    private final Consumer<String> consumer;
+    private final InFlightWindow window;
+    private final Dispatcher dispatcher;
+    private final Acknowledger acknowledger;
+    private final SubscriptionMetrics metrics;
+    private final StreamOffset<String>[] newEntries;
+    private volatile boolean stopping;
+
+    @SuppressWarnings("unchecked")
+    public Reader(SubscriptionOptions options, InFlightWindow window, Dispatcher dispatcher, Acknowledger acknowledger,
+            SubscriptionMetrics metrics) {
+        this.options = options;
+        this.consumer = Consumer.from(options.group(), options.consumer());
+        this.window = window;
+        this.dispatcher = dispatcher;
+        this.acknowledger = acknowledger;
+        this.metrics = metrics;
+        this.newEntries = options.streams().stream().map(StreamOffset::lastConsumed).toArray(StreamOffset[]::new);
+    }
+
+    /** Makes {@link #run} return after its current read. */
+    public void stop() {
+        stopping = true;
+    }
+
+    public boolean stopping() {
+        return stopping;
+    }
+
+    /**
+     * Reads the own pending entries, then new ones, until {@link #stop()}.
+     *
+     * @param commands a connection used by this reader only
+     * @param onRead   called after every read Redis answered
+     */
+    public void run(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
+        readHistory(commands, onRead);
+        readNew(commands, onRead);
+    }
+
+    private void readHistory(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
+        Map<String, String> cursors = new LinkedHashMap<>();
+        for (String stream : options.streams()) {
+            cursors.put(stream, "0");
+        }
+        Map<String, Integer> returned = new HashMap<>();
+        while (!cursors.isEmpty() && !stopping) {
+            int count = awaitCount(cursors.size());
+            if (count == 0) {
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            StreamOffset<String>[] offsets = cursors.entrySet().stream()
+                    .map(e -> StreamOffset.from(e.getKey(), e.getValue()))
+                    .toArray(StreamOffset[]::new);
+            List<StreamMessage<String, String>> messages = commands.xreadgroup(consumer, XReadArgs.Builder.count(count),
+                    offsets);
+            onRead.run();
+            returned.clear();
+            for (StreamMessage<String, String> message : messages) {
+                cursors.put(message.getStream(), message.getId());
+                returned.merge(message.getStream(), 1, Integer::sum);
+            }
+            // fewer than COUNT back means that stream's pending list is exhausted
+            cursors.keySet().removeIf(stream -> returned.getOrDefault(stream, 0) < count);
+            accept(messages);
+        }
+    }
+
+    private void readNew(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
+        long blockMillis = options.blockTimeout().toMillis();
+        while (!stopping) {
+            int count = awaitCount(newEntries.length);
+            if (count == 0) {
+                continue;
+            }
+            List<StreamMessage<String, String>> messages = commands.xreadgroup(consumer,
+                    XReadArgs.Builder.count(count).block(blockMillis), newEntries);
+            onRead.run();
+            accept(messages);
+        }
+    }
+
+    /** The COUNT of the next read: waits until every stream read can get at least one entry. */
+    private int awaitCount(int streams) throws InterruptedException {
+        int free = window.awaitFree(streams, options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return Math.min(options.batchSize(), free / streams);
+    }
+
+    /** Admits what was read to the window and dispatches it; trimmed entries are acked unhandled. */
+    private void accept(List<StreamMessage<String, String>> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        List<StreamEntry> batch = new ArrayList<>(messages.size());
+        for (StreamMessage<String, String> message : messages) {
+            Map<String, String> body = message.getBody();
+            StreamEntry entry = StreamEntry.of(message.getStream(), message.getId(),
+                    body.isEmpty() ? Map.of() : Collections.unmodifiableMap(body));
+            if (!window.admit(entry)) {
+                continue; // still being handled or acked here since before a reconnect
+            }
+            SubscriptionMetrics.StreamMeters meters = metrics.stream(entry.stream());
+            meters.read(1);
+            if (body.isEmpty()) {
+                // deleted or trimmed while pending: Redis kept only the ID; nothing to handle
+                meters.trimmed(1);
+                acknowledger.acknowledge(entry);
+            } else {
+                batch.add(entry);
+            }
+        }
+        dispatcher.dispatch(batch);
+    }
+}

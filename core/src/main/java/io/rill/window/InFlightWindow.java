@@ -1,0 +1,149 @@
+package io.rill.window;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.rill.StreamEntry;
+
+/**
+ * The entries of one subscription that were read and are not yet acknowledged or failed (semantics 9).
+ * The Reader takes capacity before it reads; the Acknowledger and the Dispatcher give it back. The IDs
+ * are kept so that a history read after a reconnect does not hand an entry out twice while it is
+ * still being handled or waiting for its XACK.
+ */
+public final class InFlightWindow {
+
+    private final int capacity;
+    private final Map<String, Set<String>> idsByStream;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition released = lock.newCondition();
+    private int used;
+    private boolean closed;
+
+    public InFlightWindow(int capacity, List<String> streams) {
+        this.capacity = capacity;
+        Map<String, Set<String>> ids = new ConcurrentHashMap<>();
+        for (String stream : streams) {
+            ids.put(stream, ConcurrentHashMap.newKeySet());
+        }
+        this.idsByStream = Map.copyOf(ids);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Entries in flight now. */
+    public int size() {
+        lock.lock();
+        try {
+            return used;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until at least {@code atLeast} slots are free, the window is closed, or the timeout passes.
+     *
+     * @return the free slots (0 when closed or timed out before {@code atLeast} were free)
+     */
+    public int awaitFree(int atLeast, long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (!closed && capacity - used < atLeast) {
+                if (nanos <= 0) {
+                    return 0;
+                }
+                nanos = released.awaitNanos(nanos);
+            }
+            return closed ? 0 : capacity - used;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes a slot for an entry. Returns false, taking nothing, when the entry is already in flight
+     * (a history read returned an entry this consumer is still handling).
+     */
+    public boolean admit(StreamEntry entry) {
+        if (!idsByStream.get(entry.stream()).add(entry.id())) {
+            return false;
+        }
+        lock.lock();
+        try {
+            used++;
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /** True when the entry is in flight here. */
+    public boolean contains(String stream, String id) {
+        Set<String> ids = idsByStream.get(stream);
+        return ids != null && ids.contains(id);
+    }
+
+    /** Gives back the slot of one entry (handled and acked, or failed). */
+    public void release(StreamEntry entry) {
+        release(entry.stream(), List.of(entry.id()));
+    }
+
+    /** Gives back the slots of these IDs of one stream; IDs not in flight are ignored. */
+    public void release(String stream, Collection<String> ids) {
+        Set<String> inFlight = idsByStream.get(stream);
+        int removed = 0;
+        for (String id : ids) {
+            if (inFlight.remove(id)) {
+                removed++;
+            }
+        }
+        if (removed == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            used -= removed;
+            released.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes every waiter for good; used on stop. */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            released.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until nothing is in flight, or the timeout passes; true when empty. */
+    public boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (used > 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = released.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

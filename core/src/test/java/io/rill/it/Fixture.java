@@ -1,0 +1,112 @@
+package io.rill.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.rill.testing.RedisServer;
+
+/** A test's view of a Redis: a client for the code under test, and sync commands for setup and checks. */
+final class Fixture implements AutoCloseable {
+
+    final RedisClient client;
+    final RedisCommands<String, String> redis;
+    private final StatefulRedisConnection<String, String> connection;
+
+    Fixture(String uri) {
+        client = RedisClient.create(uri);
+        connection = client.connect();
+        redis = connection.sync();
+    }
+
+    Fixture(RedisServer server) {
+        this(server.uri());
+    }
+
+    /** A key no other test uses, so tests can share a server. */
+    static String unique(String name) {
+        return name + ":" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** XADDs {@code count} entries with fields {@code n} (0-based sequence) plus the given ones, pipelined. */
+    List<String> add(String stream, int count, Map<String, String> extra) {
+        RedisAsyncCommands<String, String> async = connection.async();
+        List<RedisFuture<String>> futures = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Map<String, String> body = new java.util.LinkedHashMap<>();
+            body.put("n", Integer.toString(i));
+            body.putAll(extra);
+            futures.add(async.xadd(stream, body));
+        }
+        LettuceFutures.awaitAll(30, TimeUnit.SECONDS, futures.toArray(new RedisFuture[0]));
+        List<String> ids = new ArrayList<>(count);
+        for (RedisFuture<String> f : futures) {
+            ids.add(f.resultNow());
+        }
+        return ids;
+    }
+
+    List<String> add(String stream, int count) {
+        return add(stream, count, Map.of());
+    }
+
+    /** Pending entries of the group on the stream (all consumers). */
+    long pending(String stream, String group) {
+        return redis.xpending(stream, group).getCount();
+    }
+
+    /** XREADGROUP calls the server has executed so far. */
+    long xreadgroupCalls() {
+        String stats = redis.info("commandstats");
+        for (String line : stats.split("\r?\n")) {
+            if (line.startsWith("cmdstat_xreadgroup:")) {
+                return Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+            }
+        }
+        return 0;
+    }
+
+    /** True when a client of the server is blocked in XREADGROUP (the reader waiting on {@code >}). */
+    boolean readerBlocked() {
+        for (String line : redis.clientList().split("\n")) {
+            if (line.contains("cmd=xreadgroup") && line.matches(".*flags=\\S*b.*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Lines of the test log (slf4j-simple writes it, see the surefire configuration) that contain every part. */
+    static long logLines(String... parts) throws Exception {
+        Path log = Path.of(System.getProperty("org.slf4j.simpleLogger.logFile", "target/rill-test.log"));
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> {
+                for (String p : parts) {
+                    if (!l.contains(p)) {
+                        return false;
+                    }
+                }
+                return true;
+            }).count();
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}
