@@ -73,6 +73,21 @@ public final class Rill implements AutoCloseable {
         return start(options, s -> Invoker.of(handler, s.acknowledger(), s.window(), s.metrics(), s.description()));
     }
 
+    /**
+     * Starts a subscription whose handler settles each entry itself through an {@link Acknowledgement}:
+     * an entry stays in flight until it is acked or nacked, which may happen after the handler returned.
+     */
+    public Subscription subscribeManual(SubscriptionOptions options, ManualHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return start(options, s -> Invoker.ofManual(handler, s.acknowledger(), s.window(), s.metrics(), s.description()));
+    }
+
+    /** As {@link #subscribeManual}, with the entries of a read handed over and settled together. */
+    public Subscription subscribeBatchManual(SubscriptionOptions options, ManualBatchHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return start(options, s -> Invoker.ofManualBatch(handler, s.acknowledger(), s.window(), s.metrics(), s.description()));
+    }
+
     private synchronized Subscription start(SubscriptionOptions options, Supervisor.InvokerFactory invokers) {
         Objects.requireNonNull(options, "options");
         if (closed) {

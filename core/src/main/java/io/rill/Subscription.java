@@ -27,6 +27,19 @@ public interface Subscription extends AutoCloseable {
     int inFlight();
 
     /**
+     * Stops reading: the read in progress is cut short and, once this returns, no read is made until
+     * {@link #resume()}; entries already read are still handled and acknowledged. The state does not
+     * change. Idempotent.
+     */
+    void pause();
+
+    /** Reads again after {@link #pause()}, starting with this consumer's own pending entries. Idempotent. */
+    void resume();
+
+    /** True between {@link #pause()} and {@link #resume()}. */
+    boolean paused();
+
+    /**
      * Stops gracefully within the subscription's shutdown timeout: no new reads, in-flight handlers
      * finish, their acks are flushed. Entries not finished stay pending in Redis. Idempotent.
      */

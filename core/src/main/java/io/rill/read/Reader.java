@@ -26,6 +26,8 @@ import io.rill.window.InFlightWindow;
  * for history reads, which would make it a hot loop), then new entries with {@code >} and BLOCK.
  * COUNT is the batch size lowered to the free in-flight capacity, split over the streams.
  *
+ * <p>A paused reader makes no reads until resumed; what it read before is handled as usual.
+ *
  * <p>Runs on the subscription's read thread, on a connection no one else uses. Redis errors are
  * thrown to the Supervisor, which decides about backoff and reconnects.
  */
@@ -39,6 +41,9 @@ public final class Reader {
     private final SubscriptionMetrics metrics;
     private final StreamOffset<String>[] newEntries;
     private volatile boolean stopping;
+    private volatile boolean paused;
+    private final Object pauseMonitor = new Object();
+    private boolean reading; // guarded by pauseMonitor
 
     @SuppressWarnings("unchecked")
     public Reader(SubscriptionOptions options, InFlightWindow window, Dispatcher dispatcher, Acknowledger acknowledger,
@@ -55,6 +60,67 @@ public final class Reader {
     /** Makes {@link #run} return after its current read. */
     public void stop() {
         stopping = true;
+        wakeFromPause();
+    }
+
+    /** Makes {@link #run} wait before its next read until {@link #resume()} or {@link #stop()}. */
+    public void pause() {
+        paused = true;
+    }
+
+    public void resume() {
+        paused = false;
+        wakeFromPause();
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
+    private void wakeFromPause() {
+        synchronized (pauseMonitor) {
+            pauseMonitor.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until no read is in progress or about to start, or the timeout passes: after a
+     * {@link #pause()} this is when reading has really stopped.
+     *
+     * @return true when the reader is idle
+     */
+    public boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (pauseMonitor) {
+            while (reading) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(pauseMonitor, remaining);
+            }
+            return true;
+        }
+    }
+
+    /** The gate before every read: parks here while paused; the reader counts as reading once past it. */
+    private void awaitResumed() throws InterruptedException {
+        synchronized (pauseMonitor) {
+            if (paused && !stopping) {
+                setReading(false);
+                while (paused && !stopping) {
+                    pauseMonitor.wait();
+                }
+            }
+            setReading(true);
+        }
+    }
+
+    private void setReading(boolean value) {
+        synchronized (pauseMonitor) {
+            reading = value;
+            pauseMonitor.notifyAll();
+        }
     }
 
     public boolean stopping() {
@@ -68,8 +134,12 @@ public final class Reader {
      * @param onRead   called after every read Redis answered
      */
     public void run(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
-        readHistory(commands, onRead);
-        readNew(commands, onRead);
+        try {
+            readHistory(commands, onRead);
+            readNew(commands, onRead);
+        } finally {
+            setReading(false);
+        }
     }
 
     private void readHistory(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
@@ -117,6 +187,7 @@ public final class Reader {
 
     /** The COUNT of the next read: waits until every stream read can get at least one entry. */
     private int awaitCount(int streams) throws InterruptedException {
+        awaitResumed();
         int free = window.awaitFree(streams, options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
         return Math.min(options.batchSize(), free / streams);
     }

@@ -134,6 +134,44 @@ public final class Supervisor implements Subscription {
         return window.size();
     }
 
+    @Override
+    public void pause() {
+        if (reader.paused()) {
+            return;
+        }
+        reader.pause();
+        log.info("Subscription {} paused: no new reads; entries already read are still handled", id);
+        // cut a blocked read short and wait until the read thread is parked, so that nothing is read
+        // after pause() returns; at worst (the unblock overtook the read) that is one block-timeout
+        long deadline = System.nanoTime() + options.blockTimeout().plus(READ_TIMEOUT_MARGIN).toNanos();
+        try {
+            do {
+                long clientId = readClientId;
+                if (clientId >= 0) {
+                    commands.async().clientUnblock(clientId, UnblockType.TIMEOUT);
+                }
+            } while (!reader.awaitIdle(50, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.debug("Subscription {}: could not unblock the read for the pause: {}", id, e.toString());
+        }
+    }
+
+    @Override
+    public void resume() {
+        if (!reader.paused()) {
+            return;
+        }
+        reader.resume();
+        log.info("Subscription {} resumed", id);
+    }
+
+    @Override
+    public boolean paused() {
+        return reader.paused();
+    }
+
     // ---- the read thread -------------------------------------------------------------------------
 
     private void supervise() {

@@ -1,0 +1,90 @@
+package io.rill.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.rill.Rill;
+import io.rill.StartPosition;
+import io.rill.Subscription;
+import io.rill.SubscriptionOptions;
+import io.rill.SubscriptionState;
+import io.rill.testing.RedisServer;
+import io.rill.testing.WithRedis;
+
+/** Subscription.pause() stops reading but finishes in-flight work; resume() reads again. */
+@WithRedis
+class PauseResumeTest {
+
+    private final Fixture redis;
+    private final Rill rill;
+
+    PauseResumeTest(RedisServer server) {
+        this.redis = new Fixture(server);
+        this.rill = Rill.create(redis.client);
+    }
+
+    @AfterEach
+    void stop() {
+        rill.close(Duration.ofSeconds(5));
+        redis.close();
+    }
+
+    @Test
+    void pauseStopsReadingKeepsInFlightWorkAndResumeReadsAgain() throws Exception {
+        String stream = Fixture.unique("orders");
+        String group = Fixture.unique("g");
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        CountDownLatch release = new CountDownLatch(1);
+        SubscriptionOptions options = SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
+                .startPosition(StartPosition.EARLIEST)
+                .blockTimeout(Duration.ofSeconds(30)) // a pause must not wait for a read's BLOCK to end
+                .build();
+        Subscription sub = rill.subscribe(options, entry -> {
+            if (entry.field("n").equals("0") && handled.isEmpty()) {
+                release.await(); // in flight while we pause
+            }
+            handled.add(entry.id());
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> sub.state() == SubscriptionState.RUNNING);
+        redis.add(stream, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sub.inFlight() == 1);
+
+        sub.pause();
+        assertTrue(sub.paused());
+        // pause() returned: the blocked read (BLOCK 30 s) was cut short and no read will follow
+        assertFalse(redis.readerBlocked());
+        long reads = redis.xreadgroupCalls();
+        redis.add(stream, 5);
+
+        release.countDown(); // the in-flight entry is still handled and acked while paused
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1 && redis.pending(stream, group) == 0);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 1);
+        assertEquals(reads, redis.xreadgroupCalls(), "a paused subscription made a read");
+        assertEquals(SubscriptionState.RUNNING, sub.state());
+
+        sub.resume();
+        assertFalse(sub.paused());
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 6 && redis.pending(stream, group) == 0);
+    }
+
+    @Test
+    void aPausedSubscriptionStopsPromptly() {
+        String stream = Fixture.unique("orders");
+        Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group("g").consumer("c1")
+                .build(), entry -> { });
+        await().atMost(Duration.ofSeconds(10)).until(() -> sub.state() == SubscriptionState.RUNNING);
+        sub.pause();
+        sub.close(Duration.ofSeconds(5));
+        assertEquals(SubscriptionState.STOPPED, sub.state());
+    }
+}

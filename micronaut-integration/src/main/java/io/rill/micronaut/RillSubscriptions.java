@@ -1,0 +1,237 @@
+package io.rill.micronaut;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.BeanContext;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.ShutdownEvent;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.core.annotation.Internal;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.runtime.graceful.GracefulShutdownCapable;
+import io.rill.Rill;
+import io.rill.Subscription;
+import io.rill.SubscriptionOptions;
+import io.rill.micronaut.config.RillConfiguration;
+import io.rill.micronaut.connect.RedisConnections;
+import io.rill.micronaut.listen.ListenerMethod;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+/**
+ * The subscriptions of the application's {@code @RedisStreamListener} methods: lists them with their
+ * state, pauses and resumes them by id, starts them once the context is up and stops them gracefully
+ * when it shuts down (before any bean is destroyed, so handlers can finish; what does not finish within
+ * {@code shutdown-timeout} stays pending in Redis).
+ *
+ * <p>One {@link Rill} per micronaut-redis server in use, with the application's {@link MeterRegistry}
+ * when there is one.
+ */
+@Singleton
+@Requires(property = RillConfiguration.ENABLED, notEquals = "false")
+public class RillSubscriptions implements GracefulShutdownCapable {
+
+    private static final Logger log = LoggerFactory.getLogger(RillSubscriptions.class);
+
+    private static final class Registration {
+        final ListenerMethod method;
+        final String id;
+        volatile Subscription subscription;
+
+        Registration(ListenerMethod method) {
+            this.method = method;
+            this.id = idOf(method.options());
+        }
+    }
+
+    private final BeanContext beans;
+    private final RedisConnections connections;
+    private final Map<String, Registration> registrations = new LinkedHashMap<>();
+    private final Map<String, Rill> rills = new LinkedHashMap<>();
+    private boolean started;
+    private boolean stopped;
+
+    public RillSubscriptions(BeanContext beans, RedisConnections connections) {
+        this.beans = beans;
+        this.connections = connections;
+    }
+
+    /** The id a subscription with these options has: {@code group/consumer/stream,stream}, as the core names it. */
+    public static String idOf(SubscriptionOptions options) {
+        return options.group() + "/" + options.consumer() + "/" + String.join(",", options.streams());
+    }
+
+    /** Every listener subscription, started or not, in the order they were found. */
+    public synchronized List<SubscriptionInfo> list() {
+        List<SubscriptionInfo> all = new ArrayList<>(registrations.size());
+        for (Registration r : registrations.values()) {
+            all.add(info(r));
+        }
+        return all;
+    }
+
+    /** One subscription's info. */
+    public synchronized Optional<SubscriptionInfo> get(String id) {
+        return Optional.ofNullable(registrations.get(id)).map(RillSubscriptions::info);
+    }
+
+    /** The running core subscription, when started. */
+    public synchronized Optional<Subscription> subscription(String id) {
+        return Optional.ofNullable(registrations.get(id)).map(r -> r.subscription);
+    }
+
+    /** Stops reading (in-flight entries are still handled and acknowledged); see {@link Subscription#pause()}. */
+    public synchronized void pause(String id) {
+        Registration r = require(id);
+        if (r.subscription != null) {
+            r.subscription.pause();
+        }
+    }
+
+    /** Reads again after {@link #pause}; starts an {@code autoStartup = false} subscription. */
+    public synchronized void resume(String id) {
+        Registration r = require(id);
+        if (r.subscription == null) {
+            if (stopped) {
+                throw new IllegalStateException("the application is stopping; subscription '" + id + "' is not started");
+            }
+            start(r);
+        } else {
+            r.subscription.resume();
+        }
+    }
+
+    /** Adds a translated listener method; called by the processor at startup. */
+    @Internal
+    public synchronized void register(ListenerMethod method) {
+        Registration r = new Registration(method);
+        Registration other = registrations.get(r.id);
+        if (other != null) {
+            throw new ConfigurationException(method.name() + " and " + other.method.name() + " would both be consumer '"
+                    + method.options().consumer() + "' of group '" + method.options().group() + "' on "
+                    + method.options().streams() + ", sharing one pending list: give one of them another consumer "
+                    + "(@RedisStreamListener(consumer)) or group");
+        }
+        registrations.put(r.id, r);
+        if (started && method.autoStartup()) {
+            start(r);
+        }
+    }
+
+    @EventListener
+    synchronized void onStartup(StartupEvent event) {
+        started = true;
+        for (Registration r : registrations.values()) {
+            if (r.method.autoStartup() && r.subscription == null) {
+                start(r);
+            }
+        }
+    }
+
+    private void start(Registration r) {
+        Rill rill = rills.get(r.method.connection());
+        if (rill == null) {
+            String connection = r.method.connection();
+            RedisClient client = connections.client(connection);
+            try {
+                connections.check(connection, client);
+            } catch (ConfigurationException e) {
+                throw new ConfigurationException("@RedisStreamListener " + r.method.name() + " cannot start: " + e.getMessage(), e);
+            }
+            rill = Rill.builder(client).meterRegistry(meterRegistry()).build();
+            rills.put(connection, rill);
+        }
+        r.subscription = r.method.subscribe(rill);
+        log.info("Subscribed {} as {}", r.method.name(), r.id);
+    }
+
+    private MeterRegistry meterRegistry() {
+        try {
+            return beans.findBean(MeterRegistry.class).orElse(null);
+        } catch (RuntimeException e) {
+            log.warn("No single MeterRegistry to bind Rill's meters to: {}", e.toString());
+            return null;
+        }
+    }
+
+    @EventListener
+    void onShutdown(ShutdownEvent event) {
+        stop();
+    }
+
+    @PreDestroy
+    void close() {
+        stop();
+    }
+
+    /** Stops every subscription gracefully, each within its shutdown-timeout, side by side. Idempotent. */
+    public void stop() {
+        List<Rill> running;
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            running = new ArrayList<>(rills.values());
+        }
+        running.forEach(Rill::close);
+    }
+
+    @Override
+    public CompletionStage<?> shutdownGracefully() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().name("rill-graceful-shutdown").start(() -> {
+            try {
+                stop();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    @Override
+    public synchronized OptionalLong reportActiveTasks() {
+        long inFlight = 0;
+        for (Registration r : registrations.values()) {
+            Subscription s = r.subscription;
+            if (s != null && !s.state().isTerminal()) {
+                inFlight += s.inFlight();
+            }
+        }
+        return OptionalLong.of(inFlight);
+    }
+
+    private Registration require(String id) {
+        Registration r = registrations.get(id);
+        if (r == null) {
+            throw new IllegalArgumentException("no Rill subscription '" + id + "'; there are " + registrations.keySet());
+        }
+        return r;
+    }
+
+    private static SubscriptionInfo info(Registration r) {
+        Subscription s = r.subscription;
+        ListenerMethod m = r.method;
+        if (s == null) {
+            return new SubscriptionInfo(r.id, m.name(), m.connection(), m.options(), false, Optional.empty(), Optional.empty(),
+                    false, 0, Optional.empty());
+        }
+        return new SubscriptionInfo(r.id, m.name(), m.connection(), m.options(), true, Optional.of(s.state()),
+                Optional.of(s.stateSince()), s.paused(), s.inFlight(), s.lastError());
+    }
+}

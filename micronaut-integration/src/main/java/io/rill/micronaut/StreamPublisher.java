@@ -1,0 +1,124 @@
+package io.rill.micronaut;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.rill.micronaut.bind.BodyCodec;
+
+/**
+ * Appends entries to streams of one Redis (XADD), writing bodies the way listeners read them: a
+ * {@code Map} becomes the entry's fields, a {@code String} the body field, anything else JSON in the body
+ * field ({@code rill.body-field}, default {@code payload}). Several bodies go out pipelined.
+ *
+ * <p>Beans: the primary server's publisher is the unqualified {@code StreamPublisher}; a server of
+ * {@code redis.servers.<name>} has {@code @Named("<name>") StreamPublisher}. Thread-safe; one connection,
+ * opened on first use.
+ */
+public final class StreamPublisher implements AutoCloseable {
+
+    /** No trimming. */
+    public static final long NO_MAX_LEN = 0;
+
+    private final RedisClient client;
+    private final BodyCodec codec;
+    private StatefulRedisConnection<String, String> connection;
+    private boolean closed;
+
+    public StreamPublisher(RedisClient client, BodyCodec codec) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.codec = Objects.requireNonNull(codec, "codec");
+    }
+
+    /** Appends one entry and returns its ID. */
+    public String publish(String stream, Object body) {
+        return publish(stream, body, Map.of(), NO_MAX_LEN);
+    }
+
+    /**
+     * Appends one entry with further fields, trimming the stream to about {@code maxLen} entries
+     * ({@code MAXLEN ~}; {@link #NO_MAX_LEN} for none), and returns its ID.
+     */
+    public String publish(String stream, Object body, Map<String, String> extraFields, long maxLen) {
+        return publishAll(stream, List.of(body), extraFields, maxLen).get(0);
+    }
+
+    /** Appends one entry per body, pipelined, and returns their IDs in order. */
+    public List<String> publishAll(String stream, List<?> bodies) {
+        return publishAll(stream, bodies, Map.of(), NO_MAX_LEN);
+    }
+
+    /** As {@link #publishAll(String, List)}, each entry with {@code extraFields} and the stream trimmed as for {@link #publish}. */
+    @SuppressWarnings("rawtypes")
+    public List<String> publishAll(String stream, List<?> bodies, Map<String, String> extraFields, long maxLen) {
+        Objects.requireNonNull(stream, "stream");
+        if (maxLen < 0) {
+            throw new IllegalArgumentException("max-len must be >= 0 (0 = no trimming), was " + maxLen);
+        }
+        List<Map<String, String>> entries = new ArrayList<>(bodies.size());
+        for (Object body : bodies) {
+            Map<String, String> fields = codec.write(body);
+            if (!extraFields.isEmpty()) {
+                fields = new LinkedHashMap<>(fields);
+                fields.putAll(extraFields);
+            }
+            if (fields.isEmpty()) {
+                throw new IllegalArgumentException("an entry needs at least one field; the body " + body + " has none");
+            }
+            entries.add(fields);
+        }
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        StatefulRedisConnection<String, String> c = connection();
+        RedisAsyncCommands<String, String> async = c.async();
+        XAddArgs args = maxLen > 0 ? XAddArgs.Builder.maxlen(maxLen).approximateTrimming() : null;
+        List<RedisFuture<String>> futures = new ArrayList<>(entries.size());
+        for (Map<String, String> fields : entries) {
+            futures.add(args != null ? async.xadd(stream, args, fields) : async.xadd(stream, fields));
+        }
+        Duration timeout = c.getTimeout();
+        if (!LettuceFutures.awaitAll(timeout, futures.toArray(new RedisFuture[0]))) {
+            throw new RedisCommandTimeoutException("XADD to " + stream + " not confirmed within " + timeout);
+        }
+        List<String> ids = new ArrayList<>(futures.size());
+        for (RedisFuture<String> future : futures) {
+            ids.add(future.resultNow());
+        }
+        return ids;
+    }
+
+    /** The fields a body is written as. */
+    public Map<String, String> fields(Object body) {
+        return codec.write(body);
+    }
+
+    private synchronized StatefulRedisConnection<String, String> connection() {
+        if (closed) {
+            throw new IllegalStateException("the StreamPublisher is closed (the application is stopping)");
+        }
+        if (connection == null) {
+            connection = client.connect();
+        }
+        return connection;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+}

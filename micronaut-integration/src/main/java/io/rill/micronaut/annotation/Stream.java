@@ -1,0 +1,59 @@
+package io.rill.micronaut.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import io.micronaut.context.annotation.AliasFor;
+import io.micronaut.context.annotation.Executable;
+import io.micronaut.messaging.annotation.MessageMapping;
+
+/**
+ * On a method of a {@link RedisStreamListener}: the method handles the entries of these streams (one
+ * subscription). On a method of a {@link RedisStreamClient}: the method appends its argument to the
+ * stream.
+ *
+ * <p>Numeric attributes are strings so that they can hold placeholders ({@code concurrency = "${workers:4}"});
+ * an empty string means "not set here": the value then comes from {@code rill.consumers.<group>.*}, else
+ * {@code rill.consumers.default.*}, else the core default.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@MessageMapping
+@Executable(processOnStartup = true)
+public @interface Stream {
+
+    /** The stream keys (a listener reads them together; a client method writes to the first). */
+    @AliasFor(annotation = MessageMapping.class, member = "value")
+    String[] value();
+
+    /** The method takes the entries of one read together as a {@code List}. */
+    boolean batch() default false;
+
+    /** Handler calls at once (core {@code concurrency}), a whole number or a placeholder. */
+    String concurrency() default "";
+
+    /** With concurrency &gt; 1, the field whose equal values are handled in stream order (core {@code ordering-key}). */
+    String orderingKey() default "";
+
+    /** Where a group created by Rill starts: {@code earliest} or {@code latest} (core {@code start-position}). */
+    String startFrom() default "";
+
+    /**
+     * Deliveries after which an entry goes to the dead-letter stream. Needs the core's dead-letter support
+     * (semantics 7); setting it on a build without it fails startup.
+     */
+    String maxDeliveries() default "";
+
+    /** The dead-letter stream (default {@code <stream>:dlq}); same condition as {@link #maxDeliveries()}. */
+    String deadLetter() default "";
+
+    /** Manual or automatic acknowledgement; see {@link AckMode}. */
+    AckMode ackMode() default AckMode.DEFAULT;
+
+    /** Client methods only: trims the stream to about this many entries on every XADD ({@code MAXLEN ~}). */
+    String maxLen() default "";
+}

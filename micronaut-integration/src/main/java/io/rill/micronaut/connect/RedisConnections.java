@@ -1,0 +1,90 @@
+package io.rill.micronaut.connect;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micronaut.configuration.lettuce.NamedRedisServersConfiguration;
+import io.micronaut.context.BeanContext;
+import io.micronaut.context.env.Environment;
+import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.inject.qualifiers.Qualifiers;
+import jakarta.inject.Singleton;
+
+/**
+ * Finds the RedisClient beans micronaut-redis made from {@code redis.uri} (the primary server) and
+ * {@code redis.servers.<name>.*} (named servers). Rill has no connection settings of its own.
+ */
+@Singleton
+public final class RedisConnections {
+
+    /** How long the startup check waits for a PING answer. */
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
+
+    private final BeanContext beans;
+    private final Environment environment;
+
+    public RedisConnections(BeanContext beans, Environment environment) {
+        this.beans = beans;
+        this.environment = environment;
+    }
+
+    /** The property a connection is configured by, for messages: {@code redis.uri} or {@code redis.servers.<name>.uri}. */
+    public static String property(String connection) {
+        return connection.isEmpty() ? "redis.uri" : "redis.servers." + connection + ".uri";
+    }
+
+    /** The name to show for a connection: {@code primary} or its server name. */
+    public static String describe(String connection) {
+        return connection.isEmpty() ? "the primary Redis (redis.uri)" : "Redis server '" + connection + "' (redis.servers." + connection + ")";
+    }
+
+    /**
+     * The client of a connection: {@code ""} for the primary server, else a {@code redis.servers} name.
+     *
+     * @throws ConfigurationException naming the missing property and the servers that are configured
+     */
+    public RedisClient client(String connection) {
+        if (connection.isEmpty()) {
+            // micronaut-redis creates a primary client for any redis.* property, defaulting to localhost:6379;
+            // never read from a server the user did not name
+            if (!environment.containsProperty("redis.uri") && !environment.containsProperty("redis.host")) {
+                throw new ConfigurationException("no primary Redis is configured: set redis.uri (micronaut-redis)"
+                        + namedHint());
+            }
+            return beans.getBean(RedisClient.class);
+        }
+        Optional<RedisClient> named = beans.findBean(RedisClient.class, Qualifiers.byName(connection));
+        if (named.isEmpty()) {
+            throw new ConfigurationException("no micronaut-redis server named '" + connection + "': set "
+                    + property(connection) + namedHint());
+        }
+        return named.get();
+    }
+
+    private String namedHint() {
+        TreeSet<String> names = new TreeSet<>();
+        for (NamedRedisServersConfiguration server : beans.getBeansOfType(NamedRedisServersConfiguration.class)) {
+            names.add(server.getName());
+        }
+        return names.isEmpty() ? "" : " (servers configured under redis.servers: " + List.copyOf(names) + ")";
+    }
+
+    /**
+     * Connects once and PINGs, so that a wrong address fails startup instead of a subscription retrying forever.
+     *
+     * @throws ConfigurationException naming the property when Redis does not answer
+     */
+    public void check(String connection, RedisClient client) {
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            c.setTimeout(PING_TIMEOUT);
+            c.sync().ping();
+        } catch (RuntimeException e) {
+            throw new ConfigurationException(describe(connection) + " does not answer: check " + property(connection)
+                    + " (" + e.getMessage() + ")", e);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.rill.micronaut.listen;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micronaut.inject.ExecutableMethod;
+import io.rill.Acknowledgement;
+import io.rill.PartialBatchFailure;
+import io.rill.Rill;
+import io.rill.StreamEntry;
+import io.rill.Subscription;
+import io.rill.SubscriptionOptions;
+import io.rill.micronaut.RedisStreamListenerException;
+import io.rill.micronaut.RedisStreamListenerExceptionHandler;
+import io.rill.micronaut.RedisStreamListenerExceptionHandler.Resolution;
+import io.rill.micronaut.StreamPublisher;
+import io.rill.micronaut.bind.EntryBindingException;
+import io.rill.micronaut.bind.MethodBinding;
+import reactor.core.publisher.Flux;
+
+/**
+ * One {@code @Stream} method made into a core handler: binds the entries to its parameters, calls it,
+ * writes its {@code @SendTo} output, and turns failures into the core's outcomes (after the bean's
+ * {@link RedisStreamListenerExceptionHandler}, if it has one). Everything else (reading, acking, retrying,
+ * stopping) is the core's.
+ */
+public final class ListenerMethod {
+
+    private static final Logger log = LoggerFactory.getLogger(ListenerMethod.class);
+
+    private final String name;
+    private final String connection;
+    private final SubscriptionOptions options;
+    private final boolean autoStartup;
+    private final Object bean;
+    @SuppressWarnings("rawtypes")
+    private final ExecutableMethod method;
+    private final MethodBinding binding;
+    private final RedisStreamListenerExceptionHandler exceptionHandler;
+    private final List<String> sendTo;
+    private final StreamPublisher publisher;
+
+    ListenerMethod(String name, String connection, SubscriptionOptions options, boolean autoStartup, Object bean,
+            ExecutableMethod<?, ?> method, MethodBinding binding, List<String> sendTo, StreamPublisher publisher) {
+        this.name = name;
+        this.connection = connection;
+        this.options = options;
+        this.autoStartup = autoStartup;
+        this.bean = bean;
+        this.method = method;
+        this.binding = binding;
+        this.exceptionHandler = bean instanceof RedisStreamListenerExceptionHandler h ? h : null;
+        this.sendTo = sendTo;
+        this.publisher = publisher;
+    }
+
+    /** {@code com.example.Billing#onOrder}. */
+    public String name() {
+        return name;
+    }
+
+    /** The micronaut-redis server: {@code ""} for the primary one. */
+    public String connection() {
+        return connection;
+    }
+
+    /** The effective options: annotation over {@code rill.consumers.<group>} over {@code rill.consumers.default}. */
+    public SubscriptionOptions options() {
+        return options;
+    }
+
+    public boolean autoStartup() {
+        return autoStartup;
+    }
+
+    /** Starts the core subscription that runs this method. */
+    public Subscription subscribe(Rill rill) {
+        if (binding.batch()) {
+            return binding.manual() ? rill.subscribeBatchManual(options, this::onBatch) : rill.subscribeBatch(options, e -> onBatch(e, null));
+        }
+        return binding.manual() ? rill.subscribeManual(options, this::onEntry) : rill.subscribe(options, e -> onEntry(e, null));
+    }
+
+    private void onEntry(StreamEntry entry, Acknowledgement ack) throws Exception {
+        Object result;
+        try {
+            result = invoke(binding.bind(entry, ack));
+            send(result);
+        } catch (Throwable e) {
+            if (resolve(List.of(entry), e) == Resolution.ACKNOWLEDGE) {
+                if (ack != null) {
+                    ack.ack();
+                }
+                return;
+            }
+            throw rethrow(e);
+        }
+    }
+
+    private void onBatch(List<StreamEntry> entries, Acknowledgement ack) throws Exception {
+        List<Object> elements = new ArrayList<>(entries.size());
+        List<StreamEntry> bound = new ArrayList<>(entries.size());
+        Map<StreamEntry, Throwable> failed = new LinkedHashMap<>();
+        for (StreamEntry entry : entries) {
+            try {
+                elements.add(binding.bindElement(entry));
+                bound.add(entry);
+            } catch (EntryBindingException e) {
+                failed.put(entry, e);
+            }
+        }
+        if (ack != null && !failed.isEmpty()) {
+            // one acknowledgement settles the whole batch, so the method can't take part of it
+            Throwable cause = failed.values().iterator().next();
+            if (resolve(entries, cause) == Resolution.ACKNOWLEDGE) {
+                ack.ack();
+                return;
+            }
+            throw rethrow(cause);
+        }
+        failed.entrySet().removeIf(f -> resolve(List.of(f.getKey()), f.getValue()) == Resolution.ACKNOWLEDGE);
+        if (!bound.isEmpty()) {
+            try {
+                send(invoke(binding.bindBatch(elements, ack)));
+            } catch (Throwable e) {
+                if (resolve(bound, e) == Resolution.ACKNOWLEDGE) {
+                    if (ack != null) {
+                        ack.ack();
+                    }
+                } else if (failed.isEmpty()) {
+                    throw rethrow(e);
+                } else {
+                    bound.forEach(entry -> failed.put(entry, e));
+                }
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw PartialBatchFailure.of(failed);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Object invoke(Object[] args) {
+        return method.invoke(bean, args);
+    }
+
+    /** Writes the method's result to the @SendTo streams (publish, then the core acks the input). */
+    private void send(Object result) {
+        if (sendTo.isEmpty() || result == null) {
+            return;
+        }
+        List<?> bodies;
+        if (result instanceof Publisher<?> p) {
+            bodies = Flux.from(p).collectList().block();
+        } else if (result instanceof Iterable<?> iterable) {
+            List<Object> all = new ArrayList<>();
+            iterable.forEach(all::add);
+            bodies = all;
+        } else if (result instanceof Object[] array) {
+            bodies = List.of(array);
+        } else {
+            bodies = List.of(result);
+        }
+        if (bodies == null || bodies.isEmpty()) {
+            return;
+        }
+        for (String stream : sendTo) {
+            publisher.publishAll(stream, bodies);
+        }
+    }
+
+    private Resolution resolve(List<StreamEntry> entries, Throwable error) {
+        if (exceptionHandler == null) {
+            return Resolution.FAIL;
+        }
+        try {
+            Resolution resolution = exceptionHandler.handle(new RedisStreamListenerException(bean, name, entries, error));
+            return resolution == null ? Resolution.FAIL : resolution;
+        } catch (RuntimeException e) {
+            log.warn("The exception handler of {} threw; the entries stay failed", name, e);
+            error.addSuppressed(e);
+            return Resolution.FAIL;
+        }
+    }
+
+    private static Exception rethrow(Throwable e) {
+        if (e instanceof Exception ex) {
+            return ex;
+        }
+        throw (Error) e;
+    }
+}

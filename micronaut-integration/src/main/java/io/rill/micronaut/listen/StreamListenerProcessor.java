@@ -1,0 +1,216 @@
+package io.rill.micronaut.listen;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.micronaut.context.BeanContext;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
+import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.context.processor.ExecutableMethodProcessor;
+import io.micronaut.core.naming.NameUtils;
+import io.micronaut.inject.BeanDefinition;
+import io.micronaut.inject.ExecutableMethod;
+import io.micronaut.inject.qualifiers.Qualifiers;
+import io.micronaut.messaging.annotation.SendTo;
+import io.rill.StartPosition;
+import io.rill.SubscriptionOptions;
+import io.rill.SubscriptionOptions.Builder;
+import io.rill.micronaut.RillSubscriptions;
+import io.rill.micronaut.StreamPublisher;
+import io.rill.micronaut.annotation.AckMode;
+import io.rill.micronaut.annotation.RedisStreamClient;
+import io.rill.micronaut.annotation.RedisStreamListener;
+import io.rill.micronaut.annotation.Stream;
+import io.rill.micronaut.bind.MethodBinding;
+import io.rill.micronaut.config.AnnotationAttributes;
+import io.rill.micronaut.config.ConsumerConfiguration;
+import io.rill.micronaut.config.OptionSettings;
+import io.rill.micronaut.config.RillConfiguration;
+import io.rill.micronaut.connect.RedisConnections;
+import io.rill.micronaut.produce.StreamPublishers;
+import jakarta.inject.Singleton;
+
+/**
+ * Finds the {@link Stream} methods of {@link RedisStreamListener} beans at startup and translates each into
+ * a {@link ListenerMethod}: streams, group, consumer and options from the annotations over
+ * {@code rill.consumers.<group>} over {@code rill.consumers.default}; the connection from micronaut-redis;
+ * the parameter binding. Anything wrong fails startup with a message naming the bean, the method and the
+ * attribute or property to fix. The {@link RillSubscriptions} registry starts them once the context is up.
+ */
+@Singleton
+@Requires(property = RillConfiguration.ENABLED, notEquals = "false")
+public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream> {
+
+    private final BeanContext beans;
+    private final Environment environment;
+    private final RedisConnections connections;
+    private final StreamPublishers publishers;
+    private final RillSubscriptions registry;
+
+    public StreamListenerProcessor(BeanContext beans, Environment environment, RedisConnections connections,
+            StreamPublishers publishers, RillSubscriptions registry) {
+        this.beans = beans;
+        this.environment = environment;
+        this.connections = connections;
+        this.publishers = publishers;
+        this.registry = registry;
+    }
+
+    @Override
+    public <B> void process(BeanDefinition<B> definition, ExecutableMethod<B, ?> method) {
+        if (definition.hasStereotype(RedisStreamClient.class)) {
+            return; // a producer method: RedisStreamClientAdvice implements it
+        }
+        String where = "@RedisStreamListener bean " + definition.getBeanType().getName() + ", method " + method.getMethodName();
+        if (!definition.hasStereotype(RedisStreamListener.class)) {
+            throw new ConfigurationException(where + ": @Stream is used on a bean that is neither @RedisStreamListener "
+                    + "nor @RedisStreamClient; annotate the class");
+        }
+        try {
+            registry.register(translate(definition, method, where));
+        } catch (ConfigurationException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <B> ListenerMethod translate(BeanDefinition<B> definition, ExecutableMethod<B, ?> method, String where) {
+        String name = definition.getBeanType().getName() + "#" + method.getMethodName();
+        AnnotationAttributes listener = AnnotationAttributes.of(definition.getAnnotationMetadata(), RedisStreamListener.class,
+                environment, where);
+        AnnotationAttributes stream = AnnotationAttributes.of(method.getAnnotationMetadata(), Stream.class, environment, where);
+
+        List<String> streams = List.of(stream.strings("value"));
+        String group = listener.string("group");
+        if (group.isEmpty()) {
+            group = listener.string("value");
+        }
+        if (group.isEmpty()) {
+            group = environment.getProperty("micronaut.application.name", String.class).orElseThrow(() -> new ConfigurationException(
+                    where + ": no consumer group: set @RedisStreamListener(group) or micronaut.application.name"));
+        }
+        String connection = listener.string("connection");
+        boolean autoStartup = listener.bool("autoStartup", true);
+
+        // the options, lowest precedence first
+        OptionSettings settings = new OptionSettings();
+        settings.layer(option -> "the host name as " + option).set("consumer", hostName(), Builder::consumer);
+        consumerConfiguration(ConsumerConfiguration.DEFAULT).ifPresent(c -> c.applyTo(settings));
+        if (!group.equals(ConsumerConfiguration.DEFAULT)) {
+            consumerConfiguration(group).ifPresent(c -> c.applyTo(settings));
+        }
+        settings.layer(option -> listener.name(option)).set("consumer", blankToNull(listener.string("consumer")), Builder::consumer);
+        settings.layer(option -> stream.name(NameUtils.camelCase(option)))
+                .set("concurrency", integer(stream, "concurrency", where), Builder::concurrency)
+                .set("ordering-key", blankToNull(stream.string("orderingKey")), Builder::orderingKey)
+                .set("start-position", startPosition(stream, where), Builder::startPosition);
+        notYetInCore(stream, where, "maxDeliveries", "max-deliveries");
+        notYetInCore(stream, where, "deadLetter", "dead-letter");
+        if (!stream.string("maxLen").isEmpty()) {
+            throw new ConfigurationException(where + ": @Stream(maxLen) applies to @RedisStreamClient methods only");
+        }
+        SubscriptionOptions options = settings.build(streams, group);
+
+        boolean batch = stream.bool("batch", false);
+        MethodBinding binding = MethodBinding.of(method.getArguments(), batch, publishers.codec(), environment.getConversionService());
+        AckMode ackMode = stream.enumValue("ackMode", AckMode.class, AckMode.DEFAULT);
+        if (ackMode == AckMode.MANUAL && !binding.manual()) {
+            throw new ConfigurationException(where + ": @Stream(ackMode = MANUAL) but the method takes no Acknowledgement "
+                    + "parameter, so it could never acknowledge an entry: add an io.rill.Acknowledgement parameter, or "
+                    + "remove ackMode");
+        }
+        if (ackMode == AckMode.AUTO && binding.manual()) {
+            throw new ConfigurationException(where + ": @Stream(ackMode = AUTO) but the method takes an Acknowledgement "
+                    + "parameter: remove one of them");
+        }
+
+        List<String> sendTo = List.of(AnnotationAttributes.of(method.getAnnotationMetadata(), SendTo.class, environment, where)
+                .strings("value"));
+        if (!sendTo.isEmpty()) {
+            if (binding.manual()) {
+                throw new ConfigurationException(where + ": @SendTo with an Acknowledgement parameter: the output is "
+                        + "written after the method returns, so an ack inside it could come before the output exists; "
+                        + "remove one of them");
+            }
+            Class<?> returned = method.getReturnType().getType();
+            if (returned == void.class || returned == Void.class) {
+                throw new ConfigurationException(where + ": @SendTo on a method that returns nothing to send");
+            }
+        }
+
+        StreamPublisher publisher = null;
+        try {
+            connections.client(connection);
+            if (!sendTo.isEmpty()) {
+                publisher = publishers.of(connection);
+            }
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException(where + ": @RedisStreamListener(connection"
+                    + (connection.isEmpty() ? "" : " = \"" + connection + "\"") + "): " + e.getMessage(), e);
+        }
+        B bean = beans.getBean(definition);
+        return new ListenerMethod(name, connection, options, autoStartup, bean, method, binding, sendTo, publisher);
+    }
+
+    private Optional<ConsumerConfiguration> consumerConfiguration(String group) {
+        Optional<ConsumerConfiguration> exact = beans.findBean(ConsumerConfiguration.class, Qualifiers.byName(group));
+        if (exact.isPresent()) {
+            return exact;
+        }
+        // property keys are normalized to kebab case: a group "orderService" is configured as order-service
+        String kebab = NameUtils.hyphenate(group).toLowerCase(Locale.ROOT);
+        return kebab.equals(group) ? exact : beans.findBean(ConsumerConfiguration.class, Qualifiers.byName(kebab));
+    }
+
+    private static Integer integer(AnnotationAttributes stream, String member, String where) {
+        String text = stream.string(member);
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(text.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(where + ": @Stream(" + member + ") must be a whole number, was '" + text + "'");
+        }
+    }
+
+    private static StartPosition startPosition(AnnotationAttributes stream, String where) {
+        String text = stream.string("startFrom");
+        if (text.isEmpty()) {
+            return null;
+        }
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "earliest" -> StartPosition.EARLIEST;
+            case "latest" -> StartPosition.LATEST;
+            default -> throw new ConfigurationException(where + ": @Stream(startFrom) must be earliest or latest, was '" + text + "'");
+        };
+    }
+
+    private static void notYetInCore(AnnotationAttributes stream, String where, String member, String option) {
+        if (!stream.string(member).isEmpty()) {
+            throw new ConfigurationException(where + ": @Stream(" + member + ") needs the core option " + option
+                    + " (retries and dead letters, semantics 7), which this version of rill-core does not have yet");
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private static String hostName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return host;
+    }
+}

@@ -1,0 +1,176 @@
+package io.rill.micronaut;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.annotation.Requires;
+import io.rill.Acknowledgement;
+import io.rill.micronaut.annotation.AckMode;
+import io.rill.micronaut.annotation.RedisStreamListener;
+import io.rill.micronaut.annotation.Stream;
+import io.rill.testing.RedisServer;
+
+/**
+ * Issue 5, test 8: wrong configuration fails startup with a message naming the bean, the method and the
+ * property or attribute to fix.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StartupFailureTest {
+
+    @Requires(property = "spec.name", value = "manual-misuse")
+    @RedisStreamListener(group = "g")
+    static class ManualMisuse {
+        @Stream(value = "sf:orders", ackMode = AckMode.MANUAL)
+        void onOrder(String body) {
+        }
+    }
+
+    @Requires(property = "spec.name", value = "auto-misuse")
+    @RedisStreamListener(group = "g")
+    static class AutoMisuse {
+        @Stream(value = "sf:orders", ackMode = AckMode.AUTO)
+        void onOrder(String body, Acknowledgement ack) {
+        }
+    }
+
+    @Requires(property = "spec.name", value = "unknown-connection")
+    @RedisStreamListener(group = "g", connection = "nope")
+    static class UnknownConnection {
+        @Stream("sf:orders")
+        void onOrder(String body) {
+        }
+    }
+
+    @Requires(property = "spec.name", value = "invalid-option")
+    @RedisStreamListener(group = "billing")
+    static class InvalidOption {
+        @Stream("sf:orders")
+        void onOrder(String body) {
+        }
+    }
+
+    @Requires(property = "spec.name", value = "invalid-attribute")
+    @RedisStreamListener(group = "billing")
+    static class InvalidAttribute {
+        @Stream(value = "sf:orders", concurrency = "${workers}")
+        void onOrder(String body) {
+        }
+    }
+
+    @Requires(property = "spec.name", value = "unbindable")
+    @RedisStreamListener(group = "g")
+    static class Unbindable {
+        @Stream("sf:orders")
+        void onOrder(String body, int count) {
+        }
+    }
+
+    @Requires(property = "spec.name", value = "not-in-core")
+    @RedisStreamListener(group = "g")
+    static class NotInCore {
+        @Stream(value = "sf:orders", maxDeliveries = "5")
+        void onOrder(String body) {
+        }
+    }
+
+    private final RedisServer server = RedisServer.start();
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    /** Starts a context with the spec's beans and returns the startup failure's message, causes included. */
+    private String failure(String spec, Map<String, Object> extra) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("spec.name", spec);
+        properties.put("redis.uri", server.uri());
+        properties.putAll(extra);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ApplicationContext.run(properties).close());
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append(" | ");
+        }
+        return messages.toString();
+    }
+
+    private static void assertMentions(String message, String... parts) {
+        for (String part : parts) {
+            assertTrue(message.contains(part), "missing '" + part + "' in: " + message);
+        }
+    }
+
+    @Test
+    void manualAckModeWithoutAnAcknowledgementParameter() {
+        assertMentions(failure("manual-misuse", Map.of()), ManualMisuse.class.getName(), "method onOrder",
+                "@Stream(ackMode = MANUAL)", "no Acknowledgement parameter");
+        assertMentions(failure("auto-misuse", Map.of()), AutoMisuse.class.getName(), "method onOrder",
+                "@Stream(ackMode = AUTO)");
+    }
+
+    @Test
+    void unknownConnectionName() {
+        assertMentions(failure("unknown-connection", Map.of("redis.servers.other.uri", server.uri())),
+                UnknownConnection.class.getName(), "method onOrder", "@RedisStreamListener(connection = \"nope\")",
+                "redis.servers.nope.uri", "[other]");
+    }
+
+    @Test
+    void invalidOptionValueInConfiguration() {
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.billing.batch-size", "0")),
+                InvalidOption.class.getName(), "method onOrder",
+                "rill.consumers.billing.batch-size must be between 1 and 100000, was 0");
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.default.backoff.jitter", "2")),
+                InvalidOption.class.getName(), "rill.consumers.default.backoff.jitter must be between 0 and 1, was 2.0");
+    }
+
+    @Test
+    void invalidAnnotationValues() {
+        assertMentions(failure("invalid-attribute", Map.of("workers", "0")), InvalidAttribute.class.getName(),
+                "method onOrder", "@Stream(concurrency) must be between 1 and 4096, was 0");
+        assertMentions(failure("invalid-attribute", Map.of("workers", "many")), InvalidAttribute.class.getName(),
+                "method onOrder", "@Stream(concurrency) must be a whole number, was 'many'");
+        assertMentions(failure("invalid-attribute", Map.of()), InvalidAttribute.class.getName(), "method onOrder",
+                "@Stream(concurrency)", "workers");
+    }
+
+    @Test
+    void parametersThatCannotBeBound() {
+        assertMentions(failure("unbindable", Map.of()), Unbindable.class.getName(), "method onOrder",
+                "parameter 'count' (int): cannot be bound", "@MessageHeader");
+    }
+
+    @Test
+    void optionsTheCoreDoesNotHaveYet() {
+        assertMentions(failure("not-in-core", Map.of()), NotInCore.class.getName(), "method onOrder",
+                "@Stream(maxDeliveries)", "max-deliveries");
+    }
+
+    @Test
+    void missingOrUnreachableRedis() throws Exception {
+        Map<String, Object> none = new HashMap<>();
+        none.put("spec.name", "invalid-option");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ApplicationContext.run(none).close());
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append(" | ");
+        }
+        assertMentions(messages.toString(), InvalidOption.class.getName(), "method onOrder", "set redis.uri");
+
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        assertMentions(failure("invalid-option", Map.of("redis.uri", "redis://127.0.0.1:" + closedPort)),
+                InvalidOption.class.getName(), "onOrder", "does not answer: check redis.uri");
+    }
+}
