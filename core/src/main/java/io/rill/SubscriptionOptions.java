@@ -162,6 +162,10 @@ public record SubscriptionOptions(
             return this;
         }
 
+        /**
+         * This consumer's name in the group. May be left unset when {@code checkpoint.directory} is set:
+         * a name is then derived from the host and kept in the directory (semantics 5).
+         */
         public Builder consumer(String consumer) {
             this.consumer = consumer;
             return this;

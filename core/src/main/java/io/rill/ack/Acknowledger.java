@@ -292,11 +292,14 @@ public final class Acknowledger {
     }
 
     private void journalFailed(Throwable error) {
-        if (journalFailure == null) {
+        synchronized (this) {
+            if (journalFailure != null) {
+                return; // one line per failure, whichever thread saw it first
+            }
             journalFailure = error;
-            log.error("Checkpoint journal of {} failed: acks go to Redis without it and the subscription stops: {}",
-                    description, error.toString());
         }
+        log.error("Checkpoint journal of {} failed: acks go to Redis without it and the subscription stops: {}",
+                description, error.toString());
     }
 
     private static void pauseForTest(String stream, List<String> ids) {

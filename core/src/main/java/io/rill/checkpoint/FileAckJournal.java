@@ -35,7 +35,8 @@ import io.rill.CheckpointOptions.Fsync;
  * touch the disk, so handlers never wait for I/O. The writer takes everything queued since its last
  * turn and writes it with one {@code write} (group commit), followed by at most one {@code fsync}
  * as the {@link Fsync} policy says; only then does it complete the appends' futures (whose callbacks
- * send the XACKs). The busier the subscription, the more each write and fsync carries.
+ * send the XACKs). The busier the subscription, the more each write and fsync carries. Records of
+ * confirmed XACKs wait for the next append's write instead of causing one.
  *
  * <p>Each record carries a CRC32C ({@link JournalFormat}). At open the file is read up to the first
  * record that is cut short or fails its checksum (a write killed halfway): every record before it is
@@ -172,7 +173,8 @@ public final class FileAckJournal implements AckJournal {
                     acks.add(commit);
                 }
             }
-            work.signal();
+            // no wake-up of its own: ack records ride along with the next write. One lost in a crash
+            // only means its IDs are XACKed once more at the next start, which Redis ignores.
         } finally {
             lock.unlock();
         }
@@ -223,7 +225,7 @@ public final class FileAckJournal implements AckJournal {
             boolean last;
             lock.lock();
             try {
-                while (appends.isEmpty() && acks.isEmpty() && !closing && !forceDueNow()) {
+                while (appends.isEmpty() && !closing && !forceDueNow()) {
                     if (dirty) {
                         work.awaitNanos(forceDue - System.nanoTime());
                     } else {
