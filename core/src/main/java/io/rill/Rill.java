@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.rill.checkpoint.Checkpoint;
 import io.rill.connect.CommandConnection;
 import io.rill.connect.RedisConnector;
 import io.rill.dispatch.Invoker;
@@ -102,9 +103,20 @@ public final class Rill implements AutoCloseable {
                         + "give each its own consumer name");
             }
         }
+        // claims the consumer identity (deriving the name when none is configured) and opens the journal;
+        // fails here when another process holds the identity
+        Checkpoint checkpoint = Checkpoint.open(options);
         Supervisor[] self = new Supervisor[1];
-        Supervisor supervisor = new Supervisor(options, invokers, connector, commands, registry, timer,
-                () -> subscriptions.remove(self[0].id(), self[0]));
+        Supervisor supervisor;
+        try {
+            SubscriptionOptions resolved = options.consumer() != null ? options
+                    : options.toBuilder().consumer(checkpoint.consumer()).build();
+            supervisor = new Supervisor(resolved, invokers, connector, commands, registry, timer, checkpoint,
+                    () -> subscriptions.remove(self[0].id(), self[0]));
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
         self[0] = supervisor;
         subscriptions.put(supervisor.id(), supervisor);
         supervisor.start();

@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param streams          the stream keys read together, in this order; at least one
  * @param group            the consumer group
- * @param consumer         this consumer's name within the group
+ * @param consumer         this consumer's name within the group; null only with a checkpoint directory, which
+ *                         then derives and keeps one (a running {@link Subscription} reports the name in use)
  * @param batchSize        the COUNT of each XREADGROUP, per stream
  * @param blockTimeout     how long a read waits for new entries before asking again
  * @param concurrency      how many handler calls run at once
@@ -23,6 +24,7 @@ import java.util.List;
  * @param ackFlushInterval the longest an ack waits to be flushed
  * @param backoff          how a subscription waits between attempts while Redis fails
  * @param shutdownTimeout  how long a graceful stop waits for in-flight handlers and acks
+ * @param checkpoint       the local ack journal and consumer identity (semantics 4, 5); {@link CheckpointOptions#OFF} by default
  */
 public record SubscriptionOptions(
         List<String> streams,
@@ -38,7 +40,8 @@ public record SubscriptionOptions(
         int ackFlushSize,
         Duration ackFlushInterval,
         Backoff backoff,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        CheckpointOptions checkpoint) {
 
     public static final int DEFAULT_BATCH_SIZE = 100;
     public static final Duration DEFAULT_BLOCK_TIMEOUT = Duration.ofSeconds(2);
@@ -63,7 +66,14 @@ public record SubscriptionOptions(
             Options.name("streams", stream);
         }
         Options.name("group", group);
-        Options.name("consumer", consumer);
+        Options.set("checkpoint", checkpoint);
+        if (consumer != null || checkpoint.directory() == null) {
+            if (consumer == null) {
+                throw new IllegalArgumentException("consumer must be set to a non-blank name, or left unset with "
+                        + "checkpoint.directory set, so that a name is derived from the host and kept there");
+            }
+            Options.name("consumer", consumer);
+        }
         Options.range("batch-size", batchSize, 1, MAX_BATCH_SIZE);
         Options.positive("block-timeout", blockTimeout);
         if (blockTimeout.toMillis() < 1) {
@@ -88,7 +98,7 @@ public record SubscriptionOptions(
         Options.notNegative("shutdown-timeout", shutdownTimeout);
     }
 
-    /** A builder with every default set; streams, group and consumer must be given. */
+    /** A builder with every default set; streams, group and consumer (or a checkpoint directory) must be given. */
     public static Builder builder() {
         return new Builder();
     }
@@ -114,6 +124,7 @@ public record SubscriptionOptions(
         private Duration ackFlushInterval = DEFAULT_ACK_FLUSH_INTERVAL;
         private Backoff backoff = Backoff.DEFAULT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private CheckpointOptions checkpoint = CheckpointOptions.OFF;
 
         private Builder() {
         }
@@ -133,6 +144,7 @@ public record SubscriptionOptions(
             ackFlushInterval = o.ackFlushInterval;
             backoff = o.backoff;
             shutdownTimeout = o.shutdownTimeout;
+            checkpoint = o.checkpoint;
         }
 
         public Builder streams(String... streams) {
@@ -150,6 +162,10 @@ public record SubscriptionOptions(
             return this;
         }
 
+        /**
+         * This consumer's name in the group. May be left unset when {@code checkpoint.directory} is set:
+         * a name is then derived from the host and kept in the directory (semantics 5).
+         */
         public Builder consumer(String consumer) {
             this.consumer = consumer;
             return this;
@@ -221,10 +237,16 @@ public record SubscriptionOptions(
             return this;
         }
 
+        /** The local ack journal and consumer identity. Default {@link CheckpointOptions#OFF}. */
+        public Builder checkpoint(CheckpointOptions checkpoint) {
+            this.checkpoint = checkpoint;
+            return this;
+        }
+
         public SubscriptionOptions build() {
             return new SubscriptionOptions(streams, group, consumer, batchSize, blockTimeout, concurrency,
                     orderingKey, maxInFlight, startPosition, autoCreate, ackFlushSize, ackFlushInterval, backoff,
-                    shutdownTimeout);
+                    shutdownTimeout, checkpoint);
         }
     }
 }

@@ -58,6 +58,47 @@ class SubscriptionOptionsTest {
     }
 
     @Test
+    void checkpointIsOffByDefaultAndValidated() {
+        assertEquals(CheckpointOptions.OFF, valid().build().checkpoint());
+        assertEquals(CheckpointOptions.Journal.OFF, CheckpointOptions.OFF.journal());
+        CheckpointOptions file = CheckpointOptions.directory(java.nio.file.Path.of("target/checkpoints"));
+        assertEquals(CheckpointOptions.Journal.FILE, file.journal(), "a directory turns the file journal on");
+        assertTrue(file.directory().isAbsolute());
+        assertEquals(CheckpointOptions.Fsync.INTERVAL, file.fsync());
+        assertEquals(java.time.Duration.ofMillis(100), file.fsyncInterval());
+        assertEquals(file, file.toBuilder().build());
+        rejects("checkpoint", b -> b.checkpoint(null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CheckpointOptions.builder().journal(CheckpointOptions.Journal.FILE).build());
+        assertTrue(e.getMessage().startsWith("checkpoint.directory must be set when checkpoint.journal is file"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> CheckpointOptions.builder().fsyncInterval(Duration.ZERO).build());
+        assertTrue(e.getMessage().startsWith("checkpoint.fsync-interval must be > 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CheckpointOptions.builder().fsync(null).build());
+        assertTrue(e.getMessage().startsWith("checkpoint.fsync must be set"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> CheckpointOptions.builder().directory(java.nio.file.Path.of(" ")).build());
+        assertTrue(e.getMessage().startsWith("checkpoint.directory"), e.getMessage());
+    }
+
+    @Test
+    void consumerMayBeLeftUnsetOnlyWithACheckpointDirectory() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> valid().consumer(null).build());
+        assertTrue(e.getMessage().startsWith("consumer must be set") && e.getMessage().contains("checkpoint.directory"),
+                e.getMessage());
+        // memory journal: nowhere to keep a derived name
+        rejects("consumer", b -> b.consumer(null)
+                .checkpoint(CheckpointOptions.builder().journal(CheckpointOptions.Journal.MEMORY).build()));
+        SubscriptionOptions derived = valid().consumer(null)
+                .checkpoint(CheckpointOptions.directory(java.nio.file.Path.of("target/checkpoints"))).build();
+        assertEquals(null, derived.consumer());
+        // a directory without a journal still derives and locks the name
+        valid().consumer(null).checkpoint(CheckpointOptions.builder().directory(java.nio.file.Path.of("target/c"))
+                .journal(CheckpointOptions.Journal.OFF).build()).build();
+        rejects("consumer", b -> b.consumer(" ").checkpoint(CheckpointOptions.directory(java.nio.file.Path.of("target/c"))));
+    }
+
+    @Test
     void messagesSayTheAllowedRange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> valid().batchSize(0).build());
         assertEquals("batch-size must be between 1 and 100000, was 0", e.getMessage());

@@ -1,6 +1,9 @@
 package io.rill.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +23,8 @@ import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.rill.CheckpointOptions;
+import io.rill.CheckpointOptions.Fsync;
 import io.rill.Rill;
 import io.rill.StartPosition;
 import io.rill.Subscription;
@@ -48,7 +53,8 @@ public final class ThroughputBenchmark {
         int rounds = intArg(args, "--rounds", 3);
         int batch = intArg(args, "--batch", 500);
         int payload = intArg(args, "--payload", 100);
-        List<Contender> contenders = List.of(new PlainLettuceLoop(), new RillConsumer());
+        List<Contender> contenders = List.of(new PlainLettuceLoop(), new RillConsumer(),
+                new RillConsumer(Fsync.NEVER), new RillConsumer(Fsync.INTERVAL), new RillConsumer(Fsync.ALWAYS));
 
         try (RedisServer server = RedisServer.start()) {
             System.out.printf("Redis %s at %s; %,d entries of %d bytes, COUNT %d, %d rounds%n", server.version(),
@@ -172,20 +178,50 @@ public final class ThroughputBenchmark {
         }
     }
 
-    /** Rill with a no-op entry handler, COUNT = batch, default everything else. */
+    /**
+     * Rill with a no-op entry handler, COUNT = batch, default everything else; with a file checkpoint
+     * journal (a fresh temp directory per run) when an fsync policy is given.
+     */
     static final class RillConsumer implements Contender {
+        private final Fsync fsync;
+
+        RillConsumer() {
+            this(null);
+        }
+
+        RillConsumer(Fsync fsync) {
+            this.fsync = fsync;
+        }
+
         @Override
         public String name() {
-            return "Rill (journal off, concurrency 1)";
+            return fsync == null ? "Rill (journal off, concurrency 1)"
+                    : "Rill (journal fsync " + fsync.name().toLowerCase(Locale.ROOT) + ", concurrency 1)";
         }
 
         @Override
         public void consume(String uri, String stream, String group, int entries, int batch) throws Exception {
+            Path journalDir = fsync == null ? null : Files.createTempDirectory("rill-bench-checkpoint");
+            try {
+                consume(uri, stream, group, entries, batch, fsync == null ? CheckpointOptions.OFF
+                        : CheckpointOptions.builder().directory(journalDir).fsync(fsync).build());
+            } finally {
+                if (journalDir != null) {
+                    try (var files = Files.walk(journalDir)) {
+                        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+        }
+
+        private void consume(String uri, String stream, String group, int entries, int batch,
+                CheckpointOptions checkpoint) throws Exception {
             LongAdder handled = new LongAdder();
             try (RedisClient client = client(uri); Rill rill = Rill.create(client);
                     RedisClient probeClient = client(uri); StatefulRedisConnection<String, String> probe = probeClient.connect()) {
                 Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("rill")
-                        .startPosition(StartPosition.EARLIEST).batchSize(batch).ackFlushSize(batch).build(), entry -> {
+                        .startPosition(StartPosition.EARLIEST).batchSize(batch).ackFlushSize(batch)
+                        .checkpoint(checkpoint).build(), entry -> {
                             noop(entry.fields());
                             handled.increment();
                         });

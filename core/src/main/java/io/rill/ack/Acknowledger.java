@@ -5,16 +5,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.rill.StreamEntry;
+import io.rill.checkpoint.AckJournal;
+import io.rill.checkpoint.AckJournal.Commit;
 import io.rill.connect.CommandConnection;
 import io.rill.metrics.SubscriptionMetrics;
 import io.rill.window.InFlightWindow;
@@ -25,6 +29,11 @@ import io.rill.window.InFlightWindow;
  * comes first. XACKs go out on the shared command connection without waiting for each other; a
  * confirmed XACK gives the entries' in-flight slots back. A failed XACK puts its IDs back to be sent
  * with the next flush: the entries stay in flight (and pending in Redis) until Redis confirms.
+ *
+ * <p>With a checkpoint journal (semantics 4) a flush first appends its IDs to the journal, and each
+ * XACK is sent once its journal record is as durable as the fsync policy says. Confirmed XACKs are
+ * recorded in the journal; failed ones are retried without journaling them again. The commits a
+ * previous process left unconfirmed are XACKed with the first flush.
  */
 public final class Acknowledger {
 
@@ -40,10 +49,37 @@ public final class Acknowledger {
     private final AtomicInteger outstanding = new AtomicInteger();
     private final ScheduledFuture<?> ticker;
     private volatile boolean failing;
+    /** Null when the journal is off. */
+    private final AckJournal journal;
+    /** Journaled, XACK still to be (re)sent; guarded by this. */
+    private final List<Commit> journaled = new ArrayList<>();
+    private int journaledIds;
+    private volatile Throwable journalFailure;
+
+    /**
+     * Test-only pause point, used by the checkpoint crash tests (see docs/core.md, "Testing seams"):
+     * with {@code -Drill.test.pause-before-xack=true} the thread that completes a journal commit logs
+     * one line and parks for good before sending the commit's XACK. Never set it in production.
+     */
+    private static final boolean PAUSE_BEFORE_XACK = Boolean.getBoolean("rill.test.pause-before-xack");
 
     public Acknowledger(String group, List<String> streams, String description, CommandConnection connection,
             InFlightWindow window, SubscriptionMetrics metrics, int flushSize, Duration flushInterval,
             ScheduledExecutorService timer) {
+        this(group, streams, description, connection, window, metrics, flushSize, flushInterval, timer, null);
+    }
+
+    /** As above, journaling acks in {@code journal} (null for none) before their XACK. */
+    public Acknowledger(String group, List<String> streams, String description, CommandConnection connection,
+            InFlightWindow window, SubscriptionMetrics metrics, int flushSize, Duration flushInterval,
+            ScheduledExecutorService timer, AckJournal journal) {
+        this.journal = journal;
+        if (journal != null) {
+            for (Commit commit : journal.unacked()) {
+                journaled.add(commit);
+                journaledIds += commit.ids().size();
+            }
+        }
         this.group = group;
         this.description = description;
         this.connection = connection;
@@ -82,23 +118,46 @@ public final class Acknowledger {
     /** Sends every waiting ack now. */
     public void flush() {
         Map<String, List<String>> ready = new HashMap<>();
+        List<Commit> again = null;
         synchronized (this) {
             for (Map.Entry<String, List<String>> e : waiting.entrySet()) {
                 if (!e.getValue().isEmpty()) {
                     ready.put(e.getKey(), take(e.getKey()));
                 }
             }
+            if (!journaled.isEmpty()) {
+                again = new ArrayList<>(journaled);
+                journaled.clear();
+                outstanding.addAndGet(journaledIds);
+                journaledIds = 0;
+            }
         }
         ready.forEach(this::send);
+        if (again != null) {
+            resend(again);
+        }
     }
 
     /** Acks queued or sent and not yet confirmed. */
     public synchronized int pending() {
-        int queued = 0;
+        int queued = journaledIds;
         for (List<String> ids : waiting.values()) {
             queued += ids.size();
         }
         return queued + outstanding.get();
+    }
+
+    /**
+     * True when the checkpoint journal holds this entry from before the start: it was handled, and
+     * its XACK is not known to have reached Redis. A history read acks it without the handler.
+     */
+    public boolean journaled(StreamEntry entry) {
+        return journal != null && journal.contains(entry.stream(), entry.id());
+    }
+
+    /** The error that broke the checkpoint journal, if it broke; acks then go to Redis without it. */
+    public Throwable journalFailure() {
+        return journalFailure;
     }
 
     /**
@@ -127,6 +186,8 @@ public final class Acknowledger {
     private List<String> take(String stream) {
         List<String> ids = waiting.get(stream);
         waiting.put(stream, new ArrayList<>(flushSize));
+        // counted as sent while still under the lock, so that pending() never misses them in between
+        outstanding.addAndGet(ids.size());
         return ids;
     }
 
@@ -138,19 +199,67 @@ public final class Acknowledger {
         }
     }
 
+    /** Journals the IDs (when a journal is on), then sends their XACK. */
     private void send(String stream, List<String> ids) {
-        outstanding.addAndGet(ids.size());
+        if (journal == null) {
+            xack(stream, ids, List.of());
+            return;
+        }
+        CompletableFuture<Commit> commit;
+        try {
+            commit = journal.append(stream, ids);
+        } catch (RuntimeException e) {
+            commit = CompletableFuture.failedFuture(e);
+        }
+        // runs on the journal's writer once the record is durable (at once for an in-memory journal)
+        commit.whenComplete((journaled, error) -> {
+            if (error != null) {
+                journalFailed(error);
+                xack(stream, ids, List.of(Commit.unjournaled(stream, ids)));
+                return;
+            }
+            if (PAUSE_BEFORE_XACK) {
+                pauseForTest(stream, ids);
+            }
+            xack(stream, ids, List.of(journaled));
+        });
+    }
+
+    /** XACKs journaled commits again, one XACK per stream. */
+    private void resend(List<Commit> commits) {
+        Map<String, List<Commit>> byStream = new HashMap<>();
+        for (Commit commit : commits) {
+            byStream.computeIfAbsent(commit.stream(), k -> new ArrayList<>()).add(commit);
+        }
+        byStream.forEach((stream, ofStream) -> {
+            List<String> ids = new ArrayList<>();
+            for (Commit commit : ofStream) {
+                ids.addAll(commit.ids());
+            }
+            xack(stream, ids, ofStream);
+        });
+    }
+
+    /**
+     * Sends one XACK; the IDs are already counted in {@code outstanding}.
+     *
+     * @param commits the journal commits the IDs belong to; empty without a journal
+     */
+    private void xack(String stream, List<String> ids, List<Commit> commits) {
         RedisAsyncCommands<String, String> commands;
         try {
             commands = connection.async();
         } catch (RuntimeException e) {
-            failed(stream, ids, e);
+            failed(stream, ids, commits, e);
             return;
         }
         commands.xack(stream, group, ids.toArray(new String[0])).whenComplete((count, error) -> {
             if (error != null) {
-                failed(stream, ids, error);
+                failed(stream, ids, commits, error);
                 return;
+            }
+            if (!commits.isEmpty()) {
+                journal.acked(commits);
             }
             window.release(stream, ids);
             metrics.stream(stream).acked(ids.size());
@@ -165,15 +274,38 @@ public final class Acknowledger {
         });
     }
 
-    private void failed(String stream, List<String> ids, Throwable error) {
+    private void failed(String stream, List<String> ids, List<Commit> commits, Throwable error) {
         synchronized (this) {
-            waiting.get(stream).addAll(0, ids);
+            if (commits.isEmpty()) {
+                waiting.get(stream).addAll(0, ids);
+            } else {
+                journaled.addAll(commits); // already journaled: only the XACK is retried
+                journaledIds += ids.size();
+            }
             outstanding.addAndGet(-ids.size());
         }
         if (!failing) {
             failing = true;
             log.warn("XACK failed for {} on stream {}; {} acks kept and retried with the next flush: {}",
                     description, stream, ids.size(), error.toString());
+        }
+    }
+
+    private void journalFailed(Throwable error) {
+        synchronized (this) {
+            if (journalFailure != null) {
+                return; // one line per failure, whichever thread saw it first
+            }
+            journalFailure = error;
+        }
+        log.error("Checkpoint journal of {} failed: acks go to Redis without it and the subscription stops: {}",
+                description, error.toString());
+    }
+
+    private static void pauseForTest(String stream, List<String> ids) {
+        log.warn("rill.test.pause-before-xack: {} acks of {} journaled, XACK held back: {}", ids.size(), stream, ids);
+        while (true) {
+            LockSupport.park();
         }
     }
 }

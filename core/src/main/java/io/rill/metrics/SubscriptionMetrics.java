@@ -21,6 +21,7 @@ public final class SubscriptionMetrics {
     public static final String FAILED = "rill.entries.failed";
     public static final String ACKED = "rill.entries.acked";
     public static final String TRIMMED = "rill.entries.trimmed";
+    public static final String DEDUPLICATED = "rill.entries.deduplicated";
     public static final String HANDLER_DURATION = "rill.handler.duration";
 
     private final Map<String, StreamMeters> byStream;
@@ -44,6 +45,7 @@ public final class SubscriptionMetrics {
         private final Counter failed;
         private final Counter acked;
         private final Counter trimmed;
+        private final Counter deduplicated;
         private final Timer handlerDuration;
 
         StreamMeters(MeterRegistry registry, Tags tags) {
@@ -52,6 +54,8 @@ public final class SubscriptionMetrics {
             failed = Counter.builder(FAILED).description("Entries whose handler threw").tags(tags).register(registry);
             acked = Counter.builder(ACKED).description("Entries acknowledged with XACK").tags(tags).register(registry);
             trimmed = Counter.builder(TRIMMED).description("Pending entries found deleted or trimmed; acked without a handler").tags(tags).register(registry);
+            deduplicated = Counter.builder(DEDUPLICATED).description("Redelivered entries the checkpoint journal "
+                    + "had as handled; acked without running the handler again").tags(tags).register(registry);
             handlerDuration = Timer.builder(HANDLER_DURATION).description("Time spent in the handler per call").tags(tags).register(registry);
         }
 
@@ -73,6 +77,10 @@ public final class SubscriptionMetrics {
 
         public void trimmed(int n) {
             trimmed.increment(n);
+        }
+
+        public void deduplicated(int n) {
+            deduplicated.increment(n);
         }
 
         public void handlerTime(long nanos) {

@@ -167,7 +167,7 @@ public final class Reader {
             }
             // fewer than COUNT back means that stream's pending list is exhausted
             cursors.keySet().removeIf(stream -> returned.getOrDefault(stream, 0) < count);
-            accept(messages);
+            accept(messages, true);
         }
     }
 
@@ -181,7 +181,7 @@ public final class Reader {
             List<StreamMessage<String, String>> messages = commands.xreadgroup(consumer,
                     XReadArgs.Builder.count(count).block(blockMillis), newEntries);
             onRead.run();
-            accept(messages);
+            accept(messages, false);
         }
     }
 
@@ -192,8 +192,11 @@ public final class Reader {
         return Math.min(options.batchSize(), free / streams);
     }
 
-    /** Admits what was read to the window and dispatches it; trimmed entries are acked unhandled. */
-    private void accept(List<StreamMessage<String, String>> messages) {
+    /**
+     * Admits what was read to the window and dispatches it; trimmed entries are acked unhandled, and so
+     * are entries of a history read that the checkpoint journal says were handled before a crash.
+     */
+    private void accept(List<StreamMessage<String, String>> messages, boolean history) {
         if (messages.isEmpty()) {
             return;
         }
@@ -210,6 +213,10 @@ public final class Reader {
             if (body.isEmpty()) {
                 // deleted or trimmed while pending: Redis kept only the ID; nothing to handle
                 meters.trimmed(1);
+                acknowledger.acknowledge(entry);
+            } else if (history && acknowledger.journaled(entry)) {
+                // handled before a crash, its XACK lost: ack it without running the handler again (semantics 4)
+                meters.deduplicated(1);
                 acknowledger.acknowledge(entry);
             } else {
                 batch.add(entry);

@@ -27,6 +27,7 @@ import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
 import io.rill.ack.Acknowledger;
+import io.rill.checkpoint.Checkpoint;
 import io.rill.connect.CommandConnection;
 import io.rill.connect.Failure;
 import io.rill.connect.RedisConnector;
@@ -41,7 +42,8 @@ import io.rill.window.InFlightWindow;
  * makes sure the groups exist, runs the Reader, and on a failure backs off (exponential, jitter,
  * capped) and starts over with a fresh connection and a history read. NOGROUP recreates the group at
  * {@code $} when auto-create is on, else fails the subscription. Stop is graceful within the
- * shutdown timeout.
+ * shutdown timeout. With a checkpoint journal (semantics 4), the acks it holds from before the start
+ * are XACKed before the first read, and a broken journal fails the subscription.
  */
 public final class Supervisor implements Subscription {
 
@@ -67,6 +69,7 @@ public final class Supervisor implements Subscription {
     private final Reader reader;
     private final Thread readThread;
     private final Runnable onClosed;
+    private final Checkpoint checkpoint;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -80,9 +83,15 @@ public final class Supervisor implements Subscription {
     private int attempt;
     private boolean shutDownStarted;
 
+    /**
+     * @param options    with the consumer name resolved (the checkpoint's)
+     * @param checkpoint opened for these options; closed by this subscription when it ends
+     */
     public Supervisor(SubscriptionOptions options, InvokerFactory invokers, RedisConnector connector,
-            CommandConnection commands, MeterRegistry registry, ScheduledExecutorService timer, Runnable onClosed) {
+            CommandConnection commands, MeterRegistry registry, ScheduledExecutorService timer, Checkpoint checkpoint,
+            Runnable onClosed) {
         this.options = options;
+        this.checkpoint = checkpoint;
         this.id = options.group() + "/" + options.consumer() + "/" + String.join(",", options.streams());
         this.connector = connector;
         this.commands = commands;
@@ -91,7 +100,7 @@ public final class Supervisor implements Subscription {
         SubscriptionMetrics metrics = new SubscriptionMetrics(registry, options.streams(), options.group(), options.consumer());
         this.window = new InFlightWindow(options.maxInFlight(), options.streams());
         this.acknowledger = new Acknowledger(options.group(), options.streams(), description, commands, window, metrics,
-                options.ackFlushSize(), options.ackFlushInterval(), timer);
+                options.ackFlushSize(), options.ackFlushInterval(), timer, checkpoint.journal());
         Invoker invoker = invokers.apply(new Stages(acknowledger, window, metrics, description));
         String threadName = "rill-" + options.group() + "-" + options.consumer();
         this.dispatcher = new Dispatcher(invoker, options.concurrency(), options.orderingKey(), threadName + "-worker");
@@ -182,6 +191,7 @@ public final class Supervisor implements Subscription {
                 if (!groupsChecked) {
                     createGroups(options.startPosition().id(), false);
                     groupsChecked = true;
+                    replayJournal();
                 }
                 reader.run(readConnection.sync(), this::readSucceeded);
             } catch (InterruptedException e) {
@@ -201,6 +211,10 @@ public final class Supervisor implements Subscription {
 
     /** Decides what a failure means; false when the subscription must end. */
     private boolean handle(RuntimeException error) {
+        if (error instanceof JournalFailedException) {
+            fail(error);
+            return false;
+        }
         switch (Failure.of(error)) {
             case FATAL -> {
                 fail(error);
@@ -259,7 +273,34 @@ public final class Supervisor implements Subscription {
         return !reader.stopping();
     }
 
+    /**
+     * XACKs what the checkpoint journal holds from before the start, before the first read, so that
+     * the history read finds those entries acked. Bounded by the block timeout: whatever is not
+     * confirmed by then is recognised in the history read and acked without its handler.
+     */
+    private void replayJournal() throws InterruptedException {
+        if (checkpoint.journal() == null) {
+            return;
+        }
+        commands.async(); // the journal's writer sends XACKs: have the command connection open before the first one
+        acknowledger.flush();
+        acknowledger.awaitSent(options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Thrown on the read thread when the checkpoint journal broke; fails the subscription. */
+    private static final class JournalFailedException extends IllegalStateException {
+        JournalFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private void readSucceeded() {
+        Throwable journalFailure = acknowledger.journalFailure();
+        if (journalFailure != null) {
+            throw new JournalFailedException("checkpoint journal of " + id + " failed (" + journalFailure
+                    + "); acks were sent without it. Fix the disk under checkpoint.directory and restart the "
+                    + "subscription, or set checkpoint.journal to off", journalFailure);
+        }
         if (state != SubscriptionState.RUNNING) {
             lock.lock();
             try {
@@ -395,6 +436,7 @@ public final class Supervisor implements Subscription {
         try {
             shutDownStages(deadline);
         } finally {
+            checkpoint.close(); // after the last ack: what was not confirmed stays in the journal for the next start
             terminated.countDown();
             onClosed.run();
         }
