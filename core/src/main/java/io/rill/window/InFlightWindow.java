@@ -1,9 +1,9 @@
 package io.rill.window;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -15,12 +15,14 @@ import io.rill.StreamEntry;
  * The entries of one subscription that were read and are not yet acknowledged or failed (semantics 9).
  * The Reader takes capacity before it reads; the Acknowledger and the Dispatcher give it back. The IDs
  * are kept so that a history read after a reconnect does not hand an entry out twice while it is
- * still being handled or waiting for its XACK.
+ * still being handled or waiting for its XACK. With each ID goes the time its lease started (admitted,
+ * or last renewed in Redis), so that lease renewal knows which entries could soon look idle to others.
  */
 public final class InFlightWindow {
 
     private final int capacity;
-    private final Map<String, Set<String>> idsByStream;
+    /** stream → entry ID → System.nanoTime() when its lease started. */
+    private final Map<String, Map<String, Long>> idsByStream;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private int used;
@@ -28,9 +30,9 @@ public final class InFlightWindow {
 
     public InFlightWindow(int capacity, List<String> streams) {
         this.capacity = capacity;
-        Map<String, Set<String>> ids = new ConcurrentHashMap<>();
+        Map<String, Map<String, Long>> ids = new ConcurrentHashMap<>();
         for (String stream : streams) {
-            ids.put(stream, ConcurrentHashMap.newKeySet());
+            ids.put(stream, new ConcurrentHashMap<>());
         }
         this.idsByStream = Map.copyOf(ids);
     }
@@ -44,6 +46,16 @@ public final class InFlightWindow {
         lock.lock();
         try {
             return used;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Slots free now (0 when closed); for the reader thread, the only one that admits entries. */
+    public int free() {
+        lock.lock();
+        try {
+            return closed ? 0 : capacity - used;
         } finally {
             lock.unlock();
         }
@@ -75,7 +87,7 @@ public final class InFlightWindow {
      * (a history read returned an entry this consumer is still handling).
      */
     public boolean admit(StreamEntry entry) {
-        if (!idsByStream.get(entry.stream()).add(entry.id())) {
+        if (idsByStream.get(entry.stream()).putIfAbsent(entry.id(), System.nanoTime()) != null) {
             return false;
         }
         lock.lock();
@@ -89,8 +101,28 @@ public final class InFlightWindow {
 
     /** True when the entry is in flight here. */
     public boolean contains(String stream, String id) {
-        Set<String> ids = idsByStream.get(stream);
-        return ids != null && ids.contains(id);
+        Map<String, Long> ids = idsByStream.get(stream);
+        return ids != null && ids.containsKey(id);
+    }
+
+    /** IDs of one stream in flight whose lease started before {@code nanoTime}. */
+    public List<String> heldSince(String stream, long nanoTime) {
+        List<String> ids = new ArrayList<>();
+        idsByStream.get(stream).forEach((id, since) -> {
+            if (since - nanoTime < 0) {
+                ids.add(id);
+            }
+        });
+        return ids;
+    }
+
+    /** Records that these IDs' leases were renewed in Redis at {@code nanoTime}; IDs no longer in flight are ignored. */
+    public void renewed(String stream, Collection<String> ids, long nanoTime) {
+        Map<String, Long> inFlight = idsByStream.get(stream);
+        Long since = nanoTime;
+        for (String id : ids) {
+            inFlight.computeIfPresent(id, (k, v) -> since);
+        }
     }
 
     /** Gives back the slot of one entry (handled and acked, or failed). */
@@ -100,10 +132,10 @@ public final class InFlightWindow {
 
     /** Gives back the slots of these IDs of one stream; IDs not in flight are ignored. */
     public void release(String stream, Collection<String> ids) {
-        Set<String> inFlight = idsByStream.get(stream);
+        Map<String, Long> inFlight = idsByStream.get(stream);
         int removed = 0;
         for (String id : ids) {
-            if (inFlight.remove(id)) {
+            if (inFlight.remove(id) != null) {
                 removed++;
             }
         }

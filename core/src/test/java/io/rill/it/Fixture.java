@@ -67,10 +67,16 @@ final class Fixture implements AutoCloseable {
 
     /** XREADGROUP calls the server has executed so far. */
     long xreadgroupCalls() {
-        String stats = redis.info("commandstats");
-        for (String line : stats.split("\r?\n")) {
-            if (line.startsWith("cmdstat_xreadgroup:")) {
-                return Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+        return calls("xreadgroup");
+    }
+
+    /** Calls of one command (lower case) the server has executed so far. */
+    long calls(String command) {
+        String prefix = "cmdstat_" + command + ":calls=";
+        for (String line : redis.info("commandstats").split("\r?\n")) {
+            if (line.startsWith(prefix)) {
+                // the line goes on with rejected_calls= and failed_calls=: take the first number only
+                return Long.parseLong(line.substring(prefix.length(), line.indexOf(',', prefix.length())));
             }
         }
         return 0;
