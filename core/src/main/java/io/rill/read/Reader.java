@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
@@ -66,13 +67,22 @@ public final class Reader {
     }
 
     private void readHistory(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
+        window.watchReleases();
+        try {
+            readHistoryWatched(commands, onRead);
+        } finally {
+            window.stopWatchingReleases();
+        }
+    }
+
+    private void readHistoryWatched(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
         Map<String, String> cursors = new LinkedHashMap<>();
         for (String stream : options.streams()) {
             cursors.put(stream, "0");
         }
         Map<String, Integer> returned = new HashMap<>();
         while (!cursors.isEmpty() && !stopping) {
-            int count = awaitCount(cursors.size());
+            int count = awaitCount(commands, cursors.size());
             if (count == 0) {
                 continue;
             }
@@ -102,7 +112,7 @@ public final class Reader {
             for (ReadLoopTask task : tasks) {
                 task.runIfDue(commands);
             }
-            int count = awaitCount(newEntries.length);
+            int count = awaitCount(commands, newEntries.length);
             if (count == 0) {
                 continue;
             }
@@ -114,8 +124,12 @@ public final class Reader {
     }
 
     /** The COUNT of the next read: waits until every stream read can get at least one entry. */
-    private int awaitCount(int streams) throws InterruptedException {
+    private int awaitCount(RedisCommands<String, String> commands, int streams) throws InterruptedException {
         int free = window.awaitFree(streams, options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (free < streams && !stopping && !commands.getStatefulConnection().isOpen()) {
+            // a full window sends no command, so nothing else would notice that the connection is gone
+            throw new RedisConnectionException("read connection closed while waiting for in-flight capacity");
+        }
         return Math.min(options.batchSize(), free / streams);
     }
 }

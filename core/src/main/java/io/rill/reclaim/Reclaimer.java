@@ -76,7 +76,13 @@ public final class Reclaimer implements ReadLoopTask {
         if (now - nextPass < 0) {
             return;
         }
-        boolean unfinished = pass(commands, now + budgetNanos);
+        boolean unfinished;
+        window.watchReleases(); // an own entry acked while its claim is on the way is not admitted again
+        try {
+            unfinished = pass(commands, now + budgetNanos);
+        } finally {
+            window.stopWatchingReleases();
+        }
         nextPass = unfinished ? System.nanoTime() : System.nanoTime() + intervalNanos;
     }
 

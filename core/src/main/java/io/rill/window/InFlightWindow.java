@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -23,6 +24,9 @@ public final class InFlightWindow {
     private final int capacity;
     /** stream → entry ID → System.nanoTime() when its lease started. */
     private final Map<String, Map<String, Long>> idsByStream;
+    /** While a history read or a claim is under way: IDs released meanwhile, per stream. */
+    private final Map<String, Set<String>> releasedByStream;
+    private volatile boolean watching;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private int used;
@@ -35,6 +39,28 @@ public final class InFlightWindow {
             ids.put(stream, new ConcurrentHashMap<>());
         }
         this.idsByStream = Map.copyOf(ids);
+        Map<String, Set<String>> released = new ConcurrentHashMap<>();
+        for (String stream : streams) {
+            released.put(stream, ConcurrentHashMap.newKeySet());
+        }
+        this.releasedByStream = Map.copyOf(released);
+    }
+
+    /**
+     * Remembers, until {@link #stopWatchingReleases()}, the IDs released from now on. Called by the read
+     * thread before a read that can return entries in flight here (own pending list, claim): an entry
+     * whose XACK is confirmed after Redis answered such a read, but before the reply is admitted, must
+     * not be admitted again (it would be handled twice).
+     */
+    public void watchReleases() {
+        releasedByStream.values().forEach(Set::clear); // a release racing the last stop may have left one
+        watching = true;
+    }
+
+    /** Ends {@link #watchReleases()} and forgets what it remembered. */
+    public void stopWatchingReleases() {
+        watching = false;
+        releasedByStream.values().forEach(Set::clear);
     }
 
     public int capacity() {
@@ -87,7 +113,13 @@ public final class InFlightWindow {
      * (a history read returned an entry this consumer is still handling).
      */
     public boolean admit(StreamEntry entry) {
-        if (idsByStream.get(entry.stream()).putIfAbsent(entry.id(), System.nanoTime()) != null) {
+        Map<String, Long> inFlight = idsByStream.get(entry.stream());
+        if (inFlight.putIfAbsent(entry.id(), System.nanoTime()) != null) {
+            return false;
+        }
+        // release() records before it removes: an ID absent here but released while watching is seen
+        if (watching && releasedByStream.get(entry.stream()).contains(entry.id())) {
+            inFlight.remove(entry.id());
             return false;
         }
         lock.lock();
@@ -133,8 +165,12 @@ public final class InFlightWindow {
     /** Gives back the slots of these IDs of one stream; IDs not in flight are ignored. */
     public void release(String stream, Collection<String> ids) {
         Map<String, Long> inFlight = idsByStream.get(stream);
+        Set<String> watched = watching ? releasedByStream.get(stream) : null;
         int removed = 0;
         for (String id : ids) {
+            if (watched != null && inFlight.containsKey(id)) {
+                watched.add(id);
+            }
             if (inFlight.remove(id) != null) {
                 removed++;
             }

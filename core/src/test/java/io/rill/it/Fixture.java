@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -60,9 +61,19 @@ final class Fixture implements AutoCloseable {
         return add(stream, count, Map.of());
     }
 
-    /** Pending entries of the group on the stream (all consumers). */
+    /**
+     * Pending entries of the group on the stream (all consumers); -1 while the group does not exist yet
+     * (a subscription creates it when it starts), so that no count a test waits for matches too early.
+     */
     long pending(String stream, String group) {
-        return redis.xpending(stream, group).getCount();
+        try {
+            return redis.xpending(stream, group).getCount();
+        } catch (RedisCommandExecutionException e) {
+            if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
+                return -1;
+            }
+            throw e;
+        }
     }
 
     /** XREADGROUP calls the server has executed so far. */
