@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.rill.checkpoint.Checkpoint;
 import io.rill.connect.CommandConnection;
 import io.rill.connect.RedisConnector;
+import io.rill.deadletter.DeadLetters;
 import io.rill.dispatch.Invoker;
 import io.rill.supervise.Supervisor;
 
@@ -65,13 +66,25 @@ public final class Rill implements AutoCloseable {
     /** Starts a subscription whose handler takes one entry at a time. */
     public Subscription subscribe(SubscriptionOptions options, EntryHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return start(options, s -> Invoker.of(handler, s.acknowledger(), s.window(), s.metrics(), s.description()));
+        return start(options, s -> Invoker.of(handler, s.acknowledger(), s.window(), s.metrics(), s.description(), s.retrier()));
     }
 
     /** Starts a subscription whose handler takes the entries of a read together. */
     public Subscription subscribeBatch(SubscriptionOptions options, BatchHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return start(options, s -> Invoker.of(handler, s.acknowledger(), s.window(), s.metrics(), s.description()));
+        return start(options, s -> Invoker.of(handler, s.acknowledger(), s.window(), s.metrics(), s.description(), s.retrier()));
+    }
+
+    /**
+     * The dead letters in one dead-letter stream, to list and redrive. The stream of entries from
+     * {@code orders} is {@code options.deadLetter().streamFor("orders")}, {@code orders:dlq} by default.
+     */
+    public DeadLetters deadLetters(String deadLetterStream) {
+        Options.name("dead-letter stream", deadLetterStream);
+        if (closed) {
+            throw new IllegalStateException("Rill is closed");
+        }
+        return new DeadLetters(commands, deadLetterStream);
     }
 
     /**
@@ -80,13 +93,13 @@ public final class Rill implements AutoCloseable {
      */
     public Subscription subscribeManual(SubscriptionOptions options, ManualHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return start(options, s -> Invoker.ofManual(handler, s.acknowledger(), s.window(), s.metrics(), s.description()));
+        return start(options, s -> Invoker.ofManual(handler, s.acknowledger(), s.window(), s.metrics(), s.description(), s.retrier()));
     }
 
     /** As {@link #subscribeManual}, with the entries of a read handed over and settled together. */
     public Subscription subscribeBatchManual(SubscriptionOptions options, ManualBatchHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return start(options, s -> Invoker.ofManualBatch(handler, s.acknowledger(), s.window(), s.metrics(), s.description()));
+        return start(options, s -> Invoker.ofManualBatch(handler, s.acknowledger(), s.window(), s.metrics(), s.description(), s.retrier()));
     }
 
     private synchronized Subscription start(SubscriptionOptions options, Supervisor.InvokerFactory invokers) {

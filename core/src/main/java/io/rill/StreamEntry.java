@@ -26,7 +26,7 @@ public final class StreamEntry {
         this.deliveryCount = deliveryCount;
     }
 
-    /** An entry whose delivery count Redis did not report (plain XREADGROUP replies). */
+    /** An entry whose delivery count is not known. */
     public static StreamEntry of(String stream, String id, Map<String, String> fields) {
         return new StreamEntry(stream, id, fields, UNKNOWN);
     }
@@ -59,7 +59,10 @@ public final class StreamEntry {
         return fields.get(name);
     }
 
-    /** How many times Redis delivered this entry, when Redis told us; empty for a plain read. */
+    /**
+     * How many times Redis delivered this entry: 1 for an entry read as new, the PEL's count for one read
+     * again or claimed; empty when Redis could not say (the entry was no longer pending here).
+     */
     public OptionalLong deliveryCount() {
         return deliveryCount == UNKNOWN ? OptionalLong.empty() : OptionalLong.of(deliveryCount);
     }

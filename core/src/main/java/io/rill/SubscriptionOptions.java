@@ -24,6 +24,10 @@ import java.util.List;
  * @param ackFlushInterval the longest an ack waits to be flushed
  * @param backoff          how a subscription waits between attempts while Redis fails
  * @param shutdownTimeout  how long a graceful stop waits for in-flight handlers and acks
+ * @param retry            in-process retries of a failing handler
+ * @param reclaim          reclaim of stale pending entries, and lease renewal of the ones held here
+ * @param deadLetter       where entries that keep failing go
+ * @param janitor          cleanup of the group's dead consumers
  * @param checkpoint       the local ack journal and consumer identity (semantics 4, 5); {@link CheckpointOptions#OFF} by default
  */
 public record SubscriptionOptions(
@@ -41,6 +45,10 @@ public record SubscriptionOptions(
         Duration ackFlushInterval,
         Backoff backoff,
         Duration shutdownTimeout,
+        RetryOptions retry,
+        ReclaimOptions reclaim,
+        DeadLetterOptions deadLetter,
+        JanitorOptions janitor,
         CheckpointOptions checkpoint) {
 
     public static final int DEFAULT_BATCH_SIZE = 100;
@@ -96,6 +104,25 @@ public record SubscriptionOptions(
         Options.positive("ack-flush-interval", ackFlushInterval);
         Options.set("backoff", backoff);
         Options.notNegative("shutdown-timeout", shutdownTimeout);
+        Options.set("retry", retry);
+        Options.set("reclaim", reclaim);
+        Options.set("dead-letter", deadLetter);
+        Options.set("janitor", janitor);
+        if (deadLetter.enabled()) {
+            for (String stream : streams) {
+                String dlq = deadLetter.streamFor(stream);
+                if (streams.contains(dlq)) {
+                    throw new IllegalArgumentException("dead-letter.stream '" + dlq + "' (for stream '" + stream
+                            + "') is also read by this subscription: dead letters would be handled again; "
+                            + "set dead-letter.stream to a key that is not read");
+                }
+            }
+        }
+        if (janitor.enabled() && janitor.inactiveThreshold().compareTo(blockTimeout) <= 0) {
+            throw new IllegalArgumentException("janitor.inactive-threshold must exceed block-timeout (" + blockTimeout
+                    + "), was " + janitor.inactiveThreshold() + ": a live consumer waiting in a blocking read looks "
+                    + "inactive that long; raise janitor.inactive-threshold");
+        }
     }
 
     /** A builder with every default set; streams, group and consumer (or a checkpoint directory) must be given. */
@@ -124,6 +151,10 @@ public record SubscriptionOptions(
         private Duration ackFlushInterval = DEFAULT_ACK_FLUSH_INTERVAL;
         private Backoff backoff = Backoff.DEFAULT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private RetryOptions retry = RetryOptions.DEFAULT;
+        private ReclaimOptions reclaim = ReclaimOptions.DEFAULT;
+        private DeadLetterOptions deadLetter = DeadLetterOptions.DEFAULT;
+        private JanitorOptions janitor = JanitorOptions.DEFAULT;
         private CheckpointOptions checkpoint = CheckpointOptions.OFF;
 
         private Builder() {
@@ -144,6 +175,10 @@ public record SubscriptionOptions(
             ackFlushInterval = o.ackFlushInterval;
             backoff = o.backoff;
             shutdownTimeout = o.shutdownTimeout;
+            retry = o.retry;
+            reclaim = o.reclaim;
+            deadLetter = o.deadLetter;
+            janitor = o.janitor;
             checkpoint = o.checkpoint;
         }
 
@@ -237,6 +272,30 @@ public record SubscriptionOptions(
             return this;
         }
 
+        /** In-process retries of a failing handler. Default {@link RetryOptions#DEFAULT}: 3 attempts. */
+        public Builder retry(RetryOptions retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        /** Reclaim of stale pending entries and lease renewal. Default {@link ReclaimOptions#DEFAULT}. */
+        public Builder reclaim(ReclaimOptions reclaim) {
+            this.reclaim = reclaim;
+            return this;
+        }
+
+        /** Where entries that keep failing go. Default {@link DeadLetterOptions#DEFAULT}: {@code <stream>:dlq} after 5 deliveries. */
+        public Builder deadLetter(DeadLetterOptions deadLetter) {
+            this.deadLetter = deadLetter;
+            return this;
+        }
+
+        /** Cleanup of the group's dead consumers. Default {@link JanitorOptions#DEFAULT}. */
+        public Builder janitor(JanitorOptions janitor) {
+            this.janitor = janitor;
+            return this;
+        }
+
         /** The local ack journal and consumer identity. Default {@link CheckpointOptions#OFF}. */
         public Builder checkpoint(CheckpointOptions checkpoint) {
             this.checkpoint = checkpoint;
@@ -246,7 +305,8 @@ public record SubscriptionOptions(
         public SubscriptionOptions build() {
             return new SubscriptionOptions(streams, group, consumer, batchSize, blockTimeout, concurrency,
                     orderingKey, maxInFlight, startPosition, autoCreate, ackFlushSize, ackFlushInterval, backoff,
-                    shutdownTimeout, checkpoint);
+                    shutdownTimeout,
+                    retry, reclaim, deadLetter, janitor, checkpoint);
         }
     }
 }

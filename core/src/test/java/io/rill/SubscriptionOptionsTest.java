@@ -137,4 +137,76 @@ class SubscriptionOptionsTest {
             client.shutdown();
         }
     }
+
+    @Test
+    void retryReclaimDeadLetterAndJanitorOptionsAreValidatedNamingTheOption() {
+        rejects("retry.max-attempts", b -> b.retry(RetryOptions.builder().maxAttempts(0).build()));
+        rejects("retry.max-attempts", b -> b.retry(RetryOptions.builder().maxAttempts(1001).build()));
+        rejects("retry.backoff.initial", b -> b.retry(RetryOptions.builder().backoff(Duration.ZERO, Duration.ofSeconds(1), 2, 0.5).build()));
+        rejects("retry.backoff.max", b -> b.retry(RetryOptions.builder().backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 0.5).build()));
+        rejects("retry.backoff.multiplier", b -> b.retry(RetryOptions.builder().backoff(Duration.ofMillis(1), Duration.ofSeconds(1), 0.5, 0.5).build()));
+        rejects("retry.backoff", b -> b.retry(RetryOptions.builder().backoff(null).build()));
+        rejects("retry.retryable", b -> b.retry(RetryOptions.builder().retryable().build()));
+        rejects("retry", b -> b.retry(null));
+        rejects("reclaim.interval", b -> b.reclaim(ReclaimOptions.builder().interval(Duration.ZERO).build()));
+        rejects("reclaim.min-idle", b -> b.reclaim(ReclaimOptions.builder().minIdle(Duration.ofMillis(-1)).build()));
+        rejects("reclaim.min-idle", b -> b.reclaim(ReclaimOptions.builder().minIdle(Duration.ofNanos(500)).build()));
+        rejects("reclaim.count", b -> b.reclaim(ReclaimOptions.builder().count(0).build()));
+        rejects("reclaim.lease-renewal-interval", b -> b.reclaim(ReclaimOptions.builder().minIdle(Duration.ofSeconds(10))
+                .leaseRenewalInterval(Duration.ofSeconds(5)).build()));
+        rejects("reclaim.lease-renewal-interval", b -> b.reclaim(ReclaimOptions.builder().leaseRenewalInterval(Duration.ZERO).build()));
+        rejects("dead-letter.max-deliveries", b -> b.deadLetter(DeadLetterOptions.builder().maxDeliveries(0).build()));
+        rejects("dead-letter.stream", b -> b.deadLetter(DeadLetterOptions.builder().stream(" ").build()));
+        rejects("dead-letter.stream", b -> b.deadLetter(DeadLetterOptions.builder().stream("orders").build()));
+        rejects("dead-letter.stream", b -> b.streams("orders", "orders:dlq"));
+        rejects("dead-letter.max-length", b -> b.deadLetter(DeadLetterOptions.builder().maxLength(-1).build()));
+        rejects("janitor.interval", b -> b.janitor(JanitorOptions.builder().interval(Duration.ZERO).build()));
+        rejects("janitor.inactive-threshold", b -> b.janitor(JanitorOptions.builder().inactiveThreshold(Duration.ZERO).build()));
+        rejects("janitor.inactive-threshold", b -> b.blockTimeout(Duration.ofSeconds(5))
+                .janitor(JanitorOptions.builder().inactiveThreshold(Duration.ofSeconds(5)).build()));
+    }
+
+    @Test
+    void crossChecksLetValidCombinationsThrough() {
+        // a dead-letter stream that is read is fine when dead letters are off; so is a short threshold with the janitor off
+        valid().streams("orders", "orders:dlq").deadLetter(DeadLetterOptions.builder().enabled(false).build()).build();
+        valid().blockTimeout(Duration.ofSeconds(5))
+                .janitor(JanitorOptions.builder().enabled(false).inactiveThreshold(Duration.ofSeconds(1)).build()).build();
+        valid().streams("a", "b").deadLetter(DeadLetterOptions.builder().stream("failed").build()).build();
+    }
+
+    @Test
+    void newOptionDefaultsAndDerivedValues() {
+        SubscriptionOptions o = valid().build();
+        assertEquals(3, o.retry().maxAttempts());
+        assertTrue(o.reclaim().enabled());
+        assertEquals(Duration.ofSeconds(60), o.reclaim().minIdle());
+        assertEquals(Duration.ofSeconds(20), o.reclaim().leaseRenewalInterval());
+        assertEquals(5, o.deadLetter().maxDeliveries());
+        assertEquals("orders:dlq", o.deadLetter().streamFor("orders"));
+        assertEquals("failed", DeadLetterOptions.builder().stream("failed").build().streamFor("orders"));
+        assertTrue(o.janitor().enabled());
+        assertEquals(o, o.toBuilder().build());
+
+        // a derived renewal interval follows min-idle through toBuilder; an explicit one stays
+        ReclaimOptions derived = ReclaimOptions.builder().minIdle(Duration.ofSeconds(9)).build();
+        assertEquals(Duration.ofSeconds(3), derived.leaseRenewalInterval());
+        assertEquals(Duration.ofMillis(300), derived.toBuilder().minIdle(Duration.ofMillis(900)).build().leaseRenewalInterval());
+        ReclaimOptions explicit = ReclaimOptions.builder().minIdle(Duration.ofSeconds(9)).leaseRenewalInterval(Duration.ofSeconds(1)).build();
+        assertEquals(Duration.ofSeconds(1), explicit.toBuilder().minIdle(Duration.ofSeconds(30)).build().leaseRenewalInterval());
+    }
+
+    @Test
+    void retryableAndNonRetryableErrorsAreToldApart() {
+        RetryOptions all = RetryOptions.DEFAULT;
+        assertTrue(all.retries(new IllegalStateException()));
+        assertTrue(all.retries(new AssertionError()));
+        RetryOptions some = RetryOptions.builder().retryable(java.io.IOException.class, IllegalStateException.class)
+                .nonRetryable(java.io.FileNotFoundException.class).build();
+        assertTrue(some.retries(new java.io.IOException()));
+        assertTrue(some.retries(new java.net.SocketTimeoutException())); // a subclass
+        assertTrue(some.retries(new IllegalStateException()));
+        assertTrue(!some.retries(new java.io.FileNotFoundException()));
+        assertTrue(!some.retries(new IllegalArgumentException()));
+    }
 }

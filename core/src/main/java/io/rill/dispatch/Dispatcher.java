@@ -93,11 +93,13 @@ public final class Dispatcher {
 
     /**
      * Lets the workers finish what was queued and stop, waiting until the deadline; then interrupts the
-     * ones still running. Entries they did not reach are given back to the window unhandled.
+     * ones still running. Entries they did not reach are given back to the window unhandled, and so are
+     * entries waiting for a retry.
      *
      * @return true when every worker finished in time
      */
     public boolean drain(long deadlineNanos) throws InterruptedException {
+        invoker.stopRetrying(); // an entry waiting for its next attempt stays pending instead
         for (int i = 0; i < workers.size(); i++) {
             queues.get(shared ? 0 : i).add(STOP);
         }

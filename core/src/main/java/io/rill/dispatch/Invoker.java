@@ -1,5 +1,7 @@
 package io.rill.dispatch;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,11 +18,14 @@ import io.rill.PartialBatchFailure;
 import io.rill.StreamEntry;
 import io.rill.ack.Acknowledger;
 import io.rill.metrics.SubscriptionMetrics;
+import io.rill.retry.Retrier;
 import io.rill.window.InFlightWindow;
 
 /**
  * Runs the user's handler on a unit of work and routes each entry's outcome: success to the
- * Acknowledger, failure back to the in-flight window (the entry stays pending in Redis). Never throws.
+ * Acknowledger; a failure is retried in place as the {@link Retrier} says (the worker waits out the
+ * backoff, so entries behind it in its lane keep their order), and after the last attempt either
+ * dead-lettered or given back to the in-flight window (the entry stays pending in Redis). Never throws.
  */
 public abstract sealed class Invoker {
 
@@ -30,32 +35,45 @@ public abstract sealed class Invoker {
     final InFlightWindow window;
     final SubscriptionMetrics metrics;
     final String description;
+    final Retrier retrier;
 
-    Invoker(Acknowledger acknowledger, InFlightWindow window, SubscriptionMetrics metrics, String description) {
+    Invoker(Acknowledger acknowledger, InFlightWindow window, SubscriptionMetrics metrics, String description,
+            Retrier retrier) {
         this.acknowledger = acknowledger;
         this.window = window;
         this.metrics = metrics;
         this.description = description;
+        this.retrier = retrier;
     }
 
     public static Invoker of(EntryHandler handler, Acknowledger acknowledger, InFlightWindow window,
-            SubscriptionMetrics metrics, String description) {
-        return new Single(handler, acknowledger, window, metrics, description);
+            SubscriptionMetrics metrics, String description, Retrier retrier) {
+        return new Single(handler, acknowledger, window, metrics, description, retrier);
     }
 
     public static Invoker of(BatchHandler handler, Acknowledger acknowledger, InFlightWindow window,
-            SubscriptionMetrics metrics, String description) {
-        return new Batch(handler, acknowledger, window, metrics, description);
+            SubscriptionMetrics metrics, String description, Retrier retrier) {
+        return new Batch(handler, acknowledger, window, metrics, description, retrier);
     }
 
+    /** Ends retry waits for good: a stop is under way. */
+    void stopRetrying() {
+        retrier.stop();
+    }
+
+    /**
+     * A manual-ack handler is called once per delivery: a nack or a throw ends the delivery, with the
+     * same verdict as a last failed attempt (dead-lettered when its time has come, else left pending).
+     */
     public static Invoker ofManual(ManualHandler handler, Acknowledger acknowledger, InFlightWindow window,
-            SubscriptionMetrics metrics, String description) {
-        return new Manual(handler, acknowledger, window, metrics, description);
+            SubscriptionMetrics metrics, String description, Retrier retrier) {
+        return new Manual(handler, acknowledger, window, metrics, description, retrier);
     }
 
+    /** As {@link #ofManual}, for a batch under one acknowledgement. */
     public static Invoker ofManualBatch(ManualBatchHandler handler, Acknowledger acknowledger, InFlightWindow window,
-            SubscriptionMetrics metrics, String description) {
-        return new ManualBatch(handler, acknowledger, window, metrics, description);
+            SubscriptionMetrics metrics, String description, Retrier retrier) {
+        return new ManualBatch(handler, acknowledger, window, metrics, description, retrier);
     }
 
     /** Handles these entries, which come from one lane in stream order. */
@@ -78,6 +96,24 @@ public abstract sealed class Invoker {
         }
     }
 
+    /** True when a failure means the worker is being stopped, not that the entry is bad. */
+    static boolean interrupted(Throwable error) {
+        return error instanceof InterruptedException || Thread.currentThread().isInterrupted();
+    }
+
+    /**
+     * The last attempt of this delivery failed: dead-letters the entry when its time has come, else
+     * leaves it pending. Returns true when it was dead-lettered. An interrupt (stop) is never a verdict.
+     */
+    final boolean exhausted(StreamEntry entry, Throwable error) {
+        if (!interrupted(error) && retrier.exhausted(entry, error)) {
+            metrics.stream(entry.stream()).failed(1);
+            return true;
+        }
+        failed(entry, error);
+        return false;
+    }
+
     /** Gives back, unhandled, entries that will not run (stop timed out); they stay pending in Redis. */
     final void abandon(List<StreamEntry> entries) {
         for (StreamEntry entry : entries) {
@@ -89,8 +125,8 @@ public abstract sealed class Invoker {
         private final EntryHandler handler;
 
         Single(EntryHandler handler, Acknowledger acknowledger, InFlightWindow window, SubscriptionMetrics metrics,
-                String description) {
-            super(acknowledger, window, metrics, description);
+                String description, Retrier retrier) {
+            super(acknowledger, window, metrics, description, retrier);
             this.handler = handler;
         }
 
@@ -107,18 +143,43 @@ public abstract sealed class Invoker {
                     abandon(entries.subList(i, entries.size()));
                     return;
                 }
+                if (!attempt(entry)) {
+                    abandon(entries.subList(i + 1, entries.size()));
+                    return;
+                }
+            }
+        }
+
+        /** Runs the handler on one entry until it succeeds or the attempts are over; false when interrupted. */
+        private boolean attempt(StreamEntry entry) {
+            for (int attempt = 1;; attempt++) {
                 long start = System.nanoTime();
                 try {
                     handler.handle(entry);
                 } catch (Throwable e) {
                     metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
-                    failed(entry, e);
-                    log.warn("Handler failed on {} {} for {}; the entry stays pending", entry.stream(), entry.id(),
-                            description, e);
-                    continue;
+                    if (!interrupted(e) && retrier.retries(attempt, e)) {
+                        log.debug("Handler failed on {} {} (attempt {}) for {}; retrying: {}", entry.stream(), entry.id(),
+                                attempt, description, e.toString());
+                        if (retrier.pause(attempt)) {
+                            metrics.stream(entry.stream()).retried(1);
+                            continue;
+                        }
+                        window.release(entry); // stopping: it stays pending
+                        return !Thread.currentThread().isInterrupted();
+                    }
+                    if (exhausted(entry, e)) {
+                        log.warn("Handler failed on {} {} for {} (attempt {}); dead-lettering it", entry.stream(),
+                                entry.id(), description, attempt, e);
+                    } else {
+                        log.warn("Handler failed on {} {} for {} (attempt {}); the entry stays pending", entry.stream(),
+                                entry.id(), description, attempt, e);
+                    }
+                    return !Thread.currentThread().isInterrupted();
                 }
                 metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
                 succeeded(entry);
+                return true;
             }
         }
     }
@@ -127,8 +188,8 @@ public abstract sealed class Invoker {
         private final BatchHandler handler;
 
         Batch(BatchHandler handler, Acknowledger acknowledger, InFlightWindow window, SubscriptionMetrics metrics,
-                String description) {
-            super(acknowledger, window, metrics, description);
+                String description, Retrier retrier) {
+            super(acknowledger, window, metrics, description, retrier);
             this.handler = handler;
         }
 
@@ -139,10 +200,50 @@ public abstract sealed class Invoker {
 
         @Override
         void invoke(List<StreamEntry> entries) {
-            if (Thread.currentThread().isInterrupted()) {
-                abandon(entries);
-                return;
+            List<StreamEntry> remaining = entries;
+            for (int attempt = 1;; attempt++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    abandon(remaining);
+                    return;
+                }
+                Map<StreamEntry, Throwable> failures = call(remaining);
+                if (failures.isEmpty()) {
+                    return;
+                }
+                // the failed entries worth another attempt go again, together; the others get their verdict now
+                List<StreamEntry> again = new ArrayList<>();
+                int deadLettered = 0;
+                for (StreamEntry entry : remaining) {
+                    Throwable cause = failures.get(entry);
+                    if (cause == null) {
+                        continue;
+                    }
+                    if (!interrupted(cause) && retrier.retries(attempt, cause)) {
+                        again.add(entry);
+                    } else if (exhausted(entry, cause)) {
+                        deadLettered++;
+                    }
+                }
+                Throwable first = failures.values().iterator().next();
+                if (again.isEmpty()) {
+                    log.warn("Batch handler failed on {} of {} entries from {} {} for {} (attempt {}); {} dead-lettered, "
+                            + "the rest stay pending", failures.size(), remaining.size(), remaining.get(0).stream(),
+                            remaining.get(0).id(), description, attempt, deadLettered, first);
+                    return;
+                }
+                log.debug("Batch handler failed on {} of {} entries for {} (attempt {}); retrying {}: {}", failures.size(),
+                        remaining.size(), description, attempt, again.size(), first.toString());
+                if (!retrier.pause(attempt)) {
+                    abandon(again); // stopping: they stay pending
+                    return;
+                }
+                metrics.stream(again.get(0).stream()).retried(again.size());
+                remaining = again;
             }
+        }
+
+        /** One handler call; acks what succeeded and returns what failed, with the cause of each. */
+        private Map<StreamEntry, Throwable> call(List<StreamEntry> entries) {
             long start = System.nanoTime();
             Throwable error = null;
             try {
@@ -154,25 +255,24 @@ public abstract sealed class Invoker {
             metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start);
             if (error == null) {
                 entries.forEach(this::succeeded);
-            } else if (error instanceof PartialBatchFailure partial) {
-                Map<StreamEntry, Throwable> failures = partial.failures();
-                log.warn("Batch handler failed on {} of {} entries for {}; they stay pending", failures.size(),
-                        entries.size(), description, failures.values().iterator().next());
+                return Map.of();
+            }
+            Map<StreamEntry, Throwable> failures = new LinkedHashMap<>();
+            if (error instanceof PartialBatchFailure partial) {
                 for (StreamEntry entry : entries) {
-                    Throwable cause = failures.get(entry);
+                    Throwable cause = partial.failures().get(entry);
                     if (cause == null) {
                         succeeded(entry);
                     } else {
-                        failed(entry, cause);
+                        failures.put(entry, cause);
                     }
                 }
             } else {
-                log.warn("Batch handler failed on {} entries from {} {} for {}; they stay pending", entries.size(),
-                        entries.get(0).stream(), entries.get(0).id(), description, error);
                 for (StreamEntry entry : entries) {
-                    failed(entry, error);
+                    failures.put(entry, error);
                 }
             }
+            return failures;
         }
     }
 
@@ -202,11 +302,11 @@ public abstract sealed class Invoker {
             if (!settled.compareAndSet(false, true)) {
                 return false;
             }
-            log.debug("Handler nacked {} entries from {} {} for {}; they stay pending", entries.size(),
-                    entries.get(0).stream(), entries.get(0).id(), description, cause);
+            Throwable reason = cause != null ? cause : new NackedException();
+            log.debug("Handler nacked {} entries from {} {} for {}", entries.size(), entries.get(0).stream(),
+                    entries.get(0).id(), description, cause);
             for (StreamEntry entry : entries) {
-                metrics.stream(entry.stream()).failed(1);
-                window.release(entry);
+                exhausted(entry, reason);
             }
             return true;
         }
@@ -219,10 +319,10 @@ public abstract sealed class Invoker {
         /** The handler threw: fails the entries unless they were settled already. */
         void threw(Throwable error) {
             if (settled.compareAndSet(false, true)) {
-                log.warn("Handler failed on {} entries from {} {} for {}; they stay pending", entries.size(),
+                log.warn("Handler failed on {} entries from {} {} for {}", entries.size(),
                         entries.get(0).stream(), entries.get(0).id(), description, error);
                 for (StreamEntry entry : entries) {
-                    failed(entry, error);
+                    exhausted(entry, error);
                 }
             } else {
                 log.warn("Handler threw after settling {} {} for {}; the settlement stands", entries.get(0).stream(),
@@ -238,8 +338,8 @@ public abstract sealed class Invoker {
         private final ManualHandler handler;
 
         Manual(ManualHandler handler, Acknowledger acknowledger, InFlightWindow window, SubscriptionMetrics metrics,
-                String description) {
-            super(acknowledger, window, metrics, description);
+                String description, Retrier retrier) {
+            super(acknowledger, window, metrics, description, retrier);
             this.handler = handler;
         }
 
@@ -272,8 +372,8 @@ public abstract sealed class Invoker {
         private final ManualBatchHandler handler;
 
         ManualBatch(ManualBatchHandler handler, Acknowledger acknowledger, InFlightWindow window,
-                SubscriptionMetrics metrics, String description) {
-            super(acknowledger, window, metrics, description);
+                SubscriptionMetrics metrics, String description, Retrier retrier) {
+            super(acknowledger, window, metrics, description, retrier);
             this.handler = handler;
         }
 
@@ -297,6 +397,13 @@ public abstract sealed class Invoker {
                 settlement.threw(e);
             }
             metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start);
+        }
+    }
+
+    /** The cause recorded (and dead-lettered) for a nack that gave none. */
+    static final class NackedException extends Exception {
+        NackedException() {
+            super("nacked by the handler", null, false, false);
         }
     }
 }

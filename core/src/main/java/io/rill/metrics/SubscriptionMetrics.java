@@ -23,6 +23,12 @@ public final class SubscriptionMetrics {
     public static final String TRIMMED = "rill.entries.trimmed";
     public static final String DEDUPLICATED = "rill.entries.deduplicated";
     public static final String HANDLER_DURATION = "rill.handler.duration";
+    public static final String CLAIMED = "rill.entries.claimed";
+    public static final String RETRIED = "rill.entries.retried";
+    public static final String DEAD_LETTERED = "rill.entries.dead-lettered";
+    public static final String LEASES_RENEWED = "rill.leases.renewed";
+    public static final String LEASES_LOST = "rill.leases.lost";
+    public static final String CONSUMERS_DELETED = "rill.consumers.deleted";
 
     private final Map<String, StreamMeters> byStream;
 
@@ -47,6 +53,12 @@ public final class SubscriptionMetrics {
         private final Counter trimmed;
         private final Counter deduplicated;
         private final Timer handlerDuration;
+        private final Counter claimed;
+        private final Counter retried;
+        private final Counter deadLettered;
+        private final Counter leasesRenewed;
+        private final Counter leasesLost;
+        private final Counter consumersDeleted;
 
         StreamMeters(MeterRegistry registry, Tags tags) {
             read = Counter.builder(READ).description("Entries read from the stream").tags(tags).register(registry);
@@ -57,6 +69,12 @@ public final class SubscriptionMetrics {
             deduplicated = Counter.builder(DEDUPLICATED).description("Redelivered entries the checkpoint journal "
                     + "had as handled; acked without running the handler again").tags(tags).register(registry);
             handlerDuration = Timer.builder(HANDLER_DURATION).description("Time spent in the handler per call").tags(tags).register(registry);
+            claimed = Counter.builder(CLAIMED).description("Stale pending entries taken over with XAUTOCLAIM").tags(tags).register(registry);
+            retried = Counter.builder(RETRIED).description("Handler calls repeated after a failure, in process").tags(tags).register(registry);
+            deadLettered = Counter.builder(DEAD_LETTERED).description("Entries moved to the dead-letter stream and acked").tags(tags).register(registry);
+            leasesRenewed = Counter.builder(LEASES_RENEWED).description("Idle-time resets of entries held here (XCLAIM JUSTID)").tags(tags).register(registry);
+            leasesLost = Counter.builder(LEASES_LOST).description("Entries held here found claimed by another consumer").tags(tags).register(registry);
+            consumersDeleted = Counter.builder(CONSUMERS_DELETED).description("Dead consumers of the group deleted by the janitor").tags(tags).register(registry);
         }
 
         public void read(int n) {
@@ -85,6 +103,30 @@ public final class SubscriptionMetrics {
 
         public void handlerTime(long nanos) {
             handlerDuration.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        public void claimed(int n) {
+            claimed.increment(n);
+        }
+
+        public void retried(int n) {
+            retried.increment(n);
+        }
+
+        public void deadLettered(int n) {
+            deadLettered.increment(n);
+        }
+
+        public void leasesRenewed(int n) {
+            leasesRenewed.increment(n);
+        }
+
+        public void leasesLost(int n) {
+            leasesLost.increment(n);
+        }
+
+        public void consumersDeleted(int n) {
+            consumersDeleted.increment(n);
         }
     }
 }

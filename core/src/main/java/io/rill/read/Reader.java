@@ -1,7 +1,5 @@
 package io.rill.read;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,22 +7,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.rill.StreamEntry;
 import io.rill.SubscriptionOptions;
-import io.rill.ack.Acknowledger;
-import io.rill.dispatch.Dispatcher;
-import io.rill.metrics.SubscriptionMetrics;
 import io.rill.window.InFlightWindow;
 
 /**
  * The read loop of one subscription (semantics 2, 3, 9). Each pass first reads this consumer's own
  * pending entries with ID {@code 0} until they are exhausted, never with BLOCK (Redis ignores BLOCK
  * for history reads, which would make it a hot loop), then new entries with {@code >} and BLOCK.
- * COUNT is the batch size lowered to the free in-flight capacity, split over the streams.
+ * COUNT is the batch size lowered to the free in-flight capacity, split over the streams. Between two
+ * reads of new entries it runs its {@link ReadLoopTask}s (reclaim, janitor). What it reads goes through
+ * the {@link Intake}; history entries with their delivery counts.
  *
  * <p>A paused reader makes no reads until resumed; what it read before is handled as usual.
  *
@@ -36,9 +33,8 @@ public final class Reader {
     private final SubscriptionOptions options;
     private final Consumer<String> consumer;
     private final InFlightWindow window;
-    private final Dispatcher dispatcher;
-    private final Acknowledger acknowledger;
-    private final SubscriptionMetrics metrics;
+    private final Intake intake;
+    private final List<ReadLoopTask> tasks;
     private final StreamOffset<String>[] newEntries;
     private volatile boolean stopping;
     private volatile boolean paused;
@@ -46,14 +42,12 @@ public final class Reader {
     private boolean reading; // guarded by pauseMonitor
 
     @SuppressWarnings("unchecked")
-    public Reader(SubscriptionOptions options, InFlightWindow window, Dispatcher dispatcher, Acknowledger acknowledger,
-            SubscriptionMetrics metrics) {
+    public Reader(SubscriptionOptions options, InFlightWindow window, Intake intake, List<ReadLoopTask> tasks) {
         this.options = options;
         this.consumer = Consumer.from(options.group(), options.consumer());
         this.window = window;
-        this.dispatcher = dispatcher;
-        this.acknowledger = acknowledger;
-        this.metrics = metrics;
+        this.intake = intake;
+        this.tasks = List.copyOf(tasks);
         this.newEntries = options.streams().stream().map(StreamOffset::lastConsumed).toArray(StreamOffset[]::new);
     }
 
@@ -143,13 +137,22 @@ public final class Reader {
     }
 
     private void readHistory(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
+        window.watchReleases();
+        try {
+            readHistoryWatched(commands, onRead);
+        } finally {
+            window.stopWatchingReleases();
+        }
+    }
+
+    private void readHistoryWatched(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
         Map<String, String> cursors = new LinkedHashMap<>();
         for (String stream : options.streams()) {
             cursors.put(stream, "0");
         }
         Map<String, Integer> returned = new HashMap<>();
         while (!cursors.isEmpty() && !stopping) {
-            int count = awaitCount(cursors.size());
+            int count = awaitCount(commands, cursors.size());
             if (count == 0) {
                 continue;
             }
@@ -167,61 +170,37 @@ public final class Reader {
             }
             // fewer than COUNT back means that stream's pending list is exhausted
             cursors.keySet().removeIf(stream -> returned.getOrDefault(stream, 0) < count);
-            accept(messages, true);
+            if (!messages.isEmpty()) {
+                intake.accept(messages, DeliveryCounts.fetch(commands, consumer, messages), Intake.Source.HISTORY);
+            }
         }
     }
 
     private void readNew(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
         long blockMillis = options.blockTimeout().toMillis();
         while (!stopping) {
-            int count = awaitCount(newEntries.length);
+            for (ReadLoopTask task : tasks) {
+                task.runIfDue(commands);
+            }
+            int count = awaitCount(commands, newEntries.length);
             if (count == 0) {
                 continue;
             }
             List<StreamMessage<String, String>> messages = commands.xreadgroup(consumer,
                     XReadArgs.Builder.count(count).block(blockMillis), newEntries);
             onRead.run();
-            accept(messages, false);
+            intake.accept(messages, DeliveryCounts.FIRST, Intake.Source.NEW);
         }
     }
 
     /** The COUNT of the next read: waits until every stream read can get at least one entry. */
-    private int awaitCount(int streams) throws InterruptedException {
+    private int awaitCount(RedisCommands<String, String> commands, int streams) throws InterruptedException {
         awaitResumed();
         int free = window.awaitFree(streams, options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (free < streams && !stopping && !commands.getStatefulConnection().isOpen()) {
+            // a full window sends no command, so nothing else would notice that the connection is gone
+            throw new RedisConnectionException("read connection closed while waiting for in-flight capacity");
+        }
         return Math.min(options.batchSize(), free / streams);
-    }
-
-    /**
-     * Admits what was read to the window and dispatches it; trimmed entries are acked unhandled, and so
-     * are entries of a history read that the checkpoint journal says were handled before a crash.
-     */
-    private void accept(List<StreamMessage<String, String>> messages, boolean history) {
-        if (messages.isEmpty()) {
-            return;
-        }
-        List<StreamEntry> batch = new ArrayList<>(messages.size());
-        for (StreamMessage<String, String> message : messages) {
-            Map<String, String> body = message.getBody();
-            StreamEntry entry = StreamEntry.of(message.getStream(), message.getId(),
-                    body.isEmpty() ? Map.of() : Collections.unmodifiableMap(body));
-            if (!window.admit(entry)) {
-                continue; // still being handled or acked here since before a reconnect
-            }
-            SubscriptionMetrics.StreamMeters meters = metrics.stream(entry.stream());
-            meters.read(1);
-            if (body.isEmpty()) {
-                // deleted or trimmed while pending: Redis kept only the ID; nothing to handle
-                meters.trimmed(1);
-                acknowledger.acknowledge(entry);
-            } else if (history && acknowledger.journaled(entry)) {
-                // handled before a crash, its XACK lost: ack it without running the handler again (semantics 4)
-                meters.deduplicated(1);
-                acknowledger.acknowledge(entry);
-            } else {
-                batch.add(entry);
-            }
-        }
-        dispatcher.dispatch(batch);
     }
 }

@@ -2,6 +2,8 @@ package io.rill.supervise;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,10 +33,17 @@ import io.rill.checkpoint.Checkpoint;
 import io.rill.connect.CommandConnection;
 import io.rill.connect.Failure;
 import io.rill.connect.RedisConnector;
+import io.rill.deadletter.DeadLetterer;
 import io.rill.dispatch.Dispatcher;
 import io.rill.dispatch.Invoker;
+import io.rill.janitor.Janitor;
 import io.rill.metrics.SubscriptionMetrics;
+import io.rill.read.Intake;
+import io.rill.read.ReadLoopTask;
 import io.rill.read.Reader;
+import io.rill.reclaim.LeaseRenewer;
+import io.rill.reclaim.Reclaimer;
+import io.rill.retry.Retrier;
 import io.rill.window.InFlightWindow;
 
 /**
@@ -43,7 +52,9 @@ import io.rill.window.InFlightWindow;
  * capped) and starts over with a fresh connection and a history read. NOGROUP recreates the group at
  * {@code $} when auto-create is on, else fails the subscription. Stop is graceful within the
  * shutdown timeout. With a checkpoint journal (semantics 4), the acks it holds from before the start
- * are XACKed before the first read, and a broken journal fails the subscription.
+ * are XACKed before the first read, and a broken journal fails the subscription. It also wires the
+ * reclaim, lease-renewal, retry, dead-letter and janitor stages (semantics 6, 7) and stops them with the
+ * rest: dead letters in flight are awaited like acks.
  */
 public final class Supervisor implements Subscription {
 
@@ -56,7 +67,8 @@ public final class Supervisor implements Subscription {
     }
 
     /** The stages an Invoker reports to. */
-    public record Stages(Acknowledger acknowledger, InFlightWindow window, SubscriptionMetrics metrics, String description) {
+    public record Stages(Acknowledger acknowledger, InFlightWindow window, SubscriptionMetrics metrics, String description,
+            Retrier retrier) {
     }
 
     private final SubscriptionOptions options;
@@ -67,6 +79,8 @@ public final class Supervisor implements Subscription {
     private final Acknowledger acknowledger;
     private final Dispatcher dispatcher;
     private final Reader reader;
+    private final DeadLetterer deadLetterer;
+    private final LeaseRenewer leaseRenewer;
     private final Thread readThread;
     private final Runnable onClosed;
     private final Checkpoint checkpoint;
@@ -101,15 +115,29 @@ public final class Supervisor implements Subscription {
         this.window = new InFlightWindow(options.maxInFlight(), options.streams());
         this.acknowledger = new Acknowledger(options.group(), options.streams(), description, commands, window, metrics,
                 options.ackFlushSize(), options.ackFlushInterval(), timer, checkpoint.journal());
-        Invoker invoker = invokers.apply(new Stages(acknowledger, window, metrics, description));
+        this.deadLetterer = options.deadLetter().enabled() ? new DeadLetterer(options.deadLetter(), options.group(),
+                options.consumer(), commands, window, metrics, description) : null;
+        Retrier retrier = new Retrier(options.retry(), deadLetterer, options.deadLetter().maxDeliveries());
+        Invoker invoker = invokers.apply(new Stages(acknowledger, window, metrics, description, retrier));
         String threadName = "rill-" + options.group() + "-" + options.consumer();
         this.dispatcher = new Dispatcher(invoker, options.concurrency(), options.orderingKey(), threadName + "-worker");
-        this.reader = new Reader(options, window, dispatcher, acknowledger, metrics);
+        Intake intake = new Intake(window, dispatcher, acknowledger, deadLetterer, options.deadLetter().maxDeliveries(), metrics);
+        List<ReadLoopTask> tasks = new ArrayList<>();
+        if (options.reclaim().enabled()) {
+            tasks.add(new Reclaimer(options, window, intake, metrics, description));
+        }
+        if (options.janitor().enabled()) {
+            tasks.add(new Janitor(options, metrics, description));
+        }
+        this.reader = new Reader(options, window, intake, tasks);
+        // renewal runs even with reclaim off here: other consumers of the group may reclaim
+        this.leaseRenewer = new LeaseRenewer(options, window, commands, metrics, timer, description);
         this.readThread = Thread.ofPlatform().name(threadName + "-reader").daemon().unstarted(this::supervise);
     }
 
     public void start() {
         log.info("Subscription {} starting", id);
+        leaseRenewer.start();
         readThread.start();
     }
 
@@ -476,6 +504,9 @@ public final class Supervisor implements Subscription {
             acknowledger.flush();
             long remaining = deadline - System.nanoTime();
             boolean acked = acknowledger.awaitSent(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+            if (deadLetterer != null) {
+                acked &= deadLetterer.awaitDone(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
             if (!finished || !acked) {
                 log.warn("Subscription {} stopped before everything finished (handlers done: {}, acks confirmed: {}); "
                         + "what did not finish stays pending in Redis", id, finished, acked);
@@ -483,6 +514,7 @@ public final class Supervisor implements Subscription {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            leaseRenewer.stop();
             acknowledger.stop();
         }
     }

@@ -1,5 +1,6 @@
 package io.rill.window;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -15,12 +16,17 @@ import io.rill.StreamEntry;
  * The entries of one subscription that were read and are not yet acknowledged or failed (semantics 9).
  * The Reader takes capacity before it reads; the Acknowledger and the Dispatcher give it back. The IDs
  * are kept so that a history read after a reconnect does not hand an entry out twice while it is
- * still being handled or waiting for its XACK.
+ * still being handled or waiting for its XACK. With each ID goes the time its lease started (admitted,
+ * or last renewed in Redis), so that lease renewal knows which entries could soon look idle to others.
  */
 public final class InFlightWindow {
 
     private final int capacity;
-    private final Map<String, Set<String>> idsByStream;
+    /** stream → entry ID → System.nanoTime() when its lease started. */
+    private final Map<String, Map<String, Long>> idsByStream;
+    /** While a history read or a claim is under way: IDs released meanwhile, per stream. */
+    private final Map<String, Set<String>> releasedByStream;
+    private volatile boolean watching;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private int used;
@@ -28,11 +34,33 @@ public final class InFlightWindow {
 
     public InFlightWindow(int capacity, List<String> streams) {
         this.capacity = capacity;
-        Map<String, Set<String>> ids = new ConcurrentHashMap<>();
+        Map<String, Map<String, Long>> ids = new ConcurrentHashMap<>();
         for (String stream : streams) {
-            ids.put(stream, ConcurrentHashMap.newKeySet());
+            ids.put(stream, new ConcurrentHashMap<>());
         }
         this.idsByStream = Map.copyOf(ids);
+        Map<String, Set<String>> released = new ConcurrentHashMap<>();
+        for (String stream : streams) {
+            released.put(stream, ConcurrentHashMap.newKeySet());
+        }
+        this.releasedByStream = Map.copyOf(released);
+    }
+
+    /**
+     * Remembers, until {@link #stopWatchingReleases()}, the IDs released from now on. Called by the read
+     * thread before a read that can return entries in flight here (own pending list, claim): an entry
+     * whose XACK is confirmed after Redis answered such a read, but before the reply is admitted, must
+     * not be admitted again (it would be handled twice).
+     */
+    public void watchReleases() {
+        releasedByStream.values().forEach(Set::clear); // a release racing the last stop may have left one
+        watching = true;
+    }
+
+    /** Ends {@link #watchReleases()} and forgets what it remembered. */
+    public void stopWatchingReleases() {
+        watching = false;
+        releasedByStream.values().forEach(Set::clear);
     }
 
     public int capacity() {
@@ -44,6 +72,16 @@ public final class InFlightWindow {
         lock.lock();
         try {
             return used;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Slots free now (0 when closed); for the reader thread, the only one that admits entries. */
+    public int free() {
+        lock.lock();
+        try {
+            return closed ? 0 : capacity - used;
         } finally {
             lock.unlock();
         }
@@ -75,7 +113,13 @@ public final class InFlightWindow {
      * (a history read returned an entry this consumer is still handling).
      */
     public boolean admit(StreamEntry entry) {
-        if (!idsByStream.get(entry.stream()).add(entry.id())) {
+        Map<String, Long> inFlight = idsByStream.get(entry.stream());
+        if (inFlight.putIfAbsent(entry.id(), System.nanoTime()) != null) {
+            return false;
+        }
+        // release() records before it removes: an ID absent here but released while watching is seen
+        if (watching && releasedByStream.get(entry.stream()).contains(entry.id())) {
+            inFlight.remove(entry.id());
             return false;
         }
         lock.lock();
@@ -89,8 +133,28 @@ public final class InFlightWindow {
 
     /** True when the entry is in flight here. */
     public boolean contains(String stream, String id) {
-        Set<String> ids = idsByStream.get(stream);
-        return ids != null && ids.contains(id);
+        Map<String, Long> ids = idsByStream.get(stream);
+        return ids != null && ids.containsKey(id);
+    }
+
+    /** IDs of one stream in flight whose lease started before {@code nanoTime}. */
+    public List<String> heldSince(String stream, long nanoTime) {
+        List<String> ids = new ArrayList<>();
+        idsByStream.get(stream).forEach((id, since) -> {
+            if (since - nanoTime < 0) {
+                ids.add(id);
+            }
+        });
+        return ids;
+    }
+
+    /** Records that these IDs' leases were renewed in Redis at {@code nanoTime}; IDs no longer in flight are ignored. */
+    public void renewed(String stream, Collection<String> ids, long nanoTime) {
+        Map<String, Long> inFlight = idsByStream.get(stream);
+        Long since = nanoTime;
+        for (String id : ids) {
+            inFlight.computeIfPresent(id, (k, v) -> since);
+        }
     }
 
     /** Gives back the slot of one entry (handled and acked, or failed). */
@@ -100,10 +164,14 @@ public final class InFlightWindow {
 
     /** Gives back the slots of these IDs of one stream; IDs not in flight are ignored. */
     public void release(String stream, Collection<String> ids) {
-        Set<String> inFlight = idsByStream.get(stream);
+        Map<String, Long> inFlight = idsByStream.get(stream);
+        Set<String> watched = watching ? releasedByStream.get(stream) : null;
         int removed = 0;
         for (String id : ids) {
-            if (inFlight.remove(id)) {
+            if (watched != null && inFlight.containsKey(id)) {
+                watched.add(id);
+            }
+            if (inFlight.remove(id) != null) {
                 removed++;
             }
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -60,17 +61,33 @@ final class Fixture implements AutoCloseable {
         return add(stream, count, Map.of());
     }
 
-    /** Pending entries of the group on the stream (all consumers). */
+    /**
+     * Pending entries of the group on the stream (all consumers); -1 while the group does not exist yet
+     * (a subscription creates it when it starts), so that no count a test waits for matches too early.
+     */
     long pending(String stream, String group) {
-        return redis.xpending(stream, group).getCount();
+        try {
+            return redis.xpending(stream, group).getCount();
+        } catch (RedisCommandExecutionException e) {
+            if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
+                return -1;
+            }
+            throw e;
+        }
     }
 
     /** XREADGROUP calls the server has executed so far. */
     long xreadgroupCalls() {
-        String stats = redis.info("commandstats");
-        for (String line : stats.split("\r?\n")) {
-            if (line.startsWith("cmdstat_xreadgroup:")) {
-                return Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+        return calls("xreadgroup");
+    }
+
+    /** Calls of one command (lower case) the server has executed so far. */
+    long calls(String command) {
+        String prefix = "cmdstat_" + command + ":calls=";
+        for (String line : redis.info("commandstats").split("\r?\n")) {
+            if (line.startsWith(prefix)) {
+                // the line goes on with rejected_calls= and failed_calls=: take the first number only
+                return Long.parseLong(line.substring(prefix.length(), line.indexOf(',', prefix.length())));
             }
         }
         return 0;

@@ -13,13 +13,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A TCP proxy on a free loopback port, for fault tests: point a client at {@link #uri()} and
- * {@link #cut()} the network under it, {@link #restore()} it, or slow it down with {@link #latency(Duration)}.
+ * {@link #cut()} the network under it, {@link #restore()} it, slow it down with {@link #latency(Duration)},
+ * or hold what one direction carries ({@link #holdRequests()}, {@link #holdReplies()}) to cut a connection
+ * at an exact point: after Redis ran a command and before its reply arrived, or before Redis got it.
  *
  * <p>One virtual thread accepts; each connection gets one virtual thread per direction, blocked in
  * reads, so an idle proxy costs nothing. When either side closes, both are closed.
@@ -36,6 +41,11 @@ public final class TcpProxy implements AutoCloseable {
     private final Object lock = new Object(); // orders cut() against new connections being registered
     private volatile boolean cut;
     private volatile Duration latency = Duration.ZERO;
+    private final ReentrantLock flow = new ReentrantLock();
+    private final Condition flowChanged = flow.newCondition();
+    private volatile boolean holdRequests;
+    private volatile boolean holdReplies;
+    private final AtomicInteger held = new AtomicInteger();
 
     private TcpProxy(String targetHost, int targetPort, ServerSocket server) {
         this.targetHost = targetHost;
@@ -74,6 +84,59 @@ public final class TcpProxy implements AutoCloseable {
             open = List.copyOf(connections);
         }
         open.forEach(Connection::close);
+        wakeHeld();
+    }
+
+    /**
+     * Holds every chunk sent by clients from now on (commands): read by the proxy, not forwarded to the
+     * server until {@link #release()}, dropped by {@link #cut()}.
+     */
+    public void holdRequests() {
+        holdRequests = true;
+    }
+
+    /** Holds every chunk sent by the server from now on (replies), as {@link #holdRequests()} does for commands. */
+    public void holdReplies() {
+        holdReplies = true;
+    }
+
+    /** Forwards held chunks and stops holding, both directions. */
+    public void release() {
+        holdRequests = false;
+        holdReplies = false;
+        wakeHeld();
+    }
+
+    /** Chunks read and held, not yet forwarded or dropped. */
+    public int held() {
+        return held.get();
+    }
+
+    private void wakeHeld() {
+        flow.lock();
+        try {
+            flowChanged.signalAll();
+        } finally {
+            flow.unlock();
+        }
+    }
+
+    /** Waits while this direction is held; false when the connection closed meanwhile (the chunk is dropped). */
+    private boolean awaitFlow(boolean toServer, Connection connection) throws InterruptedException {
+        if (!(toServer ? holdRequests : holdReplies)) {
+            return true;
+        }
+        held.incrementAndGet();
+        flow.lock();
+        try {
+            while ((toServer ? holdRequests : holdReplies) && !connection.closed) {
+                flowChanged.await();
+            }
+            return !connection.closed;
+        } finally {
+            flow.unlock();
+            held.decrementAndGet();
+        }
     }
 
     /** Lets new connections through again. Connections closed by {@link #cut()} stay closed. */
@@ -144,11 +207,11 @@ public final class TcpProxy implements AutoCloseable {
             }
             connections.add(connection);
         }
-        Thread.ofVirtual().name("rill-proxy-up").start(() -> pump(client, upstream, connection));
-        Thread.ofVirtual().name("rill-proxy-down").start(() -> pump(upstream, client, connection));
+        Thread.ofVirtual().name("rill-proxy-up").start(() -> pump(client, upstream, connection, true));
+        Thread.ofVirtual().name("rill-proxy-down").start(() -> pump(upstream, client, connection, false));
     }
 
-    private void pump(Socket from, Socket to, Connection connection) {
+    private void pump(Socket from, Socket to, Connection connection, boolean toServer) {
         byte[] buffer = new byte[16 * 1024];
         try {
             InputStream in = from.getInputStream();
@@ -158,6 +221,9 @@ public final class TcpProxy implements AutoCloseable {
                 Duration delay = latency;
                 if (!delay.isZero()) {
                     Thread.sleep(delay);
+                }
+                if (!awaitFlow(toServer, connection)) {
+                    return;
                 }
                 out.write(buffer, 0, n);
                 out.flush();
@@ -172,6 +238,7 @@ public final class TcpProxy implements AutoCloseable {
     private final class Connection {
         private final Socket client;
         private final Socket upstream;
+        private volatile boolean closed;
 
         Connection(Socket client, Socket upstream) {
             this.client = client;
@@ -179,9 +246,11 @@ public final class TcpProxy implements AutoCloseable {
         }
 
         void close() {
+            closed = true;
             connections.remove(this);
             closeQuietly(client);
             closeQuietly(upstream);
+            wakeHeld();
         }
     }
 

@@ -104,6 +104,57 @@ class TcpProxyTest {
     }
 
     @Test
+    void heldRepliesAreDroppedByACutAfterTheServerRanTheCommand() {
+        try (TcpProxy proxy = TcpProxy.start(redis.host(), redis.port())) {
+            RedisClient client = RedisClient.create(RedisURI.create(proxy.uri()));
+            client.setOptions(ClientOptions.builder().autoReconnect(false).build());
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                connection.sync().ping();
+                proxy.holdReplies();
+                var reply = connection.async().set("held-reply", "ran");
+                // the command reached Redis; its reply waits in the proxy
+                await().until(() -> "ran".equals(Lettuce.with(redis.uri(), c -> c.get("held-reply"))));
+                await().until(() -> proxy.held() == 1);
+                proxy.cut();
+                await().until(reply::isDone);
+                assertThrows(Exception.class, reply::get);
+                assertEquals(0, proxy.held());
+            } finally {
+                proxy.release();
+                Lettuce.shutdown(client);
+            }
+        }
+    }
+
+    @Test
+    void heldRequestsNeverReachTheServerWhenCutAndFlowWhenReleased() {
+        try (TcpProxy proxy = TcpProxy.start(redis.host(), redis.port())) {
+            RedisClient client = RedisClient.create(RedisURI.create(proxy.uri()));
+            client.setOptions(ClientOptions.builder().autoReconnect(false).build());
+            try (StatefulRedisConnection<String, String> first = client.connect();
+                    StatefulRedisConnection<String, String> second = client.connect()) {
+                proxy.holdRequests();
+                var released = first.async().set("held-request", "released");
+                await().until(() -> proxy.held() == 1);
+                proxy.release();
+                assertEquals("OK", released.get(10, TimeUnit.SECONDS));
+
+                proxy.holdRequests();
+                var dropped = second.async().set("held-request", "dropped");
+                await().until(() -> proxy.held() == 1);
+                proxy.cut();
+                await().until(dropped::isDone);
+                assertEquals("released", Lettuce.with(redis.uri(), c -> c.get("held-request")));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            } finally {
+                proxy.release();
+                Lettuce.shutdown(client);
+            }
+        }
+    }
+
+    @Test
     void closeDropsEverything() {
         TcpProxy proxy = TcpProxy.start(redis.host(), redis.port());
         RedisClient client = RedisClient.create(RedisURI.create(proxy.uri()));

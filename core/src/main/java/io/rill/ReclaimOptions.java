@@ -1,0 +1,118 @@
+package io.rill;
+
+import java.time.Duration;
+
+/**
+ * Reclaim of stale pending entries and lease renewal (semantics 6). Every {@code interval} the
+ * subscription takes, with XAUTOCLAIM, entries of its group that have been pending longer than
+ * {@code minIdle}, whoever holds them: a dead consumer's, or its own after their retries ran out.
+ * Entries this consumer still holds (queued, being handled or retried, waiting for their ack) get
+ * their idle time reset every {@code leaseRenewalInterval}, so another consumer never takes them.
+ *
+ * <p>{@code minIdle} is a group-wide contract: give every consumer of a group the same value. With
+ * lease renewal it need not exceed the handler time; it must exceed the longest stall a live consumer
+ * may go through without reaching Redis (GC pause, network blip) plus the renewal interval, or such a
+ * consumer's work is handled twice.
+ *
+ * @param enabled              take other consumers' stale entries; lease renewal runs either way
+ * @param interval             how often to look for stale entries ({@code claim-interval})
+ * @param minIdle              how long an entry must have been idle to be taken ({@code claim-min-idle})
+ * @param count                the COUNT of each XAUTOCLAIM, lowered to the free in-flight capacity
+ * @param leaseRenewalInterval how often entries held here get their idle time reset; under half of minIdle
+ */
+public record ReclaimOptions(boolean enabled, Duration interval, Duration minIdle, int count, Duration leaseRenewalInterval) {
+
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_MIN_IDLE = Duration.ofSeconds(60);
+    public static final int DEFAULT_COUNT = 100;
+    public static final ReclaimOptions DEFAULT = builder().build();
+    static final int MAX_COUNT = 100_000;
+
+    public ReclaimOptions {
+        Options.positive("reclaim.interval", interval);
+        Options.positive("reclaim.min-idle", minIdle);
+        if (minIdle.toMillis() < 1) {
+            throw new IllegalArgumentException("reclaim.min-idle must be at least 1ms (Redis counts idle time in ms), was " + minIdle);
+        }
+        Options.range("reclaim.count", count, 1, MAX_COUNT);
+        Options.positive("reclaim.lease-renewal-interval", leaseRenewalInterval);
+        if (leaseRenewalInterval.multipliedBy(2).compareTo(minIdle) >= 0) {
+            throw new IllegalArgumentException("reclaim.lease-renewal-interval must be less than half of reclaim.min-idle ("
+                    + minIdle + ") so that an entry held here is renewed before another consumer may claim it, was "
+                    + leaseRenewalInterval + ": lower it or raise reclaim.min-idle");
+        }
+    }
+
+    /** The renewal interval used when none is set: a third of min-idle. */
+    public static Duration defaultLeaseRenewalInterval(Duration minIdle) {
+        return minIdle.dividedBy(3);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link ReclaimOptions}; {@link #build()} validates. */
+    public static final class Builder {
+        private boolean enabled = true;
+        private Duration interval = DEFAULT_INTERVAL;
+        private Duration minIdle = DEFAULT_MIN_IDLE;
+        private int count = DEFAULT_COUNT;
+        private Duration leaseRenewalInterval; // null: a third of min-idle
+
+        private Builder() {
+        }
+
+        private Builder(ReclaimOptions o) {
+            enabled = o.enabled;
+            interval = o.interval;
+            minIdle = o.minIdle;
+            count = o.count;
+            // a derived value follows min-idle when the copy changes it
+            leaseRenewalInterval = o.leaseRenewalInterval.equals(defaultLeaseRenewalInterval(o.minIdle)) ? null
+                    : o.leaseRenewalInterval;
+        }
+
+        /** Take other consumers' stale entries. Default true. */
+        public Builder enabled(boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        /** How often to look for stale entries; at most one block-timeout late. Default 5 s. */
+        public Builder interval(Duration interval) {
+            this.interval = interval;
+            return this;
+        }
+
+        /** Idle time after which a pending entry may be taken; the same for the whole group. Default 60 s. */
+        public Builder minIdle(Duration minIdle) {
+            this.minIdle = minIdle;
+            return this;
+        }
+
+        /** COUNT of each XAUTOCLAIM, 1..100000, lowered to the free in-flight capacity. Default 100. */
+        public Builder count(int count) {
+            this.count = count;
+            return this;
+        }
+
+        /** How often held entries get their idle time reset; under half of min-idle. Default a third of min-idle. */
+        public Builder leaseRenewalInterval(Duration leaseRenewalInterval) {
+            this.leaseRenewalInterval = leaseRenewalInterval;
+            return this;
+        }
+
+        public ReclaimOptions build() {
+            Duration renewal = leaseRenewalInterval;
+            if (renewal == null && minIdle != null) {
+                renewal = defaultLeaseRenewalInterval(minIdle);
+            }
+            return new ReclaimOptions(enabled, interval, minIdle, count, renewal);
+        }
+    }
+}

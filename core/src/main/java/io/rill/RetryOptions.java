@@ -1,0 +1,123 @@
+package io.rill;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * In-process retries of a failing handler (semantics 7): up to {@code maxAttempts} calls per delivery,
+ * waiting an exponential backoff with jitter between them. An error is retried when it is an instance
+ * of a {@code retryable} type and of no {@code nonRetryable} type. After the last attempt the entry is
+ * left pending in Redis, for reclaim or a restart to deliver it again; a non-retryable error instead
+ * moves it to the dead-letter stream at once (when dead letters are on). While an entry is retried it
+ * keeps its place: entries behind it in the same lane (ordering key, or concurrency 1) wait.
+ *
+ * @param maxAttempts  handler calls per delivery, including the first; 1 switches retries off
+ * @param backoff      the wait before each retry
+ * @param retryable    error types worth another attempt (subclasses included)
+ * @param nonRetryable error types never retried, even when also retryable (subclasses included)
+ */
+public record RetryOptions(int maxAttempts, Backoff backoff, List<Class<? extends Throwable>> retryable,
+        List<Class<? extends Throwable>> nonRetryable) {
+
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    /** 100 ms, doubling, up to 5 s, half of each delay randomized. */
+    public static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.5);
+    public static final RetryOptions DEFAULT = builder().build();
+    static final int MAX_ATTEMPTS = 1000;
+
+    public RetryOptions {
+        Options.range("retry.max-attempts", maxAttempts, 1, MAX_ATTEMPTS);
+        Options.set("retry.backoff", backoff);
+        if (retryable == null || retryable.isEmpty()) {
+            throw new IllegalArgumentException("retry.retryable must name at least one exception type "
+                    + "(java.lang.Throwable retries everything); to switch retries off set retry.max-attempts to 1");
+        }
+        retryable = List.copyOf(retryable);
+        nonRetryable = nonRetryable == null ? List.of() : List.copyOf(nonRetryable);
+    }
+
+    /** True when this error deserves another attempt. */
+    public boolean retries(Throwable error) {
+        return matches(retryable, error) && !matches(nonRetryable, error);
+    }
+
+    private static boolean matches(List<Class<? extends Throwable>> types, Throwable error) {
+        for (Class<? extends Throwable> type : types) {
+            if (type.isInstance(error)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link RetryOptions}; {@link #build()} validates. */
+    public static final class Builder {
+        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        private Backoff backoff = DEFAULT_BACKOFF;
+        private List<Class<? extends Throwable>> retryable = List.of(Throwable.class);
+        private List<Class<? extends Throwable>> nonRetryable = List.of();
+        private IllegalArgumentException badBackoff;
+
+        private Builder() {
+        }
+
+        private Builder(RetryOptions o) {
+            maxAttempts = o.maxAttempts;
+            backoff = o.backoff;
+            retryable = o.retryable;
+            nonRetryable = o.nonRetryable;
+        }
+
+        /** Handler calls per delivery, 1..1000, the first included; 1 means no retries. Default 3. */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** The wait before each retry. Default {@link #DEFAULT_BACKOFF}. */
+        public Builder backoff(Backoff backoff) {
+            this.backoff = backoff;
+            this.badBackoff = null;
+            return this;
+        }
+
+        /** The wait before each retry, from its parts; a bad value fails {@link #build()} naming {@code retry.backoff.*}. */
+        public Builder backoff(Duration initial, Duration max, double multiplier, double jitter) {
+            try {
+                return backoff(new Backoff(initial, max, multiplier, jitter));
+            } catch (IllegalArgumentException e) {
+                this.badBackoff = new IllegalArgumentException("retry." + e.getMessage(), e);
+                return this;
+            }
+        }
+
+        /** Error types worth another attempt, subclasses included. Default: every {@link Throwable}. */
+        @SafeVarargs
+        public final Builder retryable(Class<? extends Throwable>... types) {
+            this.retryable = List.of(types);
+            return this;
+        }
+
+        /** Error types never retried (and dead-lettered at once when dead letters are on). Default: none. */
+        @SafeVarargs
+        public final Builder nonRetryable(Class<? extends Throwable>... types) {
+            this.nonRetryable = List.of(types);
+            return this;
+        }
+
+        public RetryOptions build() {
+            if (badBackoff != null) {
+                throw badBackoff;
+            }
+            return new RetryOptions(maxAttempts, backoff, retryable, nonRetryable);
+        }
+    }
+}
