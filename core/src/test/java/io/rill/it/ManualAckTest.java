@@ -171,4 +171,30 @@ class ManualAckTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> pendingIds(stream, group).equals(nacked));
     }
+
+    @Test
+    void aNackedEntryIsDeadLetteredOnceItReachedMaxDeliveries() {
+        String stream = Fixture.unique("orders");
+        String group = Fixture.unique("g");
+        List<String> ids = redis.add(stream, 3);
+        String poison = ids.get(1);
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+
+        rill.subscribeManual(options(stream, group)
+                .deadLetter(io.rill.DeadLetterOptions.builder().maxDeliveries(1).build()).build(), (entry, ack) -> {
+                    if (entry.id().equals(poison)) {
+                        ack.nack(new IllegalStateException("refused by the test"));
+                    } else {
+                        acked.add(entry.id());
+                        ack.ack();
+                    }
+                });
+
+        String dlq = stream + ":dlq";
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis.redis.xlen(dlq) == 1 && redis.pending(stream, group) == 0);
+        Map<String, String> dead = redis.redis.xrange(dlq, Range.create("-", "+")).get(0).getBody();
+        assertEquals(poison, dead.get(io.rill.deadletter.DeadLetter.ID));
+        assertEquals(IllegalStateException.class.getName(), dead.get(io.rill.deadletter.DeadLetter.ERROR));
+        assertEquals(Set.of(ids.get(0), ids.get(2)), acked);
+    }
 }

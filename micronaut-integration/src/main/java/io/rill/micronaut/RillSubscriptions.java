@@ -23,6 +23,7 @@ import io.micronaut.core.annotation.Internal;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.runtime.graceful.GracefulShutdownCapable;
 import io.rill.Rill;
+import io.rill.deadletter.DeadLetters;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.micronaut.config.RillConfiguration;
@@ -69,9 +70,13 @@ public class RillSubscriptions implements GracefulShutdownCapable {
         this.connections = connections;
     }
 
-    /** The id a subscription with these options has: {@code group/consumer/stream,stream}, as the core names it. */
+    /**
+     * The id a subscription with these options has: {@code group/consumer/stream,stream}, as the core names
+     * it; {@code group/(derived)/...} while the consumer name is to be derived from the checkpoint directory.
+     */
     public static String idOf(SubscriptionOptions options) {
-        return options.group() + "/" + options.consumer() + "/" + String.join(",", options.streams());
+        String consumer = options.consumer() != null ? options.consumer() : "(derived)";
+        return options.group() + "/" + consumer + "/" + String.join(",", options.streams());
     }
 
     /** Every listener subscription, started or not, in the order they were found. */
@@ -144,18 +149,39 @@ public class RillSubscriptions implements GracefulShutdownCapable {
     private void start(Registration r) {
         Rill rill = rills.get(r.method.connection());
         if (rill == null) {
-            String connection = r.method.connection();
-            RedisClient client = connections.client(connection);
             try {
-                connections.check(connection, client);
+                rill = rillFor(r.method.connection());
             } catch (ConfigurationException e) {
                 throw new ConfigurationException("@RedisStreamListener " + r.method.name() + " cannot start: " + e.getMessage(), e);
             }
-            rill = Rill.builder(client).meterRegistry(meterRegistry()).build();
-            rills.put(connection, rill);
         }
         r.subscription = r.method.subscribe(rill);
         log.info("Subscribed {} as {}", r.method.name(), r.id);
+    }
+
+    /** The Rill over one micronaut-redis server ("" for the primary), made on first use. */
+    private synchronized Rill rillFor(String connection) {
+        Rill rill = rills.get(connection);
+        if (rill == null) {
+            RedisClient client = connections.client(connection);
+            connections.check(connection, client);
+            rill = Rill.builder(client).meterRegistry(meterRegistry()).build();
+            rills.put(connection, rill);
+        }
+        return rill;
+    }
+
+    /**
+     * The dead letters of one dead-letter stream on a micronaut-redis server ("" for the primary), to list
+     * and redrive; see {@link Rill#deadLetters(String)}.
+     */
+    public DeadLetters deadLetters(String connection, String deadLetterStream) {
+        synchronized (this) {
+            if (stopped) {
+                throw new IllegalStateException("the application is stopping");
+            }
+        }
+        return rillFor(connection).deadLetters(deadLetterStream);
     }
 
     private MeterRegistry meterRegistry() {

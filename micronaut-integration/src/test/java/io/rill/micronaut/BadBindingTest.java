@@ -7,27 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
+import io.lettuce.core.StreamMessage;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.messaging.annotation.MessageBody;
 import io.micronaut.messaging.annotation.MessageHeader;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.rill.SubscriptionState;
+import io.rill.deadletter.DeadLetter;
+import io.rill.micronaut.annotation.MessageId;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
 import io.rill.micronaut.bind.EntryBindingException;
 import jakarta.inject.Inject;
 
 /**
- * Issue 5, test 5: an entry that can't be bound is a handler failure carrying the binding error; the
- * subscription keeps going. (Moving it to a dead-letter stream is the core's retry and dead-letter work,
- * semantics 7; until that lands the failed entry stays pending.)
+ * Issue 5, test 5: an entry that can't be bound is a handler failure carrying the binding error: it is
+ * retried, then dead-lettered with the binding error in its metadata, and the subscription keeps going.
+ * Group {@code strict} runs single attempts and a high delivery limit so that each failure is seen once
+ * by its exception handler and stays pending; group {@code dlq} runs the defaults' path to the DLQ.
  */
 @MicronautTest
 class BadBindingTest extends RedisTest {
@@ -77,6 +82,30 @@ class BadBindingTest extends RedisTest {
         }
     }
 
+    /** Retries and dead letters configured through rill.consumers.dlq.* and @Stream(maxDeliveries). */
+    @Requires(property = "spec.name", value = SPEC)
+    @RedisStreamListener(group = "dlq")
+    static class DeadLettering {
+        final Set<String> handled = ConcurrentHashMap.newKeySet();
+
+        @Stream(value = "bad:dlq", maxDeliveries = "1")
+        void onOrder(@MessageBody Order order, @MessageId String id) {
+            handled.add(order.sku());
+        }
+    }
+
+    @Override
+    Map<String, String> properties() {
+        return Map.of(
+                "rill.consumers.strict.retry.max-attempts", "1",
+                "rill.consumers.strict.dead-letter.max-deliveries", "1000",
+                "rill.consumers.dlq.retry.max-attempts", "2",
+                "rill.consumers.dlq.retry.backoff.initial", "10ms",
+                "rill.consumers.dlq.retry.backoff.max", "20ms");
+    }
+
+    @Inject
+    DeadLettering deadLettering;
     @Inject
     Strict strict;
     @Inject
@@ -122,6 +151,26 @@ class BadBindingTest extends RedisTest {
         String id = RillSubscriptions.idOf(subscriptions.list().stream()
                 .filter(s -> s.listener().endsWith("Strict#onOrder")).findFirst().orElseThrow().options());
         assertEquals(SubscriptionState.RUNNING, subscriptions.get(id).orElseThrow().state().orElseThrow());
+    }
+
+    @Test
+    void aBadBodyIsRetriedThenDeadLetteredWithTheBindingError() {
+        String bad = redis.add("bad:dlq", "payload", "{\"sku\": 42", "tenant", "t1");
+        redis.add("bad:dlq", "payload", "{\"sku\":\"H\",\"quantity\":1}");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLettering.handled.contains("H")
+                && redis.entries("bad:dlq:dlq").size() == 1 && redis.allAcked("bad:dlq", "dlq"));
+        StreamMessage<String, String> dead = redis.entries("bad:dlq:dlq").get(0);
+        Map<String, String> fields = dead.getBody();
+        assertEquals("{\"sku\": 42", fields.get("payload"), "the original fields travel with the dead letter");
+        assertEquals("t1", fields.get("tenant"));
+        assertEquals(bad, fields.get(DeadLetter.ID));
+        assertEquals("bad:dlq", fields.get(DeadLetter.STREAM));
+        assertEquals("dlq", fields.get(DeadLetter.GROUP));
+        assertEquals(EntryBindingException.class.getName(), fields.get(DeadLetter.ERROR));
+        assertTrue(fields.get(DeadLetter.MESSAGE).contains("'payload'"), fields.get(DeadLetter.MESSAGE));
+        assertEquals(Set.of("H"), deadLettering.handled);
+        assertEquals(1, subscriptions.deadLetters("", "bad:dlq:dlq").size());
     }
 
     @Test

@@ -24,7 +24,13 @@ class ConfigurationMetadataTest {
     /** Core options that exist today; a new core option belongs here and in ConsumerConfiguration. */
     static final List<String> CORE_OPTIONS = List.of("consumer", "batch-size", "block-timeout", "concurrency", "ordering-key",
             "max-in-flight", "start-position", "auto-create", "ack-flush-size", "ack-flush-interval", "shutdown-timeout",
-            "backoff.initial", "backoff.max", "backoff.multiplier", "backoff.jitter");
+            "backoff.initial", "backoff.max", "backoff.multiplier", "backoff.jitter",
+            "retry.max-attempts", "retry.retryable", "retry.non-retryable", "retry.backoff.initial", "retry.backoff.max",
+            "retry.backoff.multiplier", "retry.backoff.jitter",
+            "reclaim.enabled", "reclaim.interval", "reclaim.min-idle", "reclaim.count", "reclaim.lease-renewal-interval",
+            "dead-letter.enabled", "dead-letter.max-deliveries", "dead-letter.stream", "dead-letter.max-length",
+            "janitor.enabled", "janitor.interval", "janitor.inactive-threshold",
+            "checkpoint.journal", "checkpoint.directory", "checkpoint.fsync", "checkpoint.fsync-interval");
 
     private static List<String> keys() throws Exception {
         String json;

@@ -74,10 +74,10 @@ class StartupFailureTest {
         }
     }
 
-    @Requires(property = "spec.name", value = "not-in-core")
+    @Requires(property = "spec.name", value = "invalid-dead-letter")
     @RedisStreamListener(group = "g")
-    static class NotInCore {
-        @Stream(value = "sf:orders", maxDeliveries = "5")
+    static class InvalidDeadLetter {
+        @Stream(value = "sf:orders", maxDeliveries = "0")
         void onOrder(String body) {
         }
     }
@@ -150,9 +150,15 @@ class StartupFailureTest {
     }
 
     @Test
-    void optionsTheCoreDoesNotHaveYet() {
-        assertMentions(failure("not-in-core", Map.of()), NotInCore.class.getName(), "method onOrder",
-                "@Stream(maxDeliveries)", "max-deliveries");
+    void invalidNestedOptions() {
+        assertMentions(failure("invalid-dead-letter", Map.of()), InvalidDeadLetter.class.getName(), "method onOrder",
+                "@Stream(maxDeliveries) must be between 1 and");
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.billing.retry.non-retryable", "com.example.NoSuchError")),
+                InvalidOption.class.getName(), "method onOrder",
+                "rill.consumers.billing.retry.non-retryable names 'com.example.NoSuchError', which is not a class");
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.default.reclaim.min-idle", "1s",
+                "rill.consumers.default.reclaim.lease-renewal-interval", "1s")),
+                InvalidOption.class.getName(), "rill.consumers.default.reclaim.lease-renewal-interval");
     }
 
     @Test

@@ -86,6 +86,13 @@ public final class OptionSettings {
         return setting == null ? null : (T) setting.value();
     }
 
+    /** The value some layer set for one part of a composite option, if any. */
+    @SuppressWarnings("unchecked")
+    public <T> T part(Composite<?> composite, String part) {
+        Map<String, Object> set = parts.get(composite);
+        return set == null ? null : (T) set.get(part);
+    }
+
     /**
      * Builds the options over the core's defaults.
      *

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import io.micronaut.context.BeanContext;
@@ -44,6 +45,11 @@ import jakarta.inject.Singleton;
 @Singleton
 @Requires(property = RillConfiguration.ENABLED, notEquals = "false")
 public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream> {
+
+    /** Core options set by a {@code @Stream} attribute of another name. */
+    private static final Map<String, String> STREAM_ATTRIBUTES = Map.of(
+            "dead-letter.max-deliveries", "maxDeliveries",
+            "dead-letter.stream", "deadLetter");
 
     private final BeanContext beans;
     private final Environment environment;
@@ -99,20 +105,24 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
 
         // the options, lowest precedence first
         OptionSettings settings = new OptionSettings();
-        settings.layer(option -> "the host name as " + option).set("consumer", hostName(), Builder::consumer);
         consumerConfiguration(ConsumerConfiguration.DEFAULT).ifPresent(c -> c.applyTo(settings));
         if (!group.equals(ConsumerConfiguration.DEFAULT)) {
             consumerConfiguration(group).ifPresent(c -> c.applyTo(settings));
         }
         settings.layer(option -> listener.name(option)).set("consumer", blankToNull(listener.string("consumer")), Builder::consumer);
-        settings.layer(option -> stream.name(NameUtils.camelCase(option)))
+        settings.layer(option -> stream.name(STREAM_ATTRIBUTES.getOrDefault(option, NameUtils.camelCase(option))))
                 .set("concurrency", integer(stream, "concurrency", where), Builder::concurrency)
                 .set("ordering-key", blankToNull(stream.string("orderingKey")), Builder::orderingKey)
-                .set("start-position", startPosition(stream, where), Builder::startPosition);
-        notYetInCore(stream, where, "maxDeliveries", "max-deliveries");
-        notYetInCore(stream, where, "deadLetter", "dead-letter");
+                .set("start-position", startPosition(stream, where), Builder::startPosition)
+                .setPart(ConsumerConfiguration.DEAD_LETTER, "max-deliveries", integer(stream, "maxDeliveries", where))
+                .setPart(ConsumerConfiguration.DEAD_LETTER, "stream", blankToNull(stream.string("deadLetter")));
         if (!stream.string("maxLen").isEmpty()) {
             throw new ConfigurationException(where + ": @Stream(maxLen) applies to @RedisStreamClient methods only");
+        }
+        if (settings.get("consumer") == null && settings.part(ConsumerConfiguration.CHECKPOINT, "directory") == null) {
+            // without a checkpoint directory the core cannot derive a name: the host's keeps a restarted
+            // process on its own pending entries (two processes on one host must set distinct names)
+            settings.layer(option -> "the host name as " + option).set("consumer", hostName(), Builder::consumer);
         }
         SubscriptionOptions options = settings.build(streams, group);
 
@@ -189,13 +199,6 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
             case "latest" -> StartPosition.LATEST;
             default -> throw new ConfigurationException(where + ": @Stream(startFrom) must be earliest or latest, was '" + text + "'");
         };
-    }
-
-    private static void notYetInCore(AnnotationAttributes stream, String where, String member, String option) {
-        if (!stream.string(member).isEmpty()) {
-            throw new ConfigurationException(where + ": @Stream(" + member + ") needs the core option " + option
-                    + " (retries and dead letters, semantics 7), which this version of rill-core does not have yet");
-        }
     }
 
     private static String blankToNull(String value) {
