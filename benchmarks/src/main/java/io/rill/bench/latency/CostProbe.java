@@ -1,0 +1,104 @@
+package io.rill.bench.latency;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.lettuce.core.api.StatefulRedisConnection;
+
+/**
+ * What a phase cost, read at the start and the end of its measured window: Redis's command counts and
+ * CPU time (INFO commandstats, INFO cpu), and the CPU time of the consumer's threads in this JVM
+ * (everything but the producer's and the harness's). Tells where the time goes without touching the
+ * code under test.
+ */
+public final class CostProbe {
+
+    /** Threads that belong to the harness, not to the contender: the producer and its Lettuce client. */
+    static final String HARNESS_THREAD_PREFIX = "harness-";
+
+    private final StatefulRedisConnection<String, String> admin;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+    CostProbe(StatefulRedisConnection<String, String> admin) {
+        this.admin = admin;
+    }
+
+    /** One reading. */
+    public record Reading(Map<String, Long> calls, double redisCpuSeconds, long consumerCpuNanos, long processCpuNanos,
+            Map<String, Long> cpuByThreadGroup) {
+    }
+
+    /**
+     * The difference between two readings, per entry handled in between.
+     *
+     * @param readsPerThousand  XREADGROUP calls per 1,000 entries
+     * @param acksPerThousand   XACK calls per 1,000 entries
+     * @param redisMicros       Redis CPU per entry (all commands: the producer's XADD too)
+     * @param consumerMicros    CPU of the consumer's threads in this JVM per entry
+     * @param processMicros     CPU of the whole JVM per entry (producer, GC and JIT included)
+     * @param threadMicros      CPU per entry of each group of threads (names without their numbers)
+     */
+    public record Cost(double readsPerThousand, double acksPerThousand, double redisMicros, double consumerMicros,
+            double processMicros, Map<String, Double> threadMicros) {
+    }
+
+    Reading read() {
+        Map<String, Long> calls = new HashMap<>();
+        for (String line : admin.sync().info("commandstats").split("\r?\n")) {
+            // cmdstat_xreadgroup:calls=123,usec=...
+            if (line.startsWith("cmdstat_")) {
+                String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+                String rest = line.substring(line.indexOf("calls=") + "calls=".length());
+                calls.put(name, Long.parseLong(rest.substring(0, rest.indexOf(','))));
+            }
+        }
+        double cpu = 0;
+        for (String line : admin.sync().info("cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                cpu += Double.parseDouble(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        long consumer = 0;
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long t = threads.getThreadCpuTime(info.getThreadId());
+            if (t <= 0) {
+                continue;
+            }
+            String name = info.getThreadName();
+            byGroup.merge(name.replaceAll("[-#]?\\d+", ""), t, Long::sum);
+            if (!name.startsWith(HARNESS_THREAD_PREFIX) && !name.equals("main")) {
+                consumer += t;
+            }
+        }
+        long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        return new Reading(calls, cpu, consumer, process, byGroup);
+    }
+
+    static Cost between(Reading start, Reading end, long entries) {
+        double n = Math.max(entries, 1);
+        Map<String, Double> threadMicros = new TreeMap<>();
+        end.cpuByThreadGroup().forEach((group, nanos) -> {
+            double micros = (nanos - start.cpuByThreadGroup().getOrDefault(group, 0L)) / 1e3 / n;
+            if (micros >= 0.05) {
+                threadMicros.put(group, micros);
+            }
+        });
+        return new Cost(1000 * delta(start, end, "xreadgroup") / n, 1000 * delta(start, end, "xack") / n,
+                (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n,
+                (end.consumerCpuNanos() - start.consumerCpuNanos()) / 1e3 / n,
+                (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros);
+    }
+
+    private static double delta(Reading start, Reading end, String command) {
+        return end.calls().getOrDefault(command, 0L) - start.calls().getOrDefault(command, 0L);
+    }
+}
