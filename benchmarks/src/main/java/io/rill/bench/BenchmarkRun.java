@@ -29,6 +29,8 @@ import io.rill.testing.RedisServer;
  * --warm-up-seconds S    latency: dropped start of each phase (2)
  * --seconds S            latency: measured part of each phase (10)
  * --drain-seconds S      latency: how long after the producer stops a consumer may take to catch up (2)
+ * --rill-variant SPEC    adds a Rill contender with changed options, e.g. max-in-flight=5000,ack-flush-size=100
+ *                        (repeatable; see Contenders.rillVariant)
  * --only TEXT[,TEXT]     run only the contenders whose name contains one of these (all; for trying things out)
  * --docs DIR|none        where benchmarks.md and benchmarks/*.svg are written, for "all" (docs)
  * </pre>
@@ -58,6 +60,15 @@ public final class BenchmarkRun {
         String command = ("benchmarks/run " + String.join(" ", args)).strip();
 
         List<Contender> contenders = Contenders.all(batch);
+        List<Contender> variants = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--rill-variant")) {
+                variants.add(Contenders.rillVariant(batch, args[i + 1]));
+            }
+        }
+        if (!variants.isEmpty()) {
+            contenders = java.util.stream.Stream.concat(contenders.stream(), variants.stream()).toList();
+        }
         String only = stringArg(args, "--only", null);
         if (only != null) {
             List<String> wanted = List.of(only.split(","));

@@ -70,7 +70,7 @@ public record Machine(String cpu, int cpus, String memory, String os, String jdk
     private static String version(Class<?> type) {
         String version = type.getPackage().getImplementationVersion();
         if (version != null) {
-            return version;
+            return version.replaceAll("/.*", ""); // Lettuce appends its commit: 7.5.1.RELEASE/a2d070e
         }
         // no manifest version: the jar's file name says it (lettuce-core-7.5.1.RELEASE.jar)
         String location = String.valueOf(type.getProtectionDomain().getCodeSource().getLocation());

@@ -26,5 +26,10 @@ public interface Contender {
     interface Consumption extends AutoCloseable {
         @Override
         void close();
+
+        /** What the contender saw of itself while it ran, for the diagnostic output; "" for nothing. */
+        default String diagnostics() {
+            return "";
+        }
     }
 }

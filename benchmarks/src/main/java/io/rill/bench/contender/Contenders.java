@@ -1,6 +1,10 @@
 package io.rill.bench.contender;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
+
+import io.rill.SubscriptionOptions;
 
 /** Who runs, in this order: the anchor first (every ratio is taken against it). */
 public final class Contenders {
@@ -15,5 +19,36 @@ public final class Contenders {
                 new SpringContainer(SpringContainer.Ack.PER_MESSAGE, batch),
                 new SpringContainer(SpringContainer.Ack.AUTO_ACK, batch),
                 new RillSubscription("Rill, journal off", "", batch, options -> options));
+    }
+
+    /**
+     * A Rill contender with options changed from the common ones, for trying settings out
+     * ({@code benchmarks/run --rill-variant max-in-flight=5000,ack-flush-size=100}).
+     *
+     * @param spec comma-separated {@code option=value}: batch-size, max-in-flight, ack-flush-size,
+     *             concurrency, ack-flush-interval and block-timeout (the last two in ms)
+     */
+    public static Contender rillVariant(int batch, String spec) {
+        UnaryOperator<SubscriptionOptions.Builder> customizer = options -> options;
+        for (String pair : spec.split(",")) {
+            String[] kv = pair.strip().split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("--rill-variant takes option=value pairs, was '" + pair + "'");
+            }
+            int value = Integer.parseInt(kv[1].strip().replace("_", ""));
+            UnaryOperator<SubscriptionOptions.Builder> one = switch (kv[0].strip()) {
+                case "batch-size" -> o -> o.batchSize(value);
+                case "max-in-flight" -> o -> o.maxInFlight(value);
+                case "ack-flush-size" -> o -> o.ackFlushSize(value);
+                case "concurrency" -> o -> o.concurrency(value);
+                case "ack-flush-interval" -> o -> o.ackFlushInterval(Duration.ofMillis(value));
+                case "block-timeout" -> o -> o.blockTimeout(Duration.ofMillis(value));
+                default -> throw new IllegalArgumentException("--rill-variant knows batch-size, max-in-flight, "
+                        + "ack-flush-size, concurrency, ack-flush-interval (ms) and block-timeout (ms), not '" + kv[0] + "'");
+            };
+            UnaryOperator<SubscriptionOptions.Builder> before = customizer;
+            customizer = o -> one.apply(before.apply(o));
+        }
+        return new RillSubscription("Rill, " + spec, spec, batch, customizer);
     }
 }

@@ -1,7 +1,11 @@
 package io.rill.bench.contender;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
+
+import org.HdrHistogram.Histogram;
 
 import io.lettuce.core.RedisClient;
 import io.rill.Rill;
@@ -65,13 +69,41 @@ public final class RillSubscription implements Contender {
                 .startPosition(StartPosition.EARLIEST)
                 .batchSize(batch).ackFlushSize(batch)).build();
         Subscription subscription = rill.subscribe(options, entry -> sink.accept(entry.fields()));
-        return () -> {
-            subscription.close(Duration.ofSeconds(10));
-            rill.close();
-            client.shutdown();
-            if (subscription.lastError().isPresent()) {
-                throw new IllegalStateException(name + " failed", subscription.lastError().get());
+        // with -Dbench.diagnostics=true: how full the in-flight window was, sampled every 0.5 ms
+        Histogram inFlight = new Histogram(3);
+        Thread sampler = Boolean.getBoolean(DIAGNOSTICS) ? Thread.ofPlatform().name("harness-in-flight").daemon().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                inFlight.recordValue(subscription.inFlight());
+                LockSupport.parkNanos(500_000);
+            }
+        }) : null;
+        return new Consumption() {
+            @Override
+            public void close() {
+                if (sampler != null) {
+                    sampler.interrupt();
+                }
+                subscription.close(Duration.ofSeconds(10));
+                rill.close();
+                client.shutdown();
+                if (subscription.lastError().isPresent()) {
+                    throw new IllegalStateException(name + " failed", subscription.lastError().get());
+                }
+            }
+
+            @Override
+            public String diagnostics() {
+                if (sampler == null || inFlight.getTotalCount() == 0) {
+                    return "";
+                }
+                long full = inFlight.getCountBetweenValues(options.maxInFlight(), Long.MAX_VALUE / 2);
+                return String.format(Locale.ROOT, "in flight (max %d): p50 %d, p99 %d, max %d; window full in %.1f%% of samples",
+                        options.maxInFlight(), inFlight.getValueAtPercentile(50), inFlight.getValueAtPercentile(99),
+                        inFlight.getMaxValue(), 100.0 * full / inFlight.getTotalCount());
             }
         };
     }
+
+    /** The system property that switches on the diagnostic sampling. */
+    public static final String DIAGNOSTICS = "bench.diagnostics";
 }

@@ -4,6 +4,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -29,7 +33,7 @@ public final class CostProbe {
 
     /** One reading. */
     public record Reading(Map<String, Long> calls, double redisCpuSeconds, long consumerCpuNanos, long processCpuNanos,
-            Map<String, Long> cpuByThreadGroup) {
+            Map<String, Long> cpuByThreadGroup, Map<String, Long> switchesByThreadGroup) {
     }
 
     /**
@@ -41,9 +45,11 @@ public final class CostProbe {
      * @param consumerMicros    CPU of the consumer's threads in this JVM per entry
      * @param processMicros     CPU of the whole JVM per entry (producer, GC and JIT included)
      * @param threadMicros      CPU per entry of each group of threads (names without their numbers)
+     * @param threadSwitches    voluntary context switches (the thread blocked) per entry of each group
+     *                          of native threads, by the first 15 characters of their names
      */
     public record Cost(double readsPerThousand, double acksPerThousand, double redisMicros, double consumerMicros,
-            double processMicros, Map<String, Double> threadMicros) {
+            double processMicros, Map<String, Double> threadMicros, Map<String, Double> threadSwitches) {
     }
 
     Reading read() {
@@ -80,11 +86,18 @@ public final class CostProbe {
         }
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-        return new Reading(calls, cpu, consumer, process, byGroup);
+        return new Reading(calls, cpu, consumer, process, byGroup, contextSwitches());
     }
 
     static Cost between(Reading start, Reading end, long entries) {
         double n = Math.max(entries, 1);
+        Map<String, Double> threadSwitches = new TreeMap<>();
+        end.switchesByThreadGroup().forEach((group, count) -> {
+            double perEntry = (count - start.switchesByThreadGroup().getOrDefault(group, 0L)) / n;
+            if (perEntry >= 0.01) {
+                threadSwitches.put(group, perEntry);
+            }
+        });
         Map<String, Double> threadMicros = new TreeMap<>();
         end.cpuByThreadGroup().forEach((group, nanos) -> {
             double micros = (nanos - start.cpuByThreadGroup().getOrDefault(group, 0L)) / 1e3 / n;
@@ -95,7 +108,32 @@ public final class CostProbe {
         return new Cost(1000 * delta(start, end, "xreadgroup") / n, 1000 * delta(start, end, "xack") / n,
                 (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n,
                 (end.consumerCpuNanos() - start.consumerCpuNanos()) / 1e3 / n,
-                (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros);
+                (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros, threadSwitches);
+    }
+
+    /** Voluntary context switches of this process's threads, by native name (Linux only). */
+    private static Map<String, Long> contextSwitches() {
+        Map<String, Long> byGroup = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("[-#]?\\d+", "");
+                    long switches = 0;
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        // voluntary only: the thread blocked (a hand-off); preemption depends on the machine's load
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            switches += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                        }
+                    }
+                    byGroup.merge(name, switches, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while we read it
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return byGroup;
     }
 
     private static double delta(Reading start, Reading end, String command) {

@@ -22,6 +22,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.rill.bench.Streams;
 import io.rill.bench.contender.Contender;
+import io.rill.bench.contender.RillSubscription;
 
 /**
  * End-to-end latency, XADD to handler, in one JVM: a producer thread XADDs at a fixed rate to a
@@ -47,9 +48,10 @@ public final class LatencyBenchmark {
      * @param latency      XADD due time to handler, ns, of the handled measured entries
      * @param producerLag  how late the producer sent each measured entry against its schedule, ns
      * @param cost         reads, acks and CPU per entry during the measured window
+     * @param diagnostics  what the contender reported of itself (with -Dbench.diagnostics=true)
      */
     public record Result(Contender contender, int rate, long produced, long handled, double handledRate,
-            Histogram latency, Histogram producerLag, CostProbe.Cost cost) {
+            Histogram latency, Histogram producerLag, CostProbe.Cost cost, String diagnostics) {
 
         public boolean keptUp() {
             return handled == produced;
@@ -95,7 +97,7 @@ public final class LatencyBenchmark {
     private Result phase(StatefulRedisConnection<String, String> admin, StatefulRedisConnection<String, String> producer,
             CostProbe probe, Contender contender, int rate) throws Exception {
         String stream = "bench:latency:" + rate + ":" + contender.name().replaceAll("[^A-Za-z]+", "-");
-        String group = "latency";
+        String group = "lat"; // short: Rill's thread names carry it, and Linux keeps 15 characters of a name
         admin.sync().del(stream);
         Streams.createGroup(admin, stream, group, "$");
         Recorder latency = new Recorder(3);
@@ -105,7 +107,8 @@ public final class LatencyBenchmark {
         Histogram lag;
         long measured;
         Window window;
-        try (Contender.Consumption ignored = contender.start(uri, stream, group, fields -> {
+        String diagnostics;
+        try (Contender.Consumption consumption = contender.start(uri, stream, group, fields -> {
             long due = Long.parseLong(fields.get("t"));
             long now = System.nanoTime();
             handledAll.increment();
@@ -127,6 +130,7 @@ public final class LatencyBenchmark {
             while (handled.sum() < measured && System.nanoTime() < drainDeadline) {
                 TimeUnit.MILLISECONDS.sleep(1);
             }
+            diagnostics = consumption.diagnostics();
         }
         admin.sync().del(stream);
         if (window.failure != null) {
@@ -135,7 +139,7 @@ public final class LatencyBenchmark {
         long handledInWindow = window.handledAtEnd - window.handledAtStart;
         return new Result(contender, rate, measured, Math.min(handled.sum(), measured),
                 handledInWindow / (settings.measure().toNanos() / 1e9), latency.getIntervalHistogram(), lag,
-                CostProbe.between(window.start, window.endReading, handledInWindow));
+                CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics);
     }
 
     /** Reads the costs at the start and the end of the measured window, off the producer's thread. */
@@ -222,8 +226,12 @@ public final class LatencyBenchmark {
                 ms(h.getMaxValue()), r.handled(), r.produced(), r.keptUp() ? "" : " SATURATED",
                 ms(r.producerLag().getValueAtPercentile(99)), c.readsPerThousand(), c.acksPerThousand(), c.redisMicros(),
                 c.consumerMicros(), c.processMicros());
-        if (Boolean.getBoolean("bench.threads")) {
-            c.threadMicros().forEach((group, micros) -> System.out.printf(Locale.ROOT, "    %-40s %8.1f µs/entry%n", group, micros));
+        if (Boolean.getBoolean(RillSubscription.DIAGNOSTICS)) {
+            c.threadMicros().forEach((group, micros) -> System.out.printf(Locale.ROOT, "    cpu %-40s %8.1f µs/entry%n", group, micros));
+            c.threadSwitches().forEach((group, n) -> System.out.printf(Locale.ROOT, "    switches %-35s %8.2f /entry%n", group, n));
+            if (!r.diagnostics().isEmpty()) {
+                System.out.println("    " + r.diagnostics());
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import io.rill.bench.Machine;
 import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.RillSubscription;
 import io.rill.bench.contender.SpringContainer;
+import io.rill.bench.latency.CostProbe;
 import io.rill.bench.latency.LatencyBenchmark;
 import io.rill.bench.throughput.ThroughputBenchmark;
 
@@ -85,7 +86,7 @@ public final class MarkdownReport {
                 .append(run.loadAtEnd()).append(" at the end\n\n");
 
         ThroughputBenchmark.Settings ts = run.throughput();
-        md.append(String.format(Locale.ROOT, "#### Throughput%n%n%,d entries of %d bytes, %d rounds after a warm-up "
+        md.append(String.format(Locale.ROOT, "#### Throughput%n%n%,d entries of %d bytes, %d round(s) after a warm-up "
                 + "on %,d entries; median of the rounds.%n%n", ts.entries(), ts.payload(), ts.rounds(), ts.warmUpEntries()));
         md.append("| consumer | semantics | median msg/s | runs (msg/s) | × plain loop |\n|---|---|---:|---|---:|\n");
         double anchor = throughput.get(0).median();
@@ -119,6 +120,25 @@ public final class MarkdownReport {
         md.append(String.format(Locale.ROOT, "%nThe producer sent 99%% of the entries within %s ms of their due time in "
                 + "every phase (latency is counted from the due time).%n", SvgChart.trim(worstLag)));
         md.append("\n![Latency per consumer and rate](benchmarks/latency.svg)\n\n");
+        md.append("What each entry cost in the measured window of each latency phase: commands from INFO commandstats, "
+                + "Redis CPU from INFO cpu (the producer's XADDs included, the same for everyone), and the CPU time of "
+                + "the consumer's own threads in the JVM (its Lettuce event loops included; producer, GC and JIT "
+                + "excluded).\n\n");
+        md.append("| consumer | rate | entries per XREADGROUP | XACKs per 1,000 entries | Redis CPU µs/entry | consumer CPU µs/entry |\n");
+        md.append("|---|---:|---:|---:|---:|---:|\n");
+        for (int rate : ls.rates()) {
+            for (ThroughputBenchmark.Result t : throughput) {
+                LatencyBenchmark.Result r = find(latency, rate, t.contender());
+                if (r == null) {
+                    continue;
+                }
+                CostProbe.Cost c = r.cost();
+                md.append(String.format(Locale.ROOT, "| %s | %,d/s | %s | %.1f | %.1f | %.1f |%n", t.contender().name(), rate,
+                        c.readsPerThousand() > 0 ? String.format(Locale.ROOT, "%.1f", 1000 / c.readsPerThousand()) : "–",
+                        c.acksPerThousand(), c.redisMicros(), c.consumerMicros()));
+            }
+        }
+        md.append("\n");
 
         md.append("#### Targets\n\n| target | measured | |\n|---|---:|---|\n");
         md.append(targets(throughput, latency));

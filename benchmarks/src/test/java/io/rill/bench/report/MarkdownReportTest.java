@@ -78,8 +78,8 @@ class MarkdownReportTest {
         }
         Histogram lag = new Histogram(3);
         lag.recordValue(10_000);
-        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 5, 5, 12, Map.of());
-        return new LatencyBenchmark.Result(contender, rate, 1000, keptUp ? 1000 : 900, keptUp ? rate : 9_000, h, lag, cost);
+        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 5, 5, 12, Map.of(), Map.of());
+        return new LatencyBenchmark.Result(contender, rate, 1000, keptUp ? 1000 : 900, keptUp ? rate : 9_000, h, lag, cost, "");
     }
 
     private static MarkdownReport.Run run() {
