@@ -17,9 +17,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import io.rill.bench.CostProbe;
+import io.rill.bench.HarnessClient;
 import io.rill.bench.Streams;
 import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.RillSubscription;
@@ -71,31 +70,33 @@ public final class LatencyBenchmark {
     public List<Result> run() throws Exception {
         List<Result> results = new ArrayList<>();
         // the producer's client runs on threads of its own, named so the cost probe leaves them out
-        ClientResources resources = DefaultClientResources.builder()
-                .threadFactoryProvider(pool -> new DefaultThreadFactory(CostProbe.HARNESS_THREAD_PREFIX + pool, true))
-                .build();
-        RedisClient client = RedisClient.create(resources, uri);
+        HarnessClient harness = new HarnessClient(uri);
+        RedisClient client = harness.client();
         try (StatefulRedisConnection<String, String> admin = client.connect();
                 StatefulRedisConnection<String, String> producer = client.connect()) {
             CostProbe probe = new CostProbe(admin);
+            // JIT: each contender once at the highest rate, not reported (matters when run without the throughput benchmark)
+            int highest = settings.rates().stream().mapToInt(Integer::intValue).max().orElse(1000);
+            for (Contender contender : contenders) {
+                phase(admin, producer, probe, contender, highest, settings.warmUp(), Duration.ofSeconds(1));
+            }
             for (int rate : settings.rates()) {
                 for (Contender contender : contenders) {
                     System.gc(); // not in the middle of a phase
-                    Result result = phase(admin, producer, probe, contender, rate);
+                    Result result = phase(admin, producer, probe, contender, rate, settings.warmUp(), settings.measure());
                     results.add(result);
                     print(result);
                 }
             }
         } finally {
-            client.shutdown();
-            resources.shutdown();
+            harness.close();
         }
         return results;
     }
 
     @SuppressWarnings("try") // the consumption only has to be closed
     private Result phase(StatefulRedisConnection<String, String> admin, StatefulRedisConnection<String, String> producer,
-            CostProbe probe, Contender contender, int rate) throws Exception {
+            CostProbe probe, Contender contender, int rate, Duration warmUp, Duration measure) throws Exception {
         String stream = "bench:latency:" + rate + ":" + contender.name().replaceAll("[^A-Za-z]+", "-");
         String group = "lat"; // short: Rill's thread names carry it, and Linux keeps 15 characters of a name
         admin.sync().del(stream);
@@ -118,8 +119,8 @@ public final class LatencyBenchmark {
             }
         })) {
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
-            long from = start + settings.warmUp().toNanos();
-            long end = from + settings.measure().toNanos();
+            long from = start + warmUp.toNanos();
+            long end = from + measure.toNanos();
             measureFrom.set(from);
             window = new Window(probe, handledAll, from, end);
             Thread probing = Thread.ofPlatform().name(CostProbe.HARNESS_THREAD_PREFIX + "probe").start(window);
@@ -138,7 +139,7 @@ public final class LatencyBenchmark {
         }
         long handledInWindow = window.handledAtEnd - window.handledAtStart;
         return new Result(contender, rate, measured, Math.min(handled.sum(), measured),
-                handledInWindow / (settings.measure().toNanos() / 1e9), latency.getIntervalHistogram(), lag,
+                handledInWindow / (measure.toNanos() / 1e9), latency.getIntervalHistogram(), lag,
                 CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics);
     }
 
@@ -220,11 +221,11 @@ public final class LatencyBenchmark {
         Histogram h = r.latency();
         CostProbe.Cost c = r.cost();
         System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s p50 %8.3f  p99 %8.3f  p999 %8.3f  max %8.3f ms"
-                + "  handled %,d/%,d%s  lag p99 %.3f ms | per 1k entries: %.1f reads %.1f acks | µs/entry: redis %.1f"
+                + "  handled %,d/%,d%s  lag p99 %.3f ms | per 1k entries: %.1f reads %.1f acks %.1f connections | µs/entry: redis %.1f"
                 + " consumer %.1f jvm %.1f%n", r.rate(), r.contender().name(),
                 ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
                 ms(h.getMaxValue()), r.handled(), r.produced(), r.keptUp() ? "" : " SATURATED",
-                ms(r.producerLag().getValueAtPercentile(99)), c.readsPerThousand(), c.acksPerThousand(), c.redisMicros(),
+                ms(r.producerLag().getValueAtPercentile(99)), c.readsPerThousand(), c.acksPerThousand(), c.connectionsPerThousand(), c.redisMicros(),
                 c.consumerMicros(), c.processMicros());
         if (Boolean.getBoolean(RillSubscription.DIAGNOSTICS)) {
             c.threadMicros().forEach((group, micros) -> System.out.printf(Locale.ROOT, "    cpu %-40s %8.1f µs/entry%n", group, micros));

@@ -11,11 +11,11 @@ import java.util.Locale;
 
 import org.HdrHistogram.Histogram;
 
+import io.rill.bench.CostProbe;
 import io.rill.bench.Machine;
 import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.RillSubscription;
 import io.rill.bench.contender.SpringContainer;
-import io.rill.bench.latency.CostProbe;
 import io.rill.bench.latency.LatencyBenchmark;
 import io.rill.bench.throughput.ThroughputBenchmark;
 
@@ -88,14 +88,17 @@ public final class MarkdownReport {
         ThroughputBenchmark.Settings ts = run.throughput();
         md.append(String.format(Locale.ROOT, "#### Throughput%n%n%,d entries of %d bytes, %d round(s) after a warm-up "
                 + "on %,d entries; median of the rounds.%n%n", ts.entries(), ts.payload(), ts.rounds(), ts.warmUpEntries()));
-        md.append("| consumer | semantics | median msg/s | runs (msg/s) | × plain loop |\n|---|---|---:|---|---:|\n");
+        md.append("| consumer | semantics | median msg/s | runs (msg/s) | × plain loop | Redis CPU µs/entry | consumer CPU µs/entry |\n"
+                + "|---|---|---:|---|---:|---:|---:|\n");
         double anchor = throughput.get(0).median();
         for (ThroughputBenchmark.Result r : throughput) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %.2f |%n", r.contender().name(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %.2f | %.2f | %.2f |%n", r.contender().name(),
                     r.contender().semantics(), r.median(),
                     String.join(", ", r.rates().stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList()),
-                    r.median() / anchor));
+                    r.median() / anchor, r.redisMicros(), r.consumerMicros()));
         }
+        md.append("\nCPU per entry is the median over the rounds: Redis's from INFO cpu, the consumer's from the CPU time of "
+                + "its threads in the JVM. Unlike msg/s, it hardly moves with the machine's load.\n");
         md.append("\n![Throughput per consumer](benchmarks/throughput.svg)\n\n");
 
         LatencyBenchmark.Settings ls = run.latency();
@@ -121,11 +124,12 @@ public final class MarkdownReport {
                 + "every phase (latency is counted from the due time).%n", SvgChart.trim(worstLag)));
         md.append("\n![Latency per consumer and rate](benchmarks/latency.svg)\n\n");
         md.append("What each entry cost in the measured window of each latency phase: commands from INFO commandstats, "
-                + "Redis CPU from INFO cpu (the producer's XADDs included, the same for everyone), and the CPU time of "
+                + "connections from INFO stats, Redis CPU from INFO cpu (the producer's XADDs included, the same for everyone), and the CPU time of "
                 + "the consumer's own threads in the JVM (its Lettuce event loops included; producer, GC and JIT "
                 + "excluded).\n\n");
-        md.append("| consumer | rate | entries per XREADGROUP | XACKs per 1,000 entries | Redis CPU µs/entry | consumer CPU µs/entry |\n");
-        md.append("|---|---:|---:|---:|---:|---:|\n");
+        md.append("| consumer | rate | entries per XREADGROUP | XACKs per 1,000 entries | connections opened per 1,000 entries "
+                + "| Redis CPU µs/entry | consumer CPU µs/entry |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (int rate : ls.rates()) {
             for (ThroughputBenchmark.Result t : throughput) {
                 LatencyBenchmark.Result r = find(latency, rate, t.contender());
@@ -133,9 +137,9 @@ public final class MarkdownReport {
                     continue;
                 }
                 CostProbe.Cost c = r.cost();
-                md.append(String.format(Locale.ROOT, "| %s | %,d/s | %s | %.1f | %.1f | %.1f |%n", t.contender().name(), rate,
-                        c.readsPerThousand() > 0 ? String.format(Locale.ROOT, "%.1f", 1000 / c.readsPerThousand()) : "–",
-                        c.acksPerThousand(), c.redisMicros(), c.consumerMicros()));
+                md.append(String.format(Locale.ROOT, "| %s | %,d/s | %s | %.1f | %.1f | %.1f | %.1f |%n", t.contender().name(),
+                        rate, c.readsPerThousand() > 0 ? String.format(Locale.ROOT, "%.1f", 1000 / c.readsPerThousand()) : "–",
+                        c.acksPerThousand(), c.connectionsPerThousand(), c.redisMicros(), c.consumerMicros()));
             }
         }
         md.append("\n");

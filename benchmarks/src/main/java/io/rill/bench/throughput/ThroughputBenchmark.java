@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.rill.bench.CostProbe;
+import io.rill.bench.HarnessClient;
 import io.rill.bench.Streams;
 import io.rill.bench.contender.Contender;
 
@@ -30,13 +31,33 @@ public final class ThroughputBenchmark {
     public record Settings(int entries, int warmUpEntries, int rounds, int payload) {
     }
 
-    /** The runs of one contender, in msg/s. */
-    public record Result(Contender contender, List<Double> rates) {
+    /** The runs of one contender: msg/s, and what each entry cost in each run. */
+    public record Result(Contender contender, List<Double> rates, List<CostProbe.Cost> costs) {
         public double median() {
-            List<Double> sorted = rates.stream().sorted().toList();
+            return median(rates);
+        }
+
+        /** Median over the runs of Redis CPU per entry, µs. */
+        public double redisMicros() {
+            return median(costs.stream().map(CostProbe.Cost::redisMicros).toList());
+        }
+
+        /** Median over the runs of the consumer's CPU per entry in this JVM, µs. */
+        public double consumerMicros() {
+            return median(costs.stream().map(CostProbe.Cost::consumerMicros).toList());
+        }
+
+        private static double median(List<Double> values) {
+            if (values.isEmpty()) {
+                return 0;
+            }
+            List<Double> sorted = values.stream().sorted().toList();
             int n = sorted.size();
             return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
         }
+    }
+
+    private record Run(double rate, CostProbe.Cost cost) {
     }
 
     private final String uri;
@@ -50,49 +71,56 @@ public final class ThroughputBenchmark {
     }
 
     public List<Result> run() throws Exception {
-        RedisClient client = RedisClient.create(uri);
-        try (StatefulRedisConnection<String, String> admin = client.connect()) {
+        HarnessClient harness = new HarnessClient(uri);
+        try (StatefulRedisConnection<String, String> admin = harness.client().connect()) {
+            CostProbe probe = new CostProbe(admin);
             admin.sync().del(STREAM, WARM_UP_STREAM);
             System.out.printf(Locale.ROOT, "throughput: loading %,d + %,d entries of %d bytes%n", settings.entries(),
                     settings.warmUpEntries(), settings.payload());
             Streams.fill(admin, STREAM, settings.entries(), settings.payload());
             Streams.fill(admin, WARM_UP_STREAM, settings.warmUpEntries(), settings.payload());
             for (Contender contender : contenders) {
-                double rate = consume(admin, contender, WARM_UP_STREAM, "warm-up", settings.warmUpEntries());
-                System.out.printf(Locale.ROOT, "warm-up  %-40s %,12.0f msg/s%n", contender.name(), rate);
+                Run run = consume(admin, probe, contender, WARM_UP_STREAM, "warm-up", settings.warmUpEntries());
+                System.out.printf(Locale.ROOT, "warm-up  %-40s %,12.0f msg/s%n", contender.name(), run.rate());
             }
-            Map<Contender, List<Double>> rates = new LinkedHashMap<>();
+            Map<Contender, List<Run>> runs = new LinkedHashMap<>();
             for (int round = 1; round <= settings.rounds(); round++) {
                 for (Contender contender : contenders) {
-                    double rate = consume(admin, contender, STREAM, "round-" + round, settings.entries());
-                    rates.computeIfAbsent(contender, c -> new ArrayList<>()).add(rate);
-                    System.out.printf(Locale.ROOT, "round %d  %-40s %,12.0f msg/s%n", round, contender.name(), rate);
+                    System.gc(); // not in the middle of a run
+                    Run run = consume(admin, probe, contender, STREAM, "round-" + round, settings.entries());
+                    runs.computeIfAbsent(contender, c -> new ArrayList<>()).add(run);
+                    System.out.printf(Locale.ROOT, "round %d  %-40s %,12.0f msg/s  µs/entry: redis %.2f consumer %.2f%n",
+                            round, contender.name(), run.rate(), run.cost().redisMicros(), run.cost().consumerMicros());
                 }
             }
             admin.sync().del(STREAM, WARM_UP_STREAM);
             List<Result> results = new ArrayList<>();
-            rates.forEach((contender, list) -> results.add(new Result(contender, List.copyOf(list))));
+            runs.forEach((contender, list) -> results.add(new Result(contender, list.stream().map(Run::rate).toList(),
+                    list.stream().map(Run::cost).toList())));
             return results;
         } finally {
-            client.shutdown();
+            harness.close();
         }
     }
 
-    /** One run: a fresh group at 0, consumed to the end; returns msg/s. */
+    /** One run: a fresh group at 0, consumed to the end. */
     @SuppressWarnings("try") // the consumption only has to be closed
-    private double consume(StatefulRedisConnection<String, String> admin, Contender contender, String stream,
+    private Run consume(StatefulRedisConnection<String, String> admin, CostProbe probe, Contender contender, String stream,
             String label, int entries) throws Exception {
         String group = label + "-" + contender.name().replaceAll("[^A-Za-z]+", "-");
         Streams.createGroup(admin, stream, group, "0");
         LongAdder handled = new LongAdder();
+        CostProbe.Reading before = probe.read();
         long start = System.nanoTime();
         long nanos;
+        CostProbe.Reading after;
         try (Contender.Consumption ignored = contender.start(uri, stream, group, fields -> {
             sink(fields);
             handled.increment();
         })) {
             awaitDone(admin, contender, stream, group, handled, entries);
             nanos = System.nanoTime() - start;
+            after = probe.read();
         }
         long pending = Streams.pending(admin, stream, group);
         if (pending != 0 || handled.sum() != entries) {
@@ -100,7 +128,7 @@ public final class ThroughputBenchmark {
                     + " entries and left " + pending + " pending");
         }
         admin.sync().xgroupDestroy(stream, group);
-        return entries / (nanos / 1e9);
+        return new Run(entries / (nanos / 1e9), CostProbe.between(before, after, entries));
     }
 
     /** Waits until every entry was handled and the group has nothing pending. */

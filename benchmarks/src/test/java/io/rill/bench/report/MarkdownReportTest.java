@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.rill.bench.Machine;
 import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.Contenders;
-import io.rill.bench.latency.CostProbe;
+import io.rill.bench.CostProbe;
 import io.rill.bench.latency.LatencyBenchmark;
 import io.rill.bench.throughput.ThroughputBenchmark;
 
@@ -36,10 +36,10 @@ class MarkdownReportTest {
         Files.writeString(docs.resolve("benchmarks.md"), "# Benchmarks\n\nMethod prose.\n\n" + MarkdownReport.BEGIN
                 + "\nold figures\n" + MarkdownReport.END + "\n\n## Findings\n\nHand-written.\n");
         List<ThroughputBenchmark.Result> throughput = List.of(
-                new ThroughputBenchmark.Result(contenders.get(0), List.of(200_000.0, 190_000.0, 210_000.0)),
-                new ThroughputBenchmark.Result(contenders.get(1), List.of(15_000.0, 15_000.0, 15_000.0)),
-                new ThroughputBenchmark.Result(contenders.get(2), List.of(150_000.0, 150_000.0, 150_000.0)),
-                new ThroughputBenchmark.Result(contenders.get(3), List.of(220_000.0, 230_000.0, 225_000.0)));
+                new ThroughputBenchmark.Result(contenders.get(0), List.of(200_000.0, 190_000.0, 210_000.0), List.of()),
+                new ThroughputBenchmark.Result(contenders.get(1), List.of(15_000.0, 15_000.0, 15_000.0), List.of()),
+                new ThroughputBenchmark.Result(contenders.get(2), List.of(150_000.0, 150_000.0, 150_000.0), List.of()),
+                new ThroughputBenchmark.Result(contenders.get(3), List.of(220_000.0, 230_000.0, 225_000.0), List.of()));
         List<LatencyBenchmark.Result> latency = List.of(
                 latency(contenders.get(0), 10_000, 1.5, true),
                 latency(contenders.get(1), 10_000, 0, false),
@@ -52,7 +52,7 @@ class MarkdownReportTest {
         assertTrue(page.startsWith("# Benchmarks\n\nMethod prose.\n\n" + MarkdownReport.BEGIN), page);
         assertTrue(page.endsWith(MarkdownReport.END + "\n\n## Findings\n\nHand-written.\n"), page);
         assertFalse(page.contains("old figures"));
-        assertTrue(page.contains("| Rill, journal off | at-least-once | 225,000 | 220,000, 230,000, 225,000 | 1.13 |"), page);
+        assertTrue(page.contains("| Rill, journal off | at-least-once | 225,000 | 220,000, 230,000, 225,000 | 1.13 | 0.00 | 0.00 |"), page);
         assertTrue(page.contains("| Rill, journal off ≥ 0.9× the plain loop | 1.13× | met |"), page);
         assertTrue(page.contains("| Rill, journal off ≥ 8× Spring Data Redis, ack per message | 15.0× | met |"), page);
         assertTrue(page.contains("| Rill, journal off p99 ≤ 2 ms at 10,000 entries/s | 3 ms | **missed** |"), page);
@@ -78,7 +78,7 @@ class MarkdownReportTest {
         }
         Histogram lag = new Histogram(3);
         lag.recordValue(10_000);
-        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 5, 5, 12, Map.of(), Map.of());
+        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 0, 5, 5, 12, Map.of(), Map.of());
         return new LatencyBenchmark.Result(contender, rate, 1000, keptUp ? 1000 : 900, keptUp ? rate : 9_000, h, lag, cost, "");
     }
 

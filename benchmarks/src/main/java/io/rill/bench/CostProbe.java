@@ -1,4 +1,4 @@
-package io.rill.bench.latency;
+package io.rill.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import io.lettuce.core.api.StatefulRedisConnection;
 
 /**
- * What a phase cost, read at the start and the end of its measured window: Redis's command counts and
+ * What a run or phase cost, read at its start and its end: Redis's command counts and
  * CPU time (INFO commandstats, INFO cpu), and the CPU time of the consumer's threads in this JVM
  * (everything but the producer's and the harness's). Tells where the time goes without touching the
  * code under test.
@@ -22,17 +22,18 @@ import io.lettuce.core.api.StatefulRedisConnection;
 public final class CostProbe {
 
     /** Threads that belong to the harness, not to the contender: the producer and its Lettuce client. */
-    static final String HARNESS_THREAD_PREFIX = "harness-";
+    public static final String HARNESS_THREAD_PREFIX = "harness-";
 
     private final StatefulRedisConnection<String, String> admin;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
-    CostProbe(StatefulRedisConnection<String, String> admin) {
+    public CostProbe(StatefulRedisConnection<String, String> admin) {
         this.admin = admin;
     }
 
     /** One reading. */
-    public record Reading(Map<String, Long> calls, double redisCpuSeconds, long consumerCpuNanos, long processCpuNanos,
+    public record Reading(Map<String, Long> calls, long connections, double redisCpuSeconds, long consumerCpuNanos,
+            long processCpuNanos,
             Map<String, Long> cpuByThreadGroup, Map<String, Long> switchesByThreadGroup) {
     }
 
@@ -41,6 +42,7 @@ public final class CostProbe {
      *
      * @param readsPerThousand  XREADGROUP calls per 1,000 entries
      * @param acksPerThousand   XACK calls per 1,000 entries
+     * @param connectionsPerThousand connections Redis accepted per 1,000 entries
      * @param redisMicros       Redis CPU per entry (all commands: the producer's XADD too)
      * @param consumerMicros    CPU of the consumer's threads in this JVM per entry
      * @param processMicros     CPU of the whole JVM per entry (producer, GC and JIT included)
@@ -48,11 +50,11 @@ public final class CostProbe {
      * @param threadSwitches    voluntary context switches (the thread blocked) per entry of each group
      *                          of native threads, by the first 15 characters of their names
      */
-    public record Cost(double readsPerThousand, double acksPerThousand, double redisMicros, double consumerMicros,
+    public record Cost(double readsPerThousand, double acksPerThousand, double connectionsPerThousand, double redisMicros, double consumerMicros,
             double processMicros, Map<String, Double> threadMicros, Map<String, Double> threadSwitches) {
     }
 
-    Reading read() {
+    public Reading read() {
         Map<String, Long> calls = new HashMap<>();
         for (String line : admin.sync().info("commandstats").split("\r?\n")) {
             // cmdstat_xreadgroup:calls=123,usec=...
@@ -60,6 +62,12 @@ public final class CostProbe {
                 String name = line.substring("cmdstat_".length(), line.indexOf(':'));
                 String rest = line.substring(line.indexOf("calls=") + "calls=".length());
                 calls.put(name, Long.parseLong(rest.substring(0, rest.indexOf(','))));
+            }
+        }
+        long connections = 0;
+        for (String line : admin.sync().info("stats").split("\r?\n")) {
+            if (line.startsWith("total_connections_received:")) {
+                connections = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
             }
         }
         double cpu = 0;
@@ -86,10 +94,10 @@ public final class CostProbe {
         }
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-        return new Reading(calls, cpu, consumer, process, byGroup, contextSwitches());
+        return new Reading(calls, connections, cpu, consumer, process, byGroup, contextSwitches());
     }
 
-    static Cost between(Reading start, Reading end, long entries) {
+    public static Cost between(Reading start, Reading end, long entries) {
         double n = Math.max(entries, 1);
         Map<String, Double> threadSwitches = new TreeMap<>();
         end.switchesByThreadGroup().forEach((group, count) -> {
@@ -106,6 +114,7 @@ public final class CostProbe {
             }
         });
         return new Cost(1000 * delta(start, end, "xreadgroup") / n, 1000 * delta(start, end, "xack") / n,
+                1000 * (end.connections() - start.connections()) / n,
                 (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n,
                 (end.consumerCpuNanos() - start.consumerCpuNanos()) / 1e3 / n,
                 (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros, threadSwitches);
