@@ -14,9 +14,9 @@ import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 
 /**
- * Rill with an entry handler. Every variant starts from the same options (batch-size and
- * ack-flush-size equal to the plain loop's COUNT, everything else default) and adds its own, so a
- * variant (journal on, concurrency 4, ...) is one more line in {@link Contenders#all}.
+ * Rill with an entry handler. Every variant starts from the same options (batch-size equal to the
+ * COUNT of the other contenders, everything else Rill's default) and adds its own, so a variant
+ * (journal on, concurrency 4, ...) is one more line in {@link Contenders#all}.
  */
 public final class RillSubscription implements Contender {
 
@@ -28,7 +28,7 @@ public final class RillSubscription implements Contender {
     /**
      * @param name       the name in tables and charts
      * @param variant    what the customizer changes, for the docs ("" for nothing)
-     * @param batch      batch-size and ack-flush-size
+     * @param batch      batch-size
      * @param customizer applied to the common options
      */
     public RillSubscription(String name, String variant, int batch, UnaryOperator<SubscriptionOptions.Builder> customizer) {
@@ -55,8 +55,9 @@ public final class RillSubscription implements Contender {
 
     @Override
     public String setup() {
-        return "Rill.subscribe, batch-size " + batch + ", ack-flush-size " + batch
-                + ", other options default (concurrency 1, max-in-flight 1000, ack-flush-interval 50 ms, block-timeout 2 s)"
+        return "Rill.subscribe, batch-size " + batch + ", other options default (concurrency 1, max-in-flight "
+                + SubscriptionOptions.DEFAULT_MAX_IN_FLIGHT + ", ack-flush-size " + SubscriptionOptions.DEFAULT_ACK_FLUSH_SIZE
+                + ", ack-flush-interval " + SubscriptionOptions.DEFAULT_ACK_FLUSH_INTERVAL.toMillis() + " ms)"
                 + (variant.isEmpty() ? "" : ", " + variant);
     }
 
@@ -67,7 +68,7 @@ public final class RillSubscription implements Contender {
         SubscriptionOptions options = customizer.apply(SubscriptionOptions.builder()
                 .streams(stream).group(group).consumer("rill")
                 .startPosition(StartPosition.EARLIEST)
-                .batchSize(batch).ackFlushSize(batch)).build();
+                .batchSize(batch)).build();
         Subscription subscription = rill.subscribe(options, entry -> sink.accept(entry.fields()));
         // with -Dbench.diagnostics=true: how full the in-flight window was, sampled every 0.5 ms
         Histogram inFlight = new Histogram(3);

@@ -65,7 +65,7 @@ public final class SvgChart {
         int panelGap = 34;
         int top = 74;
         int panelHeight = contenders.size() * row;
-        int height = top + rates.size() * (panelHeight + panelGap) + 40;
+        int height = top + rates.size() * (panelHeight + panelGap) + 8; // the last panel's axis labels, then the caption
         double lo = Double.MAX_VALUE;
         double hi = targetP99Ms;
         for (LatencyBenchmark.Result r : results) {
@@ -131,7 +131,7 @@ public final class SvgChart {
                         trim(values[2]), trim(values[1]), trim(values[0]))));
             }
         }
-        svg.append(text(LABEL_WIDTH + PLOT_WIDTH / 2.0, height - 12, "middle", 11, "#555",
+        svg.append(text(LABEL_WIDTH + PLOT_WIDTH / 2.0, height - 8, "middle", 11, "#555",
                 "XADD to handler, milliseconds (log scale)"));
         return close(svg);
     }
