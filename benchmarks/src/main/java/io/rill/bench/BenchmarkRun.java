@@ -3,9 +3,11 @@ package io.rill.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.Contenders;
@@ -47,6 +49,20 @@ public final class BenchmarkRun {
             System.err.println("unknown benchmark '" + mode + "': use all, throughput or latency");
             System.exit(2);
         }
+        List<String> known = List.of("--entries", "--warm-up-entries", "--rounds", "--batch", "--payload", "--rates",
+                "--warm-up-seconds", "--seconds", "--drain-seconds", "--only", "--rill-variant", "--docs");
+        int firstOption = list.isEmpty() || list.get(0).startsWith("--") ? 0 : 1;
+        for (int i = firstOption; i < args.length; i += 2) {
+            if (!known.contains(args[i])) {
+                System.err.println("unknown option '" + args[i] + "'; options: " + known
+                        + " (described in benchmarks/src/main/java/io/rill/bench/BenchmarkRun.java)");
+                System.exit(2);
+            }
+            if (i + 1 >= args.length) {
+                System.err.println(args[i] + " needs a value");
+                System.exit(2);
+            }
+        }
         int batch = intArg(args, "--batch", 500);
         int payload = intArg(args, "--payload", 100);
         ThroughputBenchmark.Settings throughput = new ThroughputBenchmark.Settings(intArg(args, "--entries", 1_000_000),
@@ -60,14 +76,14 @@ public final class BenchmarkRun {
         String command = ("benchmarks/run " + String.join(" ", args)).strip();
 
         List<Contender> contenders = Contenders.all(batch);
-        List<Contender> variants = new java.util.ArrayList<>();
+        List<Contender> variants = new ArrayList<>();
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--rill-variant")) {
                 variants.add(Contenders.rillVariant(batch, args[i + 1]));
             }
         }
         if (!variants.isEmpty()) {
-            contenders = java.util.stream.Stream.concat(contenders.stream(), variants.stream()).toList();
+            contenders = Stream.concat(contenders.stream(), variants.stream()).toList();
         }
         String only = stringArg(args, "--only", null);
         if (only != null) {

@@ -21,6 +21,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
  */
 public final class CostProbe {
 
+    /** The system property ({@code -Dbench.diagnostics=true}) that prints CPU and hand-offs per thread group. */
+    public static final String DIAGNOSTICS = "bench.diagnostics";
+
     /** Threads that belong to the harness, not to the contender: the producer and its Lettuce client. */
     public static final String HARNESS_THREAD_PREFIX = "harness-";
 

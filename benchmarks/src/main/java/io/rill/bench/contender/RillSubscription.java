@@ -11,6 +11,7 @@ import io.lettuce.core.RedisClient;
 import io.rill.Rill;
 import io.rill.StartPosition;
 import io.rill.Subscription;
+import io.rill.bench.CostProbe;
 import io.rill.SubscriptionOptions;
 
 /**
@@ -72,7 +73,7 @@ public final class RillSubscription implements Contender {
         Subscription subscription = rill.subscribe(options, entry -> sink.accept(entry.fields()));
         // with -Dbench.diagnostics=true: how full the in-flight window was, sampled every 0.5 ms
         Histogram inFlight = new Histogram(3);
-        Thread sampler = Boolean.getBoolean(DIAGNOSTICS) ? Thread.ofPlatform().name("harness-in-flight").daemon().start(() -> {
+        Thread sampler = Boolean.getBoolean(CostProbe.DIAGNOSTICS) ? Thread.ofPlatform().name("harness-in-flight").daemon().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 inFlight.recordValue(subscription.inFlight());
                 LockSupport.parkNanos(500_000);
@@ -105,6 +106,4 @@ public final class RillSubscription implements Contender {
         };
     }
 
-    /** The system property that switches on the diagnostic sampling. */
-    public static final String DIAGNOSTICS = "bench.diagnostics";
 }

@@ -21,7 +21,6 @@ import io.rill.bench.CostProbe;
 import io.rill.bench.HarnessClient;
 import io.rill.bench.Streams;
 import io.rill.bench.contender.Contender;
-import io.rill.bench.contender.RillSubscription;
 
 /**
  * End-to-end latency, XADD to handler, in one JVM: a producer thread XADDs at a fixed rate to a
@@ -227,7 +226,7 @@ public final class LatencyBenchmark {
                 ms(h.getMaxValue()), r.handled(), r.produced(), r.keptUp() ? "" : " SATURATED",
                 ms(r.producerLag().getValueAtPercentile(99)), c.readsPerThousand(), c.acksPerThousand(), c.connectionsPerThousand(), c.redisMicros(),
                 c.consumerMicros(), c.processMicros());
-        if (Boolean.getBoolean(RillSubscription.DIAGNOSTICS)) {
+        if (Boolean.getBoolean(CostProbe.DIAGNOSTICS)) {
             c.threadMicros().forEach((group, micros) -> System.out.printf(Locale.ROOT, "    cpu %-40s %8.1f µs/entry%n", group, micros));
             c.threadSwitches().forEach((group, n) -> System.out.printf(Locale.ROOT, "    switches %-35s %8.2f /entry%n", group, n));
             if (!r.diagnostics().isEmpty()) {

@@ -13,7 +13,6 @@ import io.rill.bench.CostProbe;
 import io.rill.bench.HarnessClient;
 import io.rill.bench.Streams;
 import io.rill.bench.contender.Contender;
-import io.rill.bench.contender.RillSubscription;
 
 /**
  * Every contender consumes the same pre-loaded stream with a no-op handler, each time in a group of
@@ -92,7 +91,7 @@ public final class ThroughputBenchmark {
                     runs.computeIfAbsent(contender, c -> new ArrayList<>()).add(run);
                     System.out.printf(Locale.ROOT, "round %d  %-40s %,12.0f msg/s  µs/entry: redis %.2f consumer %.2f%n",
                             round, contender.name(), run.rate(), run.cost().redisMicros(), run.cost().consumerMicros());
-                    if (Boolean.getBoolean(RillSubscription.DIAGNOSTICS)) {
+                    if (Boolean.getBoolean(CostProbe.DIAGNOSTICS)) {
                         run.cost().threadMicros().forEach((g, micros) -> System.out.printf(Locale.ROOT,
                                 "    cpu %-40s %8.2f µs/entry%n", g, micros));
                         run.cost().threadSwitches().forEach((g, n) -> System.out.printf(Locale.ROOT,
