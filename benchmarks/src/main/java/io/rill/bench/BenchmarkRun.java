@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.Contenders;
 import io.rill.bench.latency.LatencyBenchmark;
@@ -97,8 +98,11 @@ public final class BenchmarkRun {
         ZonedDateTime started = ZonedDateTime.now();
         String loadAtStart = Machine.loadAverage();
         double load1AtStart = Machine.loadAverage1();
-        try (RedisServer server = RedisServer.start()) {
+        try (RedisServer server = RedisServer.start(); HarnessClient harness = new HarnessClient(server.uri());
+                StatefulRedisConnection<String, String> admin = harness.client().connect()) {
             Machine machine = Machine.describe(server.version());
+            CostProbe probe = new CostProbe(admin);
+            CostProbe.Reading atStart = probe.read();
             String redisKind = server.isLocalProcess() ? "local redis-server on loopback, no persistence"
                     : System.getenv(RedisServer.REDIS_URI_ENV) != null ? "named by REDIS_URI" : "Docker container";
             System.out.printf(Locale.ROOT, "%s%nmachine: %d x %s, %s, %s; %s%nRedis %s (%s) at %s; load average %s%n",
@@ -114,10 +118,12 @@ public final class BenchmarkRun {
                 latencyResults = new LatencyBenchmark(server.uri(), latency, contenders).run();
             }
             String loadAtEnd = Machine.loadAverage();
-            System.out.println("load average at the end: " + loadAtEnd);
+            double othersShare = CostProbe.othersShare(atStart, probe.read());
+            System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
+                    loadAtEnd, othersShare * 100);
             if (mode.equals("all") && !docs.equals("none")) {
                 MarkdownReport.write(Path.of(docs), new MarkdownReport.Run(command, started, machine, redisKind,
-                        loadAtStart, load1AtStart, loadAtEnd, throughput, latency), throughputResults, latencyResults,
+                        loadAtStart, load1AtStart, loadAtEnd, othersShare, throughput, latency), throughputResults, latencyResults,
                         contenders);
                 System.out.println("wrote " + Path.of(docs, "benchmarks.md") + " and " + Path.of(docs, "benchmarks") + "/*.svg");
             }

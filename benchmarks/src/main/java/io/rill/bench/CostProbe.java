@@ -35,8 +35,8 @@ public final class CostProbe {
     }
 
     /** One reading. */
-    public record Reading(Map<String, Long> calls, long connections, double redisCpuSeconds, long consumerCpuNanos,
-            long processCpuNanos,
+    public record Reading(long nanoTime, Map<String, Long> calls, long connections, double redisCpuSeconds,
+            long consumerCpuNanos, long processCpuNanos, double machineBusySeconds,
             Map<String, Long> cpuByThreadGroup, Map<String, Long> switchesByThreadGroup) {
     }
 
@@ -50,11 +50,14 @@ public final class CostProbe {
      * @param consumerMicros    CPU of the consumer's threads in this JVM per entry
      * @param processMicros     CPU of the whole JVM per entry (producer, GC and JIT included)
      * @param threadMicros      CPU per entry of each group of threads (names without their numbers)
+     * @param othersShare       the share of the machine's CPU (all cores) that processes other than this
+     *                          JVM and Redis used meanwhile, 0 to 1; -1 when unknown (not Linux)
      * @param threadSwitches    voluntary context switches (the thread blocked) per entry of each group
      *                          of native threads, by the first 15 characters of their names
      */
-    public record Cost(double readsPerThousand, double acksPerThousand, double connectionsPerThousand, double redisMicros, double consumerMicros,
-            double processMicros, Map<String, Double> threadMicros, Map<String, Double> threadSwitches) {
+    public record Cost(double readsPerThousand, double acksPerThousand, double connectionsPerThousand, double redisMicros,
+            double consumerMicros, double processMicros, Map<String, Double> threadMicros, Map<String, Double> threadSwitches,
+            double othersShare) {
     }
 
     public Reading read() {
@@ -97,7 +100,8 @@ public final class CostProbe {
         }
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-        return new Reading(calls, connections, cpu, consumer, process, byGroup, contextSwitches());
+        return new Reading(System.nanoTime(), calls, connections, cpu, consumer, process, machineBusySeconds(), byGroup,
+                contextSwitches());
     }
 
     public static Cost between(Reading start, Reading end, long entries) {
@@ -120,7 +124,39 @@ public final class CostProbe {
                 1000 * (end.connections() - start.connections()) / n,
                 (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n,
                 (end.consumerCpuNanos() - start.consumerCpuNanos()) / 1e3 / n,
-                (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros, threadSwitches);
+                (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros, threadSwitches,
+                othersShare(start, end));
+    }
+
+    /** What the rest of the machine used between two readings, as a share of all its cores. */
+    public static double othersShare(Reading start, Reading end) {
+        if (start.machineBusySeconds() < 0 || end.machineBusySeconds() < 0) {
+            return -1;
+        }
+        double wall = (end.nanoTime() - start.nanoTime()) / 1e9;
+        double ours = (end.processCpuNanos() - start.processCpuNanos()) / 1e9 + end.redisCpuSeconds() - start.redisCpuSeconds();
+        double others = end.machineBusySeconds() - start.machineBusySeconds() - ours;
+        return Math.max(0, others / (wall * Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** CPU time all processes of the machine spent busy so far, from /proc/stat; -1 when unknown. */
+    private static double machineBusySeconds() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu ")) {
+                    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait
+                    String[] f = line.strip().split("\\s+");
+                    long busy = 0;
+                    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                        busy += Long.parseLong(f[i]);
+                    }
+                    return busy / 100.0; // USER_HZ, 100 on Linux
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     /** Voluntary context switches of this process's threads, by native name (Linux only). */

@@ -34,10 +34,12 @@ public final class MarkdownReport {
     static final double TARGET_RATIO_TO_SDR_ACK = 8;
     static final int TARGET_LATENCY_RATE = 10_000;
     static final double TARGET_P99_MS = 2;
+    /** Other processes' share of the CPU above which a run's figures are provisional. */
+    static final double OTHERS_SHARE_LIMIT = 0.05;
 
     /** What the run was asked to do, for the header and the provisional check. */
     public record Run(String command, ZonedDateTime started, Machine machine, String redisKind, String loadAtStart,
-            double load1AtStart, String loadAtEnd, ThroughputBenchmark.Settings throughput,
+            double load1AtStart, String loadAtEnd, double othersShare, ThroughputBenchmark.Settings throughput,
             LatencyBenchmark.Settings latency) {
     }
 
@@ -83,22 +85,26 @@ public final class MarkdownReport {
         md.append("- JDK: ").append(m.jdk()).append(m.jvmOptions().isEmpty() ? "" : ", `" + m.jvmOptions() + "`").append("\n");
         md.append("- Redis ").append(m.redis()).append(" (").append(run.redisKind()).append("); ").append(m.libraries()).append("\n");
         md.append("- Load average (1 / 5 / 15 min): ").append(run.loadAtStart()).append(" at the start, ")
-                .append(run.loadAtEnd()).append(" at the end\n\n");
+                .append(run.loadAtEnd()).append(" at the end\n");
+        md.append("- Other processes' share of the machine's CPU during the run: ").append(percent(run.othersShare()))
+                .append(" (all cores; this JVM and Redis excluded)\n\n");
 
         ThroughputBenchmark.Settings ts = run.throughput();
         md.append(String.format(Locale.ROOT, "#### Throughput%n%n%,d entries of %d bytes, %d round(s) after a warm-up "
                 + "on %,d entries; median of the rounds.%n%n", ts.entries(), ts.payload(), ts.rounds(), ts.warmUpEntries()));
-        md.append("| consumer | semantics | median msg/s | runs (msg/s) | × plain loop | Redis CPU µs/entry | consumer CPU µs/entry |\n"
-                + "|---|---|---:|---|---:|---:|---:|\n");
+        md.append("| consumer | semantics | median msg/s | runs (msg/s) | × plain loop | Redis CPU µs/entry | consumer CPU µs/entry "
+                + "| others' CPU, worst run |\n|---|---|---:|---|---:|---:|---:|---:|\n");
         double anchor = throughput.get(0).median();
         for (ThroughputBenchmark.Result r : throughput) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %.2f | %.2f | %.2f |%n", r.contender().name(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %.2f | %.2f | %.2f | %s |%n", r.contender().name(),
                     r.contender().semantics(), r.median(),
                     String.join(", ", r.rates().stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList()),
-                    r.median() / anchor, r.redisMicros(), r.consumerMicros()));
+                    r.median() / anchor, r.redisMicros(), r.consumerMicros(), percent(r.othersShareMax())));
         }
         md.append("\nCPU per entry is the median over the rounds: Redis's from INFO cpu, the consumer's from the CPU time of "
-                + "its threads in the JVM. Unlike msg/s, it hardly moves with the machine's load.\n");
+                + "its threads in the JVM. Unlike msg/s, it hardly moves with the machine's load. \"Others' CPU\" is what processes "
+                + "other than this JVM and Redis took of the machine's cores meanwhile: above a few percent, the msg/s "
+                + "of that run were measured against them.\n");
         md.append("\n![Throughput per consumer](benchmarks/throughput.svg)\n\n");
 
         LatencyBenchmark.Settings ls = run.latency();
@@ -130,8 +136,8 @@ public final class MarkdownReport {
                 + "the consumer's own threads in the JVM (its Lettuce event loops included; producer, GC and JIT "
                 + "excluded).\n\n");
         md.append("| consumer | rate | entries per XREADGROUP | XACKs per 1,000 entries | connections opened per 1,000 entries "
-                + "| Redis CPU µs/entry | consumer CPU µs/entry | producer lateness p99 ms |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| Redis CPU µs/entry | consumer CPU µs/entry | producer lateness p99 ms | others' CPU |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int rate : ls.rates()) {
             for (ThroughputBenchmark.Result t : throughput) {
                 LatencyBenchmark.Result r = find(latency, rate, t.contender());
@@ -139,11 +145,12 @@ public final class MarkdownReport {
                     continue;
                 }
                 CostProbe.Cost c = r.cost();
-                md.append(String.format(Locale.ROOT, "| %s | %,d/s | %s | %.1f | %.1f | %.1f | %.1f | %s |%n",
+                md.append(String.format(Locale.ROOT, "| %s | %,d/s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s |%n",
                         t.contender().name(), rate,
                         c.readsPerThousand() > 0 ? String.format(Locale.ROOT, "%.1f", 1000 / c.readsPerThousand()) : "–",
                         c.acksPerThousand(), c.connectionsPerThousand(), c.redisMicros(), c.consumerMicros(),
-                        SvgChart.trim(LatencyBenchmark.ms(r.producerLag().getValueAtPercentile(99)))));
+                        SvgChart.trim(LatencyBenchmark.ms(r.producerLag().getValueAtPercentile(99))),
+                        percent(c.othersShare())));
             }
         }
         md.append("\n");
@@ -207,11 +214,18 @@ public final class MarkdownReport {
         return results.stream().filter(r -> r.rate() == rate && r.contender() == contender).findFirst().orElse(null);
     }
 
+    private static String percent(double share) {
+        return share < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f %%", share * 100);
+    }
+
     /** Why these figures are not the ones to quote, or "" when nothing speaks against them. */
     static String provisional(Run run) {
         StringBuilder why = new StringBuilder();
         if (run.load1AtStart() >= 1.0) {
             why.append(String.format(Locale.ROOT, "the machine was busy (load average %.2f at the start).", run.load1AtStart()));
+        } else if (run.othersShare() >= OTHERS_SHARE_LIMIT) {
+            why.append(String.format(Locale.ROOT, "other processes took %s of the machine's CPU during the run.",
+                    percent(run.othersShare())));
         }
         if (run.throughput().entries() < 1_000_000 || run.throughput().rounds() < 3
                 || run.latency().measure().toSeconds() < 10) {

@@ -42,6 +42,11 @@ public final class ThroughputBenchmark {
             return median(costs.stream().map(CostProbe.Cost::redisMicros).toList());
         }
 
+        /** The most that other processes took of the machine's CPU in any of the runs, 0 to 1 (-1 unknown). */
+        public double othersShareMax() {
+            return costs.stream().mapToDouble(CostProbe.Cost::othersShare).max().orElse(-1);
+        }
+
         /** Median over the runs of the consumer's CPU per entry in this JVM, µs. */
         public double consumerMicros() {
             return median(costs.stream().map(CostProbe.Cost::consumerMicros).toList());

@@ -52,7 +52,7 @@ class MarkdownReportTest {
         assertTrue(page.startsWith("# Benchmarks\n\nMethod prose.\n\n" + MarkdownReport.BEGIN), page);
         assertTrue(page.endsWith(MarkdownReport.END + "\n\n## Findings\n\nHand-written.\n"), page);
         assertFalse(page.contains("old figures"));
-        assertTrue(page.contains("| Rill, journal off | at-least-once | 225,000 | 220,000, 230,000, 225,000 | 1.13 | 0.00 | 0.00 |"), page);
+        assertTrue(page.contains("| Rill, journal off | at-least-once | 225,000 | 220,000, 230,000, 225,000 | 1.13 | 0.00 | 0.00 | unknown |"), page);
         assertTrue(page.contains("| Rill, journal off ≥ 0.9× the plain loop | 1.13× | met |"), page);
         assertTrue(page.contains("| Rill, journal off ≥ 8× Spring Data Redis, ack per message | 15.0× | met |"), page);
         assertTrue(page.contains("| Rill, journal off p99 ≤ 2 ms at 10,000 entries/s | 3 ms | **missed** |"), page);
@@ -78,13 +78,13 @@ class MarkdownReportTest {
         }
         Histogram lag = new Histogram(3);
         lag.recordValue(10_000);
-        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 0, 5, 5, 12, Map.of(), Map.of());
+        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 0, 5, 5, 12, Map.of(), Map.of(), 0.01);
         return new LatencyBenchmark.Result(contender, rate, 1000, keptUp ? 1000 : 900, keptUp ? rate : 9_000, h, lag, cost, "");
     }
 
     private static MarkdownReport.Run run() {
         return new MarkdownReport.Run("benchmarks/run", ZonedDateTime.now(), Machine.describe("7.0.15"), "local",
-                "2.50 / 1.00 / 0.50", 2.5, "2.00 / 1.00 / 0.50",
+                "2.50 / 1.00 / 0.50", 2.5, "2.00 / 1.00 / 0.50", 0.3,
                 new ThroughputBenchmark.Settings(1_000_000, 200_000, 3, 100),
                 new LatencyBenchmark.Settings(List.of(10_000), Duration.ofSeconds(2), Duration.ofSeconds(10),
                         Duration.ofSeconds(2), 100));
