@@ -48,7 +48,8 @@ public final class SvgChart {
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"24\" fill=\"%s\"/>%n",
                     LABEL_WIDTH, y + 2, Math.max(w, 1), PALETTE[i % PALETTE.length]));
             svg.append(text(LABEL_WIDTH + w + 6, y + 18, "start", 12, "#222",
-                    String.format(Locale.ROOT, "%,.0f/s  (%.2f×)", r.median(), r.median() / anchor)));
+                    String.format(Locale.ROOT, "%,.0f/s  (%.2f×%s)", r.median(), r.median() / anchor,
+                            r.contender().semantics().equals("at-least-once") ? "" : ", " + r.contender().semantics())));
         }
         return close(svg);
     }
