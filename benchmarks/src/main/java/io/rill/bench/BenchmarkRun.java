@@ -1,0 +1,165 @@
+package io.rill.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.rill.bench.contender.Contender;
+import io.rill.bench.contender.Contenders;
+import io.rill.bench.latency.LatencyBenchmark;
+import io.rill.bench.report.MarkdownReport;
+import io.rill.bench.throughput.ThroughputBenchmark;
+import io.rill.testing.RedisServer;
+
+/**
+ * The benchmark entry point: {@code benchmarks/run [all|throughput|latency] [options]}. Starts a Redis
+ * (REDIS_URI, else Docker, else a local redis-server), runs the chosen benchmarks over every contender
+ * of {@link Contenders#all}, prints the figures, and for {@code all} writes them into the docs.
+ *
+ * <pre>
+ * --entries N            throughput: entries per run (1,000,000)
+ * --warm-up-entries N    throughput: entries of the warm-up run (200,000)
+ * --rounds N             throughput: runs per contender, the median is reported (3)
+ * --batch N              COUNT of every contender's reads (500)
+ * --payload BYTES        size of each entry's payload field (100)
+ * --rates A,B,C          latency: producer rates in entries/s (1000,10000,50000)
+ * --warm-up-seconds S    latency: dropped start of each phase (2)
+ * --seconds S            latency: measured part of each phase (10)
+ * --drain-seconds S      latency: how long after the producer stops a consumer may take to catch up (2)
+ * --rill-variant SPEC    adds a Rill contender with changed options, e.g. max-in-flight=5000,ack-flush-size=100
+ *                        (repeatable; see Contenders.rillVariant)
+ * --only TEXT[,TEXT]     run only the contenders whose name contains one of these (all; for trying things out)
+ * --docs DIR|none        where benchmarks.md and benchmarks/*.svg are written, for "all" (docs)
+ * </pre>
+ */
+public final class BenchmarkRun {
+
+    private BenchmarkRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> list = Arrays.asList(args);
+        String mode = list.isEmpty() || list.get(0).startsWith("--") ? "all" : list.get(0);
+        if (!List.of("all", "throughput", "latency").contains(mode)) {
+            System.err.println("unknown benchmark '" + mode + "': use all, throughput or latency");
+            System.exit(2);
+        }
+        List<String> known = List.of("--entries", "--warm-up-entries", "--rounds", "--batch", "--payload", "--rates",
+                "--warm-up-seconds", "--seconds", "--drain-seconds", "--only", "--rill-variant", "--docs");
+        int firstOption = list.isEmpty() || list.get(0).startsWith("--") ? 0 : 1;
+        for (int i = firstOption; i < args.length; i += 2) {
+            if (!known.contains(args[i])) {
+                System.err.println("unknown option '" + args[i] + "'; options: " + known
+                        + " (described in benchmarks/src/main/java/io/rill/bench/BenchmarkRun.java)");
+                System.exit(2);
+            }
+            if (i + 1 >= args.length) {
+                System.err.println(args[i] + " needs a value");
+                System.exit(2);
+            }
+        }
+        int batch = intArg(args, "--batch", 500);
+        int payload = intArg(args, "--payload", 100);
+        ThroughputBenchmark.Settings throughput = new ThroughputBenchmark.Settings(intArg(args, "--entries", 1_000_000),
+                intArg(args, "--warm-up-entries", 200_000), intArg(args, "--rounds", 3), payload);
+        List<Integer> rates = Arrays.stream(stringArg(args, "--rates", "1000,10000,50000").split(","))
+                .map(s -> Integer.parseInt(s.strip().replace("_", ""))).toList();
+        LatencyBenchmark.Settings latency = new LatencyBenchmark.Settings(rates,
+                seconds(args, "--warm-up-seconds", "2"), seconds(args, "--seconds", "10"),
+                seconds(args, "--drain-seconds", "2"), payload);
+        String docs = stringArg(args, "--docs", "docs");
+        String command = ("benchmarks/run " + String.join(" ", args)).strip();
+
+        List<Contender> contenders = Contenders.all(batch);
+        List<Contender> variants = new ArrayList<>();
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--rill-variant")) {
+                variants.add(Contenders.rillVariant(batch, args[i + 1]));
+            }
+        }
+        if (!variants.isEmpty()) {
+            contenders = Stream.concat(contenders.stream(), variants.stream()).toList();
+        }
+        String only = stringArg(args, "--only", null);
+        if (only != null) {
+            List<String> wanted = List.of(only.split(","));
+            contenders = contenders.stream().filter(c -> wanted.stream().anyMatch(c.name()::contains)).toList();
+            if (contenders.isEmpty()) {
+                throw new IllegalArgumentException("--only " + only + " matches no contender of " + Contenders.all(batch)
+                        .stream().map(Contender::name).toList());
+            }
+        }
+        ZonedDateTime started = ZonedDateTime.now();
+        String loadAtStart = Machine.loadAverage();
+        double load1AtStart = Machine.loadAverage1();
+        try (RedisServer server = RedisServer.start(); HarnessClient harness = new HarnessClient(server.uri());
+                StatefulRedisConnection<String, String> admin = harness.client().connect()) {
+            Machine machine = Machine.describe(server.version());
+            CostProbe probe = new CostProbe(admin);
+            CostProbe.Reading atStart = probe.read();
+            String redisKind = server.isLocalProcess() ? "local redis-server on loopback, no persistence"
+                    : System.getenv(RedisServer.REDIS_URI_ENV) != null ? "named by REDIS_URI" : "Docker container";
+            System.out.printf(Locale.ROOT, "%s%nmachine: %d x %s, %s, %s; %s%nRedis %s (%s) at %s; load average %s%n",
+                    command, machine.cpus(), machine.cpu(), machine.memory(), machine.os(), machine.jdk(),
+                    machine.redis(), redisKind, server.uri(), loadAtStart);
+            List<ThroughputBenchmark.Result> throughputResults = List.of();
+            List<LatencyBenchmark.Result> latencyResults = List.of();
+            if (!mode.equals("latency")) {
+                throughputResults = new ThroughputBenchmark(server.uri(), throughput, contenders).run();
+                printThroughput(throughputResults);
+            }
+            if (!mode.equals("throughput")) {
+                latencyResults = new LatencyBenchmark(server.uri(), latency, contenders).run();
+            }
+            String loadAtEnd = Machine.loadAverage();
+            double othersShare = CostProbe.othersShare(atStart, probe.read());
+            System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
+                    loadAtEnd, othersShare * 100);
+            if (mode.equals("all") && !docs.equals("none")) {
+                MarkdownReport.write(Path.of(docs), new MarkdownReport.Run(command, started, machine, redisKind,
+                        loadAtStart, load1AtStart, loadAtEnd, othersShare, throughput, latency), throughputResults, latencyResults,
+                        contenders);
+                System.out.println("wrote " + Path.of(docs, "benchmarks.md") + " and " + Path.of(docs, "benchmarks") + "/*.svg");
+            }
+        }
+        // Lettuce and Spring leave non-daemon threads behind a failed close; the run is over either way
+        System.exit(0);
+    }
+
+    private static void printThroughput(List<ThroughputBenchmark.Result> results) {
+        double anchor = results.get(0).median();
+        System.out.println();
+        for (ThroughputBenchmark.Result r : results) {
+            System.out.printf(Locale.ROOT, "%-40s median %,12.0f msg/s  %.2fx plain loop%n", r.contender().name(),
+                    r.median(), r.median() / anchor);
+        }
+        System.out.println();
+    }
+
+    private static int intArg(String[] args, String name, int fallback) {
+        String value = stringArg(args, name, null);
+        return value == null ? fallback : Integer.parseInt(value.replace("_", "").replace(",", ""));
+    }
+
+    private static Duration seconds(String[] args, String name, String fallback) {
+        return Duration.ofMillis(Math.round(Double.parseDouble(stringArg(args, name, fallback)) * 1000));
+    }
+
+    private static String stringArg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(name)) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,190 @@
+package io.rill.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.lettuce.core.api.StatefulRedisConnection;
+
+/**
+ * What a run or phase cost, read at its start and its end: Redis's command counts and
+ * CPU time (INFO commandstats, INFO cpu), and the CPU time of the consumer's threads in this JVM
+ * (everything but the producer's and the harness's). Tells where the time goes without touching the
+ * code under test.
+ */
+public final class CostProbe {
+
+    /** The system property ({@code -Dbench.diagnostics=true}) that prints CPU and hand-offs per thread group. */
+    public static final String DIAGNOSTICS = "bench.diagnostics";
+
+    /** Threads that belong to the harness, not to the contender: the producer and its Lettuce client. */
+    public static final String HARNESS_THREAD_PREFIX = "harness-";
+
+    private final StatefulRedisConnection<String, String> admin;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+    public CostProbe(StatefulRedisConnection<String, String> admin) {
+        this.admin = admin;
+    }
+
+    /** One reading. */
+    public record Reading(long nanoTime, Map<String, Long> calls, long connections, double redisCpuSeconds,
+            long consumerCpuNanos, long processCpuNanos, double machineBusySeconds,
+            Map<String, Long> cpuByThreadGroup, Map<String, Long> switchesByThreadGroup) {
+    }
+
+    /**
+     * The difference between two readings, per entry handled in between.
+     *
+     * @param readsPerThousand  XREADGROUP calls per 1,000 entries
+     * @param acksPerThousand   XACK calls per 1,000 entries
+     * @param connectionsPerThousand connections Redis accepted per 1,000 entries
+     * @param redisMicros       Redis CPU per entry (all commands: the producer's XADD too)
+     * @param consumerMicros    CPU of the consumer's threads in this JVM per entry
+     * @param processMicros     CPU of the whole JVM per entry (producer, GC and JIT included)
+     * @param threadMicros      CPU per entry of each group of threads (names without their numbers)
+     * @param othersShare       the share of the machine's CPU (all cores) that processes other than this
+     *                          JVM and Redis used meanwhile, 0 to 1; -1 when unknown (not Linux)
+     * @param threadSwitches    voluntary context switches (the thread blocked) per entry of each group
+     *                          of native threads, by the first 15 characters of their names
+     */
+    public record Cost(double readsPerThousand, double acksPerThousand, double connectionsPerThousand, double redisMicros,
+            double consumerMicros, double processMicros, Map<String, Double> threadMicros, Map<String, Double> threadSwitches,
+            double othersShare) {
+    }
+
+    public Reading read() {
+        Map<String, Long> calls = new HashMap<>();
+        for (String line : admin.sync().info("commandstats").split("\r?\n")) {
+            // cmdstat_xreadgroup:calls=123,usec=...
+            if (line.startsWith("cmdstat_")) {
+                String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+                String rest = line.substring(line.indexOf("calls=") + "calls=".length());
+                calls.put(name, Long.parseLong(rest.substring(0, rest.indexOf(','))));
+            }
+        }
+        long connections = 0;
+        for (String line : admin.sync().info("stats").split("\r?\n")) {
+            if (line.startsWith("total_connections_received:")) {
+                connections = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        double cpu = 0;
+        for (String line : admin.sync().info("cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                cpu += Double.parseDouble(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        long consumer = 0;
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long t = threads.getThreadCpuTime(info.getThreadId());
+            if (t <= 0) {
+                continue;
+            }
+            String name = info.getThreadName();
+            byGroup.merge(name.replaceAll("[-#]?\\d+", ""), t, Long::sum);
+            if (!name.startsWith(HARNESS_THREAD_PREFIX) && !name.equals("main")) {
+                consumer += t;
+            }
+        }
+        long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        return new Reading(System.nanoTime(), calls, connections, cpu, consumer, process, machineBusySeconds(), byGroup,
+                contextSwitches());
+    }
+
+    public static Cost between(Reading start, Reading end, long entries) {
+        double n = Math.max(entries, 1);
+        Map<String, Double> threadSwitches = new TreeMap<>();
+        end.switchesByThreadGroup().forEach((group, count) -> {
+            double perEntry = (count - start.switchesByThreadGroup().getOrDefault(group, 0L)) / n;
+            if (perEntry >= 0.01) {
+                threadSwitches.put(group, perEntry);
+            }
+        });
+        Map<String, Double> threadMicros = new TreeMap<>();
+        end.cpuByThreadGroup().forEach((group, nanos) -> {
+            double micros = (nanos - start.cpuByThreadGroup().getOrDefault(group, 0L)) / 1e3 / n;
+            if (micros >= 0.05) {
+                threadMicros.put(group, micros);
+            }
+        });
+        return new Cost(1000 * delta(start, end, "xreadgroup") / n, 1000 * delta(start, end, "xack") / n,
+                1000 * (end.connections() - start.connections()) / n,
+                (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n,
+                (end.consumerCpuNanos() - start.consumerCpuNanos()) / 1e3 / n,
+                (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros, threadSwitches,
+                othersShare(start, end));
+    }
+
+    /** What the rest of the machine used between two readings, as a share of all its cores. */
+    public static double othersShare(Reading start, Reading end) {
+        if (start.machineBusySeconds() < 0 || end.machineBusySeconds() < 0) {
+            return -1;
+        }
+        double wall = (end.nanoTime() - start.nanoTime()) / 1e9;
+        double ours = (end.processCpuNanos() - start.processCpuNanos()) / 1e9 + end.redisCpuSeconds() - start.redisCpuSeconds();
+        double others = end.machineBusySeconds() - start.machineBusySeconds() - ours;
+        return Math.max(0, others / (wall * Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** CPU time all processes of the machine spent busy so far, from /proc/stat; -1 when unknown. */
+    private static double machineBusySeconds() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu ")) {
+                    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait
+                    String[] f = line.strip().split("\\s+");
+                    long busy = 0;
+                    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                        busy += Long.parseLong(f[i]);
+                    }
+                    return busy / 100.0; // USER_HZ, 100 on Linux
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /** Voluntary context switches of this process's threads, by native name (Linux only). */
+    private static Map<String, Long> contextSwitches() {
+        Map<String, Long> byGroup = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("[-#]?\\d+", "");
+                    long switches = 0;
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        // voluntary only: the thread blocked (a hand-off); preemption depends on the machine's load
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            switches += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                        }
+                    }
+                    byGroup.merge(name, switches, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while we read it
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return byGroup;
+    }
+
+    private static double delta(Reading start, Reading end, String command) {
+        return end.calls().getOrDefault(command, 0L) - start.calls().getOrDefault(command, 0L);
+    }
+}

@@ -1,0 +1,243 @@
+package io.rill.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+import org.HdrHistogram.Histogram;
+
+import io.rill.bench.CostProbe;
+import io.rill.bench.Machine;
+import io.rill.bench.contender.Contender;
+import io.rill.bench.contender.RillSubscription;
+import io.rill.bench.contender.SpringContainer;
+import io.rill.bench.latency.LatencyBenchmark;
+import io.rill.bench.throughput.ThroughputBenchmark;
+
+/**
+ * Writes the figures of a run into docs/benchmarks.md, between two marker lines, so the prose
+ * around them (method, findings) stays hand-written and the numbers are never typed by hand. The
+ * charts go to docs/benchmarks/*.svg.
+ */
+public final class MarkdownReport {
+
+    public static final String BEGIN = "<!-- BEGIN results: written by benchmarks/run, do not edit by hand -->";
+    public static final String END = "<!-- END results -->";
+
+    /** The targets of issue 6. */
+    static final double TARGET_RATIO_TO_LOOP = 0.9;
+    static final double TARGET_RATIO_TO_SDR_ACK = 8;
+    static final int TARGET_LATENCY_RATE = 10_000;
+    static final double TARGET_P99_MS = 2;
+    /** Other processes' share of the CPU above which a run's figures are provisional. */
+    static final double OTHERS_SHARE_LIMIT = 0.05;
+
+    /** What the run was asked to do, for the header and the provisional check. */
+    public record Run(String command, ZonedDateTime started, Machine machine, String redisKind, String loadAtStart,
+            double load1AtStart, String loadAtEnd, double othersShare, ThroughputBenchmark.Settings throughput,
+            LatencyBenchmark.Settings latency) {
+    }
+
+    private MarkdownReport() {
+    }
+
+    /** Replaces the results block of {@code docs/benchmarks.md} and writes the charts beside it. */
+    public static void write(Path docs, Run run, List<ThroughputBenchmark.Result> throughput,
+            List<LatencyBenchmark.Result> latency, List<Contender> contenders) throws IOException {
+        Path page = docs.resolve("benchmarks.md");
+        Path charts = docs.resolve("benchmarks");
+        Files.createDirectories(charts);
+        Files.writeString(charts.resolve("throughput.svg"), SvgChart.throughput(throughput, String.format(Locale.ROOT,
+                "Throughput: %,d entries, no-op handler, median of %d runs", run.throughput().entries(),
+                run.throughput().rounds())));
+        Files.writeString(charts.resolve("latency.svg"), SvgChart.latency(latency, run.latency().rates(),
+                contenders.stream().map(Contender::name).toList(),
+                "End-to-end latency (XADD to handler): p50, p99, p99.9", TARGET_LATENCY_RATE, TARGET_P99_MS));
+        String block = block(run, throughput, latency);
+        String text = Files.exists(page) ? Files.readString(page) : "# Benchmarks\n\n";
+        int begin = text.indexOf(BEGIN);
+        int end = text.indexOf(END);
+        if (begin >= 0 && end > begin) {
+            text = text.substring(0, begin) + block + text.substring(end + END.length());
+        } else {
+            text = text.stripTrailing() + "\n\n" + block + "\n";
+        }
+        Files.writeString(page, text);
+    }
+
+    static String block(Run run, List<ThroughputBenchmark.Result> throughput, List<LatencyBenchmark.Result> latency) {
+        StringBuilder md = new StringBuilder(BEGIN).append("\n");
+        Machine m = run.machine();
+        md.append(String.format(Locale.ROOT, "### Run of %s%n%n",
+                run.started().withZoneSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))));
+        String provisional = provisional(run);
+        if (!provisional.isEmpty()) {
+            md.append("> **Provisional figures**: ").append(provisional)
+                    .append(" Re-run `benchmarks/run` on a quiet machine for figures to quote.\n\n");
+        }
+        md.append("- Command: `").append(run.command()).append("`\n");
+        md.append(String.format(Locale.ROOT, "- Machine: %d × %s, %s memory, %s%n", m.cpus(), m.cpu(), m.memory(), m.os()));
+        md.append("- JDK: ").append(m.jdk()).append(m.jvmOptions().isEmpty() ? "" : ", `" + m.jvmOptions() + "`").append("\n");
+        md.append("- Redis ").append(m.redis()).append(" (").append(run.redisKind()).append("); ").append(m.libraries()).append("\n");
+        md.append("- Load average (1 / 5 / 15 min): ").append(run.loadAtStart()).append(" at the start, ")
+                .append(run.loadAtEnd()).append(" at the end\n");
+        md.append("- Other processes' share of the machine's CPU during the run: ").append(percent(run.othersShare()))
+                .append(" (all cores; this JVM and Redis excluded)\n\n");
+
+        ThroughputBenchmark.Settings ts = run.throughput();
+        md.append(String.format(Locale.ROOT, "#### Throughput%n%n%,d entries of %d bytes, %d round(s) after a warm-up "
+                + "on %,d entries; median of the rounds.%n%n", ts.entries(), ts.payload(), ts.rounds(), ts.warmUpEntries()));
+        md.append("| consumer | semantics | median msg/s | runs (msg/s) | × plain loop | Redis CPU µs/entry | consumer CPU µs/entry "
+                + "| others' CPU, worst run |\n|---|---|---:|---|---:|---:|---:|---:|\n");
+        double anchor = throughput.get(0).median();
+        for (ThroughputBenchmark.Result r : throughput) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %.2f | %.2f | %.2f | %s |%n", r.contender().name(),
+                    r.contender().semantics(), r.median(),
+                    String.join(", ", r.rates().stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList()),
+                    r.median() / anchor, r.redisMicros(), r.consumerMicros(), percent(r.othersShareMax())));
+        }
+        md.append("\nCPU per entry is the median over the rounds: Redis's from INFO cpu, the consumer's from the CPU time of "
+                + "its threads in the JVM. Unlike msg/s, it hardly moves with the machine's load. \"Others' CPU\" is what processes "
+                + "other than this JVM and Redis took of the machine's cores meanwhile: above a few percent, the msg/s "
+                + "of that run were measured against them.\n");
+        md.append("\n![Throughput per consumer](benchmarks/throughput.svg)\n\n");
+
+        LatencyBenchmark.Settings ls = run.latency();
+        md.append(String.format(Locale.ROOT, "#### Latency%n%nXADD to handler in one JVM, %s s per rate after a %s s "
+                + "warm-up (dropped), 100-byte payload; p50 / p99 / p99.9 in ms. \"Saturated\" means the consumer had "
+                + "not handled every entry %s s after the producer stopped: its latency grows without bound, so "
+                + "no percentiles are given, only the rate it handled.%n%n",
+                seconds(ls.measure().toMillis()), seconds(ls.warmUp().toMillis()), seconds(ls.drainGrace().toMillis())));
+        md.append("| consumer |");
+        ls.rates().forEach(rate -> md.append(String.format(Locale.ROOT, " %,d/s |", rate)));
+        md.append("\n|---|").append("---:|".repeat(ls.rates().size())).append("\n");
+        for (ThroughputBenchmark.Result t : throughput) {
+            Contender c = t.contender();
+            md.append("| ").append(c.name()).append(" |");
+            for (int rate : ls.rates()) {
+                md.append(" ").append(cell(find(latency, rate, c))).append(" |");
+            }
+            md.append("\n");
+        }
+        double worstLag = latency.stream().mapToDouble(r -> LatencyBenchmark.ms(r.producerLag().getValueAtPercentile(99)))
+                .max().orElse(0);
+        md.append(String.format(Locale.ROOT, "%nLatency is counted from each entry's due time, so a producer that could not "
+                + "keep to its schedule adds its own delay: its p99 lateness is in the last column of the cost table below "
+                + "(worst phase: %s ms). Where it is close to a consumer's p99, the machine, not the consumer, set that "
+                + "figure.%n", SvgChart.trim(worstLag)));
+        md.append("\n![Latency per consumer and rate](benchmarks/latency.svg)\n\n");
+        md.append("What each entry cost in the measured window of each latency phase: commands from INFO commandstats, "
+                + "connections from INFO stats, Redis CPU from INFO cpu (the producer's XADDs included, the same for everyone), and the CPU time of "
+                + "the consumer's own threads in the JVM (its Lettuce event loops included; producer, GC and JIT "
+                + "excluded).\n\n");
+        md.append("| consumer | rate | entries per XREADGROUP | XACKs per 1,000 entries | connections opened per 1,000 entries "
+                + "| Redis CPU µs/entry | consumer CPU µs/entry | producer lateness p99 ms | others' CPU |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int rate : ls.rates()) {
+            for (ThroughputBenchmark.Result t : throughput) {
+                LatencyBenchmark.Result r = find(latency, rate, t.contender());
+                if (r == null) {
+                    continue;
+                }
+                CostProbe.Cost c = r.cost();
+                md.append(String.format(Locale.ROOT, "| %s | %,d/s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s |%n",
+                        t.contender().name(), rate,
+                        c.readsPerThousand() > 0 ? String.format(Locale.ROOT, "%.1f", 1000 / c.readsPerThousand()) : "–",
+                        c.acksPerThousand(), c.connectionsPerThousand(), c.redisMicros(), c.consumerMicros(),
+                        SvgChart.trim(LatencyBenchmark.ms(r.producerLag().getValueAtPercentile(99))),
+                        percent(c.othersShare())));
+            }
+        }
+        md.append("\n");
+
+        md.append("#### Targets\n\n| target | measured | |\n|---|---:|---|\n");
+        md.append(targets(throughput, latency));
+        md.append(END);
+        return md.toString();
+    }
+
+    private static String targets(List<ThroughputBenchmark.Result> throughput, List<LatencyBenchmark.Result> latency) {
+        ThroughputBenchmark.Result anchor = throughput.get(0);
+        ThroughputBenchmark.Result rill = throughput.stream().filter(r -> r.contender() instanceof RillSubscription)
+                .findFirst().orElse(null);
+        ThroughputBenchmark.Result sdr = throughput.stream()
+                .filter(r -> r.contender() instanceof SpringContainer s && s.acksPerMessage()).findFirst().orElse(null);
+        StringBuilder md = new StringBuilder();
+        if (rill == null) {
+            return "| (no Rill contender in this run) | | |\n";
+        }
+        double toLoop = rill.median() / anchor.median();
+        md.append(row(String.format(Locale.ROOT, "%s ≥ %.1f× the plain loop", rill.contender().name(), TARGET_RATIO_TO_LOOP),
+                String.format(Locale.ROOT, "%.2f×", toLoop), toLoop >= TARGET_RATIO_TO_LOOP));
+        if (sdr != null) {
+            double toSdr = rill.median() / sdr.median();
+            md.append(row(String.format(Locale.ROOT, "%s ≥ %.0f× %s", rill.contender().name(), TARGET_RATIO_TO_SDR_ACK,
+                    sdr.contender().name()), String.format(Locale.ROOT, "%.1f×", toSdr), toSdr >= TARGET_RATIO_TO_SDR_ACK));
+        }
+        LatencyBenchmark.Result at = find(latency, TARGET_LATENCY_RATE, rill.contender());
+        if (at != null) {
+            String what = String.format(Locale.ROOT, "%s p99 ≤ %s ms at %,d entries/s", rill.contender().name(),
+                    SvgChart.trim(TARGET_P99_MS), TARGET_LATENCY_RATE);
+            if (at.keptUp()) {
+                double p99 = LatencyBenchmark.ms(at.latency().getValueAtPercentile(99));
+                md.append(row(what, SvgChart.trim(p99) + " ms", p99 <= TARGET_P99_MS));
+            } else {
+                md.append(row(what, "saturated", false));
+            }
+        }
+        return md.toString();
+    }
+
+    private static String row(String target, String measured, boolean met) {
+        return "| " + target + " | " + measured + " | " + (met ? "met" : "**missed**") + " |\n";
+    }
+
+    private static String cell(LatencyBenchmark.Result r) {
+        if (r == null) {
+            return "–";
+        }
+        if (!r.keptUp()) {
+            return String.format(Locale.ROOT, "saturated (handled %,.0f/s)", r.handledRate());
+        }
+        Histogram h = r.latency();
+        return SvgChart.trim(LatencyBenchmark.ms(h.getValueAtPercentile(50))) + " / "
+                + SvgChart.trim(LatencyBenchmark.ms(h.getValueAtPercentile(99))) + " / "
+                + SvgChart.trim(LatencyBenchmark.ms(h.getValueAtPercentile(99.9)));
+    }
+
+    private static LatencyBenchmark.Result find(List<LatencyBenchmark.Result> results, int rate, Contender contender) {
+        return results.stream().filter(r -> r.rate() == rate && r.contender() == contender).findFirst().orElse(null);
+    }
+
+    private static String percent(double share) {
+        return share < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f %%", share * 100);
+    }
+
+    /** Why these figures are not the ones to quote, or "" when nothing speaks against them. */
+    static String provisional(Run run) {
+        StringBuilder why = new StringBuilder();
+        if (run.load1AtStart() >= 1.0) {
+            why.append(String.format(Locale.ROOT, "the machine was busy (load average %.2f at the start).", run.load1AtStart()));
+        } else if (run.othersShare() >= OTHERS_SHARE_LIMIT) {
+            why.append(String.format(Locale.ROOT, "other processes took %s of the machine's CPU during the run.",
+                    percent(run.othersShare())));
+        }
+        if (run.throughput().entries() < 1_000_000 || run.throughput().rounds() < 3
+                || run.latency().measure().toSeconds() < 10) {
+            if (!why.isEmpty()) {
+                why.append(" ");
+            }
+            why.append("This was a reduced run (fewer entries, rounds or seconds than the defaults).");
+        }
+        return why.toString();
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 ? Long.toString(millis / 1000) : String.format(Locale.ROOT, "%.1f", millis / 1000.0);
+    }
+}

@@ -1,0 +1,92 @@
+package io.rill.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.rill.bench.Machine;
+import io.rill.bench.contender.Contender;
+import io.rill.bench.contender.Contenders;
+import io.rill.bench.CostProbe;
+import io.rill.bench.latency.LatencyBenchmark;
+import io.rill.bench.throughput.ThroughputBenchmark;
+
+/** The report rewrites only its block of the page, computes the targets, and writes charts that parse. */
+class MarkdownReportTest {
+
+    private final List<Contender> contenders = Contenders.all(500); // loop, SDR ack, SDR auto-ack, Rill
+
+    @Test
+    void replacesOnlyTheResultsBlockAndJudgesTheTargets(@TempDir Path docs) throws Exception {
+        Files.writeString(docs.resolve("benchmarks.md"), "# Benchmarks\n\nMethod prose.\n\n" + MarkdownReport.BEGIN
+                + "\nold figures\n" + MarkdownReport.END + "\n\n## Findings\n\nHand-written.\n");
+        List<ThroughputBenchmark.Result> throughput = List.of(
+                new ThroughputBenchmark.Result(contenders.get(0), List.of(200_000.0, 190_000.0, 210_000.0), List.of()),
+                new ThroughputBenchmark.Result(contenders.get(1), List.of(15_000.0, 15_000.0, 15_000.0), List.of()),
+                new ThroughputBenchmark.Result(contenders.get(2), List.of(150_000.0, 150_000.0, 150_000.0), List.of()),
+                new ThroughputBenchmark.Result(contenders.get(3), List.of(220_000.0, 230_000.0, 225_000.0), List.of()));
+        List<LatencyBenchmark.Result> latency = List.of(
+                latency(contenders.get(0), 10_000, 1.5, true),
+                latency(contenders.get(1), 10_000, 0, false),
+                latency(contenders.get(2), 10_000, 1.0, true),
+                latency(contenders.get(3), 10_000, 3.0, true)); // p99 above the 2 ms target
+
+        MarkdownReport.write(docs, run(), throughput, latency, contenders);
+
+        String page = Files.readString(docs.resolve("benchmarks.md"));
+        assertTrue(page.startsWith("# Benchmarks\n\nMethod prose.\n\n" + MarkdownReport.BEGIN), page);
+        assertTrue(page.endsWith(MarkdownReport.END + "\n\n## Findings\n\nHand-written.\n"), page);
+        assertFalse(page.contains("old figures"));
+        assertTrue(page.contains("| Rill, journal off | at-least-once | 225,000 | 220,000, 230,000, 225,000 | 1.13 | 0.00 | 0.00 | unknown |"), page);
+        assertTrue(page.contains("| Rill, journal off ≥ 0.9× the plain loop | 1.13× | met |"), page);
+        assertTrue(page.contains("| Rill, journal off ≥ 8× Spring Data Redis, ack per message | 15.0× | met |"), page);
+        assertTrue(page.contains("| Rill, journal off p99 ≤ 2 ms at 10,000 entries/s | 3 ms | **missed** |"), page);
+        assertTrue(page.contains("saturated (handled 9,000/s)"), page);
+        assertTrue(page.contains("**Provisional figures**"), "a busy machine makes the figures provisional");
+        assertEquals(1, page.split(MarkdownReport.BEGIN, -1).length - 1, "one results block");
+
+        for (String chart : List.of("throughput.svg", "latency.svg")) {
+            byte[] svg = Files.readAllBytes(docs.resolve("benchmarks").resolve(chart));
+            String root = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(svg))
+                    .getDocumentElement().getNodeName();
+            assertEquals("svg", root, chart);
+        }
+        String latencySvg = Files.readString(docs.resolve("benchmarks/latency.svg"), StandardCharsets.UTF_8);
+        assertTrue(latencySvg.contains("saturated: handled 9,000 of 10,000 entries/s"), latencySvg);
+    }
+
+    private static LatencyBenchmark.Result latency(Contender contender, int rate, double p99Ms, boolean keptUp) {
+        Histogram h = new Histogram(3);
+        long p99 = (long) (p99Ms * 1e6);
+        for (int i = 0; i < 1000; i++) {
+            h.recordValue(i < 985 ? p99 / 10 : p99); // 1.5% at the p99 value: p99 lands on it
+        }
+        Histogram lag = new Histogram(3);
+        lag.recordValue(10_000);
+        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 0, 5, 5, 12, Map.of(), Map.of(), 0.01);
+        return new LatencyBenchmark.Result(contender, rate, 1000, keptUp ? 1000 : 900, keptUp ? rate : 9_000, h, lag, cost, "");
+    }
+
+    private static MarkdownReport.Run run() {
+        return new MarkdownReport.Run("benchmarks/run", ZonedDateTime.now(), Machine.describe("7.0.15"), "local",
+                "2.50 / 1.00 / 0.50", 2.5, "2.00 / 1.00 / 0.50", 0.3,
+                new ThroughputBenchmark.Settings(1_000_000, 200_000, 3, 100),
+                new LatencyBenchmark.Settings(List.of(10_000), Duration.ofSeconds(2), Duration.ofSeconds(10),
+                        Duration.ofSeconds(2), 100));
+    }
+}
