@@ -5,9 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -93,6 +96,8 @@ public final class Supervisor implements Subscription {
     private volatile StatefulRedisConnection<String, String> readConnection;
     private volatile long readClientId = -1;
     private volatile boolean connectionLost;
+    /** The close of the last read connection, awaited at the end of a stop so that nothing is left closing. */
+    private volatile CompletableFuture<Void> readClosing = CompletableFuture.completedFuture(null);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private int attempt;
     private boolean shutDownStarted;
@@ -352,7 +357,7 @@ public final class Supervisor implements Subscription {
             public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
                 if (readConnection == connection) { // not when we closed it ourselves
                     connectionLost = true;
-                    connection.closeAsync();
+                    readClosing = connection.closeAsync();
                 }
             }
         });
@@ -366,7 +371,7 @@ public final class Supervisor implements Subscription {
         readConnection = null;
         readClientId = -1;
         if (connection != null && !connectionLost) { // a lost connection was closed by its listener
-            connection.closeAsync();
+            readClosing = connection.closeAsync();
         }
     }
 
@@ -516,6 +521,17 @@ public final class Supervisor implements Subscription {
         } finally {
             leaseRenewer.stop();
             acknowledger.stop();
+            awaitReadConnectionClosed();
+        }
+    }
+
+    private void awaitReadConnectionClosed() {
+        try {
+            readClosing.get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("Subscription {}: read connection did not close cleanly: {}", id, e.toString());
         }
     }
 }
