@@ -112,7 +112,8 @@ public final class ConfigurationReference {
         md.append("Each option above is also `rill.consumers.<group>.<option>` and `rill.consumers.default.<option>` "
                 + "(except the ones set by annotations). Besides them:\n\n");
         md.append("| key | type | default | meaning |\n|---|---|---|---|\n");
-        for (Property p : properties.values()) {
+        // sorted: the metadata's order is the annotation processor's, which need not be stable
+        for (Property p : properties.values().stream().sorted(java.util.Comparator.comparing(Property::name)).toList()) {
             if (!p.name().startsWith(CONSUMERS)) {
                 Matcher d = DEFAULT.matcher(clean(p.description()));
                 String meaning = clean(p.description());
@@ -162,7 +163,7 @@ public final class ConfigurationReference {
             dflt = REQUIRED.containsKey(option.name()) ? "(required)" : "none";
         }
         if (REQUIRED.containsKey(option.name())) {
-            meaning = meaning + "; " + REQUIRED.get(option.name());
+            meaning = (meaning.endsWith(".") ? meaning.substring(0, meaning.length() - 1) : meaning) + "; " + REQUIRED.get(option.name());
         }
         return "| " + name + " | " + option.builder() + " | " + type(p.type(), option.type()) + " | " + dflt + " | " + meaning + " |";
     }
@@ -202,11 +203,18 @@ public final class ConfigurationReference {
         }
         Class<?> builderClass = builderClass(owner);
         if (builderClass != null) {
+            // every overload, in a stable order (getMethods() has none)
+            List<String> overloads = new ArrayList<>();
             for (Method m : builderClass.getMethods()) {
                 if (m.getName().equals(name) && m.getReturnType() == builderClass) {
-                    String params = Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(", "));
-                    return builder + name + "(" + params + ")`";
+                    overloads.add(name + "(" + Arrays.stream(m.getParameters())
+                            .map(p -> p.isVarArgs() ? p.getType().getComponentType().getSimpleName() + "..." : p.getType().getSimpleName())
+                            .collect(Collectors.joining(", ")) + ")");
                 }
+            }
+            if (!overloads.isEmpty()) {
+                overloads.sort(null);
+                return builder + String.join("` or `", overloads) + "`";
             }
         }
         return builder + name + "(...)`";
