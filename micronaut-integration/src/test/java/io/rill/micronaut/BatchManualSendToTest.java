@@ -49,11 +49,14 @@ class BatchManualSendToTest extends RedisTest {
         final List<List<Payment>> batches = new CopyOnWriteArrayList<>();
         final List<String> settled = new CopyOnWriteArrayList<>();
 
+        // tag::batch[]
         @Stream(value = "bms:payments", batch = true)
         void onPayments(List<Payment> payments) {
             batches.add(payments);
         }
+        // end::batch[]
 
+        // tag::manual[]
         @Stream("bms:refunds")
         void onRefund(@MessageHeader("refundId") String refundId, @MessageHeader("approved") boolean approved,
                 Acknowledgement ack) {
@@ -67,12 +70,15 @@ class BatchManualSendToTest extends RedisTest {
                 settled.add(refundId);
             });
         }
+        // end::manual[]
 
+        // tag::send-to[]
         @Stream("bms:orders")
         @SendTo("bms:invoices")
         Invoice onOrder(@MessageBody Order order) {
             return new Invoice(order.orderId(), order.cents(), "issued");
         }
+        // end::send-to[]
 
         @Stream("bms:splits")
         @SendTo({"bms:parts", "bms:audit"})

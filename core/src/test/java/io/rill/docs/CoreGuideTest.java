@@ -1,0 +1,96 @@
+package io.rill.docs;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.rill.Rill;
+import io.rill.StartPosition;
+import io.rill.Subscription;
+import io.rill.SubscriptionOptions;
+import io.rill.SubscriptionState;
+import io.rill.testing.RedisServer;
+
+/** The guide's core snippets ({@link CoreGuide}) run against a real Redis and do what the guide says. */
+class CoreGuideTest {
+
+    @Test
+    void theGuidesSnippetsRunAsDescribed(@TempDir Path checkpoints) {
+        try (RedisServer server = RedisServer.start()) {
+            Rill closed = CoreGuide.entryPoint(server.uri(), new SimpleMeterRegistry());
+            assertTrue(closed.subscriptions().isEmpty());
+
+            RedisClient client = RedisClient.create(server.uri());
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                RedisCommands<String, String> redis = connection.sync();
+                Rill rill = Rill.create(client);
+
+                // subscribe: a new group starts at $, so the entries come after it is running
+                Subscription sub = CoreGuide.subscribe(rill);
+                await().until(() -> sub.state() == SubscriptionState.RUNNING);
+                redis.xadd("orders", Map.of("orderId", "o-1", "amount", "12.50"));
+                redis.xadd("orders", Map.of("orderId", "o-2", "amount", "3.00"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> lastDelivered(redis, "billing") != null
+                        && redis.xpending("orders", "billing").getCount() == 0
+                        && lastDelivered(redis, "billing").equals(redis.xinfoStream("orders").get(redis.xinfoStream("orders").indexOf("last-generated-id") + 1)));
+                sub.close();
+
+                // manual acknowledgement: asynchronous saves settle their entries
+                Subscription manual = CoreGuide.manual(rill, SubscriptionOptions.builder().streams("orders").group("audit")
+                        .consumer("audit-1").startPosition(StartPosition.EARLIEST).build());
+                await().atMost(Duration.ofSeconds(10)).until(() -> redis.xinfoGroups("orders").size() == 2
+                        && redis.xpending("orders", "audit").getCount() == 0 && lastDelivered(redis, "audit") != null
+                        && lastDelivered(redis, "audit").equals(lastDelivered(redis, "billing")));
+                manual.close();
+
+                // retries: IllegalArgumentException is non-retryable, so an order without an amount is dead-lettered at once
+                SubscriptionOptions retries = CoreGuide.retries();
+                assertEquals(5, retries.retry().maxAttempts());
+                Subscription strict = rill.subscribe(retries.toBuilder().group("strict").startPosition(StartPosition.EARLIEST).build(),
+                        entry -> CoreGuide.bill(entry.fields()));
+                redis.xadd("orders", Map.of("orderId", "o-3"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> redis.xlen("orders:dlq") == 1);
+                strict.close();
+
+                // listing and redriving: the dead letter goes back to orders as a new entry
+                long before = redis.xlen("orders");
+                assertEquals(1, CoreGuide.deadLetters(rill));
+                assertEquals(0, redis.xlen("orders:dlq"));
+                assertEquals(before + 1, redis.xlen("orders"));
+                assertEquals(0, CoreGuide.operateDeadLetters(rill)[2], "nothing left to redrive");
+
+                // a checkpoint directory derives the consumer name
+                String consumer = CoreGuide.checkpoint(rill, checkpoints);
+                assertNotNull(consumer);
+                assertTrue(consumer.length() > 9, consumer);
+
+                assertEquals(3, CoreGuide.nestedOptions().deadLetter().maxDeliveries());
+                rill.close(Duration.ofSeconds(10));
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    private static String lastDelivered(RedisCommands<String, String> redis, String group) {
+        for (Object info : redis.xinfoGroups("orders")) {
+            java.util.List<?> fields = (java.util.List<?>) info;
+            if (group.equals(String.valueOf(fields.get(fields.indexOf("name") + 1)))) {
+                return String.valueOf(fields.get(fields.indexOf("last-delivered-id") + 1));
+            }
+        }
+        return null;
+    }
+}

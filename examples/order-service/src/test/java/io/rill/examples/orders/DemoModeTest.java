@@ -1,0 +1,45 @@
+package io.rill.examples.orders;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.micronaut.context.ApplicationContext;
+import io.rill.testing.RedisServer;
+
+/** Demo mode as `examples/run order-service` starts it: no Redis configured, orders produced, progress printed. */
+class DemoModeTest {
+
+    @Test
+    void withoutARedisDemoModeStartsAThrowawayOneAndBillsWhatItProduces() throws Exception {
+        assumeTrue(System.getenv("REDIS_URI") == null, "REDIS_URI names a Redis, so demo mode would use it");
+        ApplicationContext context = OrderService.start("--demo.enabled=true", "--demo.rate=100", "--demo.invalid-every=5",
+                "--micronaut.server.port=-1", "--RILL_CONSUMER=demo-1");
+        RedisServer redis = context.getBean(RedisServer.class);
+        try (redis; context; OrderStreams streams = new OrderStreams(redis.uri())) {
+            assertEquals(redis.uri(), context.getProperty("redis.uri", String.class).orElseThrow());
+            DemoOrders orders = context.getBean(DemoOrders.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> streams.entries("invoices").size() >= 100);
+            assertTrue(orders.produced() >= 100, "produced " + orders.produced());
+            assertEquals("demo-1", streams.redis.xinfoConsumers("orders", "billing").stream()
+                    .map(c -> String.valueOf(((List<?>) c).get(1))).findFirst().orElseThrow(), "the name from RILL_CONSUMER");
+
+            Path log = Path.of(System.getProperty("org.slf4j.simpleLogger.logFile", "target/order-service-test.log"));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                List<String> lines = Files.readAllLines(log);
+                assertTrue(lines.stream().anyMatch(l -> l.contains("Demo mode and no redis.uri (REDIS_URI) configured: starting a throwaway Redis")),
+                        "the first line says a throwaway Redis is started");
+                assertTrue(lines.stream().anyMatch(l -> l.matches(".*Progress - produced \\d+, handled \\d+, acked \\d+, pending \\d+, dead-lettered \\d+, rate \\d+/s")),
+                        "a progress line");
+            });
+        }
+    }
+}
