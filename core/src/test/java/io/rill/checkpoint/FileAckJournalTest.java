@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.rill.CheckpointOptions.Fsync;
 import io.rill.checkpoint.AckJournal.Commit;
+import io.rill.it.Fixture;
 
 /** The file journal on its own: group commit, recovery of a torn tail (issue 3, test 4), bounded size (test 6). */
 class FileAckJournalTest {
@@ -110,7 +111,7 @@ class FileAckJournalTest {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(cut);
         }
-        long warningsBefore = logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString());
+        long warningsBefore = Fixture.logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString());
 
         try (FileAckJournal journal = open(file, Fsync.NEVER)) {
             Set<String> recovered = new HashSet<>();
@@ -122,7 +123,7 @@ class FileAckJournalTest {
             commit(journal, "orders", List.of("1900000000000-0"));
         }
         assertEquals(warningsBefore + 1,
-                logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString()));
+                Fixture.logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString()));
         JournalFormat.Recovered after = Journals.read(file);
         assertFalse(after.torn(), "recovery rewrote the file without the torn tail");
         assertEquals(5, after.live().size());
@@ -194,22 +195,5 @@ class FileAckJournalTest {
             pos += JournalFormat.FRAME_BYTES + in.getInt(pos);
         }
         return JournalFormat.FRAME_BYTES + in.getInt(pos);
-    }
-
-    static long logLines(String... parts) throws IOException {
-        Path log = Path.of(System.getProperty("org.slf4j.simpleLogger.logFile", "target/rill-test.log"));
-        if (!Files.exists(log)) {
-            return 0;
-        }
-        try (var lines = Files.lines(log)) {
-            return lines.filter(l -> {
-                for (String p : parts) {
-                    if (!l.contains(p)) {
-                        return false;
-                    }
-                }
-                return true;
-            }).count();
-        }
     }
 }

@@ -1,36 +1,46 @@
 package io.rill.it;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
+import io.lettuce.core.Consumer;
 import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
 import io.rill.testing.RedisServer;
 
-/** A test's view of a Redis: a client for the code under test, and sync commands for setup and checks. */
-final class Fixture implements AutoCloseable {
+/**
+ * A test's view of a Redis: a client for the code under test, and sync commands for setup and checks.
+ * Public for the tests of other packages (the checkpoint tests sit beside the package-private journal).
+ */
+public final class Fixture implements AutoCloseable {
 
-    final RedisClient client;
-    final RedisCommands<String, String> redis;
+    public final RedisClient client;
+    public final RedisCommands<String, String> redis;
     private final StatefulRedisConnection<String, String> connection;
 
-    Fixture(String uri) {
+    public Fixture(String uri) {
         client = RedisClient.create(uri);
         connection = client.connect();
         redis = connection.sync();
     }
 
-    Fixture(RedisServer server) {
+    public Fixture(RedisServer server) {
         this(server.uri());
     }
 
@@ -39,25 +49,30 @@ final class Fixture implements AutoCloseable {
         return name + ":" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** XADDs {@code count} entries with fields {@code n} (0-based sequence) plus the given ones, pipelined. */
-    List<String> add(String stream, int count, Map<String, String> extra) {
+    /**
+     * XADDs {@code count} entries with fields {@code n} (0-based sequence) plus the given ones, pipelined
+     * in chunks of 10,000 so that a large load does not wait on one huge batch of futures.
+     */
+    public List<String> add(String stream, int count, Map<String, String> extra) {
         RedisAsyncCommands<String, String> async = connection.async();
-        List<RedisFuture<String>> futures = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            Map<String, String> body = new java.util.LinkedHashMap<>();
-            body.put("n", Integer.toString(i));
-            body.putAll(extra);
-            futures.add(async.xadd(stream, body));
-        }
-        LettuceFutures.awaitAll(30, TimeUnit.SECONDS, futures.toArray(new RedisFuture[0]));
         List<String> ids = new ArrayList<>(count);
-        for (RedisFuture<String> f : futures) {
-            ids.add(f.resultNow());
+        for (int from = 0; from < count; from += 10_000) {
+            List<RedisFuture<String>> futures = new ArrayList<>();
+            for (int i = from; i < Math.min(count, from + 10_000); i++) {
+                Map<String, String> body = new java.util.LinkedHashMap<>();
+                body.put("n", Integer.toString(i));
+                body.putAll(extra);
+                futures.add(async.xadd(stream, body));
+            }
+            LettuceFutures.awaitAll(60, TimeUnit.SECONDS, futures.toArray(new RedisFuture[0]));
+            for (RedisFuture<String> f : futures) {
+                ids.add(f.resultNow());
+            }
         }
         return ids;
     }
 
-    List<String> add(String stream, int count) {
+    public List<String> add(String stream, int count) {
         return add(stream, count, Map.of());
     }
 
@@ -65,7 +80,7 @@ final class Fixture implements AutoCloseable {
      * Pending entries of the group on the stream (all consumers); -1 while the group does not exist yet
      * (a subscription creates it when it starts), so that no count a test waits for matches too early.
      */
-    long pending(String stream, String group) {
+    public long pending(String stream, String group) {
         try {
             return redis.xpending(stream, group).getCount();
         } catch (RedisCommandExecutionException e) {
@@ -74,6 +89,12 @@ final class Fixture implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The pending IDs of one consumer (up to 100,000). */
+    public Set<String> pendingIds(String stream, String group, String consumer) {
+        return redis.xpending(stream, Consumer.from(group, consumer), Range.create("-", "+"), Limit.from(100_000))
+                .stream().map(PendingMessage::getId).collect(Collectors.toSet());
     }
 
     /** XREADGROUP calls the server has executed so far. */
@@ -104,7 +125,7 @@ final class Fixture implements AutoCloseable {
     }
 
     /** Lines of the test log (slf4j-simple writes it, see the surefire configuration) that contain every part. */
-    static long logLines(String... parts) throws Exception {
+    public static long logLines(String... parts) throws IOException {
         Path log = Path.of(System.getProperty("org.slf4j.simpleLogger.logFile", "target/rill-test.log"));
         if (!Files.exists(log)) {
             return 0;
