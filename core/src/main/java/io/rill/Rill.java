@@ -14,12 +14,12 @@ import org.slf4j.LoggerFactory;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.rill.checkpoint.Checkpoint;
-import io.rill.connect.CommandConnection;
-import io.rill.connect.RedisConnector;
+import io.rill.internal.checkpoint.Checkpoint;
+import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.RedisConnector;
 import io.rill.deadletter.DeadLetters;
-import io.rill.dispatch.Invoker;
-import io.rill.supervise.Supervisor;
+import io.rill.internal.pipeline.Pipeline;
+import io.rill.internal.supervise.Supervisor;
 
 /**
  * The entry point: subscribes handlers to consumer groups over one Redis and stops them gracefully.
@@ -66,13 +66,13 @@ public final class Rill implements AutoCloseable {
     /** Starts a subscription whose handler takes one entry at a time. */
     public Subscription subscribe(SubscriptionOptions options, EntryHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return start(options, s -> Invoker.of(handler, s.acknowledger(), s.window(), s.metrics(), s.description(), s.retrier()));
+        return start(options, handler);
     }
 
     /** Starts a subscription whose handler takes the entries of a read together. */
     public Subscription subscribeBatch(SubscriptionOptions options, BatchHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return start(options, s -> Invoker.of(handler, s.acknowledger(), s.window(), s.metrics(), s.description(), s.retrier()));
+        return start(options, handler);
     }
 
     /**
@@ -93,16 +93,16 @@ public final class Rill implements AutoCloseable {
      */
     public Subscription subscribeManual(SubscriptionOptions options, ManualHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return start(options, s -> Invoker.ofManual(handler, s.acknowledger(), s.window(), s.metrics(), s.description(), s.retrier()));
+        return start(options, handler);
     }
 
     /** As {@link #subscribeManual}, with the entries of a read handed over and settled together. */
     public Subscription subscribeBatchManual(SubscriptionOptions options, ManualBatchHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return start(options, s -> Invoker.ofManualBatch(handler, s.acknowledger(), s.window(), s.metrics(), s.description(), s.retrier()));
+        return start(options, handler);
     }
 
-    private synchronized Subscription start(SubscriptionOptions options, Supervisor.InvokerFactory invokers) {
+    private synchronized Subscription start(SubscriptionOptions options, Object handler) {
         Objects.requireNonNull(options, "options");
         if (closed) {
             throw new IllegalStateException("Rill is closed");
@@ -124,7 +124,7 @@ public final class Rill implements AutoCloseable {
         try {
             SubscriptionOptions resolved = options.consumer() != null ? options
                     : options.toBuilder().consumer(checkpoint.consumer()).build();
-            supervisor = new Supervisor(resolved, invokers, connector, commands, registry, timer, checkpoint,
+            supervisor = Pipeline.build(resolved, handler, connector, commands, registry, timer, checkpoint,
                     () -> subscriptions.remove(self[0].id(), self[0]));
         } catch (RuntimeException e) {
             checkpoint.close();

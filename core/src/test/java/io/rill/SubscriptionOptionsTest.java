@@ -156,6 +156,8 @@ class SubscriptionOptionsTest {
                 .leaseRenewalInterval(Duration.ofSeconds(5)).build()));
         rejects("reclaim.lease-renewal-interval", b -> b.reclaim(ReclaimOptions.builder().leaseRenewalInterval(Duration.ZERO).build()));
         rejects("dead-letter.max-deliveries", b -> b.deadLetter(DeadLetterOptions.builder().maxDeliveries(0).build()));
+        rejects("dead-letter.max-failures", b -> b.deadLetter(DeadLetterOptions.builder().maxFailures(0).build()));
+        rejects("dead-letter.failure-ttl", b -> b.deadLetter(DeadLetterOptions.builder().failureTtl(Duration.ofMillis(500)).build()));
         rejects("dead-letter.stream", b -> b.deadLetter(DeadLetterOptions.builder().stream(" ").build()));
         rejects("dead-letter.stream", b -> b.deadLetter(DeadLetterOptions.builder().stream("orders").build()));
         rejects("dead-letter.stream", b -> b.streams("orders", "orders:dlq"));
@@ -176,13 +178,28 @@ class SubscriptionOptionsTest {
     }
 
     @Test
+    void maxDeliveriesIsTheCrashLoopGuardAndAnOldLowValueFailsNamingTheReplacement() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DeadLetterOptions.builder().maxDeliveries(2).build());
+        assertTrue(e.getMessage().startsWith("dead-letter.max-deliveries must be >= dead-letter.max-failures (10), was 2"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("set dead-letter.max-failures instead"), e.getMessage());
+        // the default guard follows a higher max-failures; an explicit one stays
+        assertEquals(50, DeadLetterOptions.builder().maxFailures(50).build().maxDeliveries());
+        assertEquals(3, DeadLetterOptions.builder().maxFailures(3).maxDeliveries(3).build().maxDeliveries());
+        assertEquals(50, DeadLetterOptions.builder().maxFailures(3).build().toBuilder().maxFailures(50).build().maxDeliveries());
+    }
+
+    @Test
     void newOptionDefaultsAndDerivedValues() {
         SubscriptionOptions o = valid().build();
         assertEquals(3, o.retry().maxAttempts());
         assertTrue(o.reclaim().enabled());
         assertEquals(Duration.ofSeconds(60), o.reclaim().minIdle());
         assertEquals(Duration.ofSeconds(20), o.reclaim().leaseRenewalInterval());
-        assertEquals(5, o.deadLetter().maxDeliveries());
+        assertEquals(10, o.deadLetter().maxFailures());
+        assertEquals(20, o.deadLetter().maxDeliveries());
+        assertEquals(java.time.Duration.ofDays(7), o.deadLetter().failureTtl());
         assertEquals("orders:dlq", o.deadLetter().streamFor("orders"));
         assertEquals("failed", DeadLetterOptions.builder().stream("failed").build().streamFor("orders"));
         assertTrue(o.janitor().enabled());

@@ -14,7 +14,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
-import io.rill.connect.CommandConnection;
+import io.rill.internal.connect.CommandConnection;
 
 /**
  * Admin view of one dead-letter stream: list what is in it, and redrive entries, that is add them back

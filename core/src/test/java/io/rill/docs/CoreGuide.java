@@ -121,7 +121,7 @@ final class CoreGuide {
                         .nonRetryable(IllegalArgumentException.class)
                         .build())
                 .reclaim(ReclaimOptions.builder().minIdle(Duration.ofMinutes(2)).build())
-                .deadLetter(DeadLetterOptions.builder().maxDeliveries(3).maxLength(100_000).build())
+                .deadLetter(DeadLetterOptions.builder().maxFailures(6).maxLength(100_000).build())
                 .janitor(JanitorOptions.builder().inactiveThreshold(Duration.ofHours(6)).build())
                 .build();
         // end::nested-options[]

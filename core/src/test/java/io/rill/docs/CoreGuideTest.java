@@ -76,7 +76,7 @@ class CoreGuideTest {
                 assertNotNull(consumer);
                 assertTrue(consumer.length() > 9, consumer);
 
-                assertEquals(3, CoreGuide.nestedOptions().deadLetter().maxDeliveries());
+                assertEquals(6, CoreGuide.nestedOptions().deadLetter().maxFailures());
                 rill.close(Duration.ofSeconds(10));
             } finally {
                 client.shutdown();

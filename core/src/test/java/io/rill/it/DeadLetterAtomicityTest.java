@@ -48,7 +48,7 @@ class DeadLetterAtomicityTest {
                 .blockTimeout(Duration.ofSeconds(30)) // the reader sits in one blocking read: no other traffic
                 .backoff(Backoff.of(Duration.ofMillis(50), Duration.ofMillis(500)))
                 .retry(RetryOptions.builder().maxAttempts(1).build())
-                .deadLetter(DeadLetterOptions.builder().maxDeliveries(1).build())
+                .deadLetter(DeadLetterOptions.builder().maxFailures(1).build())
                 .janitor(JanitorOptions.builder().enabled(false).build())
                 .build();
     }

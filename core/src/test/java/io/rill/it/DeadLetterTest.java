@@ -109,7 +109,7 @@ class DeadLetterTest {
         Instant before = Instant.now();
 
         Subscription sub = rill.subscribe(options(stream, group)
-                .deadLetter(DeadLetterOptions.builder().maxDeliveries(3).build()).build(), entry -> {
+                .deadLetter(DeadLetterOptions.builder().maxFailures(9).build()).build(), entry -> {
                     if (entry.field("amount").equals("twelve")) {
                         if (fixed.get()) {
                             fixedHandled.add(entry);
@@ -122,7 +122,8 @@ class DeadLetterTest {
                     handled.add(entry.id());
                 });
 
-        // the first delivery used its three attempts; the subscription goes on with new entries meanwhile
+        // three attempts per delivery, nine failures in all: dead-lettered after the third delivery (semantics 7).
+        // The first delivery used its three attempts; the subscription goes on with new entries meanwhile
         await().atMost(Duration.ofSeconds(20)).until(() -> attemptsByDelivery.containsKey(1L)
                 && attemptsByDelivery.get(1L).get() == 3);
         List<String> later = redis.add(stream, 10, Map.of("amount", "5"));
@@ -147,7 +148,8 @@ class DeadLetterTest {
         assertEquals(group, letter.get(DeadLetter.GROUP));
         assertEquals("c1", letter.get(DeadLetter.CONSUMER));
         assertEquals("3", letter.get(DeadLetter.DELIVERIES));
-        assertEquals("attempts-exhausted", letter.get(DeadLetter.REASON));
+        assertEquals("9", letter.get(DeadLetter.FAILURES));
+        assertEquals("failed", letter.get(DeadLetter.REASON));
         assertEquals(NumberFormatException.class.getName(), letter.get(DeadLetter.ERROR));
         assertTrue(letter.get(DeadLetter.MESSAGE).contains("twelve"), letter.get(DeadLetter.MESSAGE));
         Instant at = Instant.parse(letter.get(DeadLetter.TIME));
@@ -160,6 +162,8 @@ class DeadLetterTest {
         assertEquals(poison, listed.originalId());
         assertEquals(stream, listed.stream());
         assertEquals(3, listed.deliveries());
+        assertEquals(9, listed.failures());
+        assertEquals("failed", listed.reason());
         assertEquals(Map.of("n", "7", "amount", "twelve"), listed.fields());
         assertEquals(NumberFormatException.class.getName(), listed.errorClass().orElseThrow());
 
@@ -202,17 +206,18 @@ class DeadLetterTest {
         Map<String, String> letter = only(stream + ":dlq");
         assertEquals("non-retryable", letter.get(DeadLetter.REASON));
         assertEquals("1", letter.get(DeadLetter.DELIVERIES));
+        assertEquals("1", letter.get(DeadLetter.FAILURES));
         assertEquals("no such customer", letter.get(DeadLetter.MESSAGE));
     }
 
     @Test
-    void anEntryArrivingWithMoreDeliveriesThanAllowedIsDeadLetteredWithoutAHandlerCall() {
+    void anEntryDeliveredMoreThanMaxDeliveriesWithoutAnOutcomeIsDeadLetteredAsCrashLoop() {
         String stream = Fixture.unique("orders");
         String group = Fixture.unique("g");
         List<String> ids = redis.add(stream, 3);
         redis.redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group);
         Consumer<String> c1 = Consumer.from(group, "c1");
-        // c1 got the first entry four times and died each time before a verdict
+        // c1 got the first entry four times and died each time before any outcome (semantics 7, crash-loop guard)
         redis.redis.xreadgroup(c1, XReadArgs.Builder.count(1), XReadArgs.StreamOffset.lastConsumed(stream));
         for (int i = 0; i < 3; i++) {
             redis.redis.xreadgroup(c1, XReadArgs.Builder.count(1), XReadArgs.StreamOffset.from(stream, "0"));
@@ -221,7 +226,7 @@ class DeadLetterTest {
         Map<String, Long> handled = new ConcurrentHashMap<>();
 
         rill.subscribe(options(stream, group).reclaim(ReclaimOptions.builder().enabled(false).build())
-                .deadLetter(DeadLetterOptions.builder().maxDeliveries(3).build()).build(),
+                .deadLetter(DeadLetterOptions.builder().maxFailures(3).maxDeliveries(3).build()).build(),
                 entry -> handled.put(entry.id(), entry.deliveryCount().orElse(-1)));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> redis.pending(stream, group) == 0 && handled.size() == 2
@@ -229,8 +234,9 @@ class DeadLetterTest {
         assertEquals(Map.of(ids.get(1), 1L, ids.get(2), 1L), handled);
         Map<String, String> letter = only(stream + ":dlq");
         assertEquals(ids.get(0), letter.get(DeadLetter.ID));
-        assertEquals("deliveries-exceeded", letter.get(DeadLetter.REASON));
-        assertEquals("5", letter.get(DeadLetter.DELIVERIES)); // the history read was delivery 5
+        assertEquals("crash-loop", letter.get(DeadLetter.REASON));
+        assertEquals("5", letter.get(DeadLetter.DELIVERIES)); // the history read at start was delivery 5
+        assertEquals("0", letter.get(DeadLetter.FAILURES));
         assertFalse(letter.containsKey(DeadLetter.ERROR));
     }
 
@@ -242,7 +248,7 @@ class DeadLetterTest {
         List<Integer> callSizes = Collections.synchronizedList(new ArrayList<>());
 
         rill.subscribeBatch(options(stream, group).batchSize(10)
-                .deadLetter(DeadLetterOptions.builder().maxDeliveries(1).build()).build(), entries -> {
+                .deadLetter(DeadLetterOptions.builder().maxFailures(3).build()).build(), entries -> {
                     callSizes.add(entries.size());
                     for (StreamEntry e : entries) {
                         if (e.id().equals(bad)) {
@@ -268,7 +274,7 @@ class DeadLetterTest {
         Set<String> redriven = ConcurrentHashMap.newKeySet();
 
         rill.subscribe(options(stream, group).retry(RetryOptions.builder().maxAttempts(1).build())
-                .deadLetter(DeadLetterOptions.builder().maxDeliveries(1).stream(dlq).maxLength(1_000).build()).build(), entry -> {
+                .deadLetter(DeadLetterOptions.builder().maxFailures(1).stream(dlq).maxLength(1_000).build()).build(), entry -> {
                     if (fixed.get()) {
                         redriven.add(entry.field("n"));
                     } else if (bad.contains(entry.id())) {

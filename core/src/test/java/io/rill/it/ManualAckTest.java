@@ -173,7 +173,7 @@ class ManualAckTest {
     }
 
     @Test
-    void aNackedEntryIsDeadLetteredOnceItReachedMaxDeliveries() {
+    void aNackIsAFailureAndDeadLettersTheEntryAtMaxFailures() {
         String stream = Fixture.unique("orders");
         String group = Fixture.unique("g");
         List<String> ids = redis.add(stream, 3);
@@ -181,7 +181,7 @@ class ManualAckTest {
         Set<String> acked = ConcurrentHashMap.newKeySet();
 
         rill.subscribeManual(options(stream, group)
-                .deadLetter(io.rill.DeadLetterOptions.builder().maxDeliveries(1).build()).build(), (entry, ack) -> {
+                .deadLetter(io.rill.DeadLetterOptions.builder().maxFailures(1).build()).build(), (entry, ack) -> {
                     if (entry.id().equals(poison)) {
                         ack.nack(new IllegalStateException("refused by the test"));
                     } else {
@@ -195,6 +195,8 @@ class ManualAckTest {
         Map<String, String> dead = redis.redis.xrange(dlq, Range.create("-", "+")).get(0).getBody();
         assertEquals(poison, dead.get(io.rill.deadletter.DeadLetter.ID));
         assertEquals(IllegalStateException.class.getName(), dead.get(io.rill.deadletter.DeadLetter.ERROR));
+        assertEquals("failed", dead.get(io.rill.deadletter.DeadLetter.REASON));
+        assertEquals("1", dead.get(io.rill.deadletter.DeadLetter.FAILURES));
         assertEquals(Set.of(ids.get(0), ids.get(2)), acked);
     }
 }

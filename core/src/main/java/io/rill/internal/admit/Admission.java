@@ -1,0 +1,301 @@
+package io.rill.internal.admit;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.rill.StreamEntry;
+import io.rill.SubscriptionOptions;
+import io.rill.internal.admit.Source.Batch;
+import io.rill.internal.admit.Source.Origin;
+import io.rill.internal.metrics.Meters;
+import io.rill.internal.settle.Settler;
+import io.rill.internal.window.InFlightWindow;
+
+/**
+ * The admission loop of one subscription (semantics 2, 3, 9): the only code that takes slots in the
+ * in-flight window. Each pass first drains the history source (the own PEL from ID 0, never with
+ * BLOCK), then alternates between the periodic sources (claim) and the new-entries source (BLOCK).
+ * COUNT is the batch size lowered to the free capacity. Every admitted entry goes to the
+ * {@link Settler} on arrival, which keeps what it can settle at once (trimmed, journaled, dead letters),
+ * and the rest to the hand-off (the dispatcher).
+ *
+ * <p>A paused admission makes no reads until resumed; resuming reads the own PEL first.
+ *
+ * <p>Runs on the subscription's read thread, on a connection no one else uses. Redis errors are
+ * thrown to the supervisor, which backs off, reconnects and calls {@link #run} again.
+ */
+public final class Admission {
+
+    private final SubscriptionOptions options;
+    private final Consumer<String> consumer;
+    private final InFlightWindow window;
+    private final Settler settler;
+    private final Meters metrics;
+    private final java.util.function.Consumer<List<StreamEntry>> handOff;
+    private final Source history;
+    private final Source fresh;
+    private final List<Source> periodic;
+    private final int streams;
+    private volatile boolean stopping;
+    private volatile boolean paused;
+    private volatile boolean historyDue;
+    private boolean started; // read thread only: a history read after the first is a re-read
+    private final Object pauseMonitor = new Object();
+    private boolean reading; // guarded by pauseMonitor
+
+    /**
+     * @param history  the own PEL, drained at every (re)start and after a resume
+     * @param fresh    new entries, blocking
+     * @param periodic sources asked between two reads of new entries (claim)
+     * @param handOff  where entries for the handler go
+     */
+    public Admission(SubscriptionOptions options, InFlightWindow window, Settler settler, Meters metrics,
+            java.util.function.Consumer<List<StreamEntry>> handOff, Source history, Source fresh, List<Source> periodic) {
+        this.options = options;
+        this.consumer = Consumer.from(options.group(), options.consumer());
+        this.window = window;
+        this.settler = settler;
+        this.metrics = metrics;
+        this.handOff = handOff;
+        this.history = history;
+        this.fresh = fresh;
+        this.periodic = List.copyOf(periodic);
+        this.streams = options.streams().size();
+    }
+
+    // ---- stop and pause ----------------------------------------------------------------------------
+
+    /** Makes {@link #run} return after its current read. */
+    public void stop() {
+        stopping = true;
+        wakeFromPause();
+    }
+
+    public boolean stopping() {
+        return stopping;
+    }
+
+    /** Makes {@link #run} wait before its next read until {@link #resume()} or {@link #stop()}. */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Reads again, starting with the own pending entries. */
+    public void resume() {
+        historyDue = true;
+        paused = false;
+        wakeFromPause();
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
+    private void wakeFromPause() {
+        synchronized (pauseMonitor) {
+            pauseMonitor.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until no read is in progress or about to start, or the timeout passes: after a
+     * {@link #pause()} this is when reading has really stopped.
+     *
+     * @return true when idle
+     */
+    public boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (pauseMonitor) {
+            while (reading) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(pauseMonitor, remaining);
+            }
+            return true;
+        }
+    }
+
+    /** The gate before every read: parks here while paused; counts as reading once past it. */
+    private void awaitResumed() throws InterruptedException {
+        synchronized (pauseMonitor) {
+            if (paused && !stopping) {
+                setReading(false);
+                while (paused && !stopping) {
+                    pauseMonitor.wait();
+                }
+            }
+            setReading(true);
+        }
+    }
+
+    private void setReading(boolean value) {
+        synchronized (pauseMonitor) {
+            reading = value;
+            pauseMonitor.notifyAll();
+        }
+    }
+
+    // ---- the loop ----------------------------------------------------------------------------------
+
+    /**
+     * Reads the own pending entries, then new ones and claims, until {@link #stop()}.
+     *
+     * @param commands a connection used by this loop only
+     * @param onRead   called after every read Redis answered
+     */
+    public void run(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
+        try {
+            historyDue = true;
+            while (!stopping) {
+                if (historyDue) {
+                    historyDue = false;
+                    boolean reread = started;
+                    started = true;
+                    drainHistory(commands, onRead, reread);
+                    continue;
+                }
+                for (Source source : periodic) {
+                    drainPeriodic(source, commands, onRead);
+                }
+                int count = awaitCount(commands);
+                if (count == 0 || historyDue) {
+                    continue;
+                }
+                Batch batch = fresh.next(commands, count);
+                onRead.run();
+                if (batch != null) {
+                    admit(commands, batch, false);
+                }
+            }
+        } finally {
+            setReading(false);
+        }
+    }
+
+    private void drainHistory(RedisCommands<String, String> commands, Runnable onRead, boolean reread)
+            throws InterruptedException {
+        history.reset();
+        while (!stopping) {
+            int count = awaitCount(commands);
+            if (count == 0) {
+                continue;
+            }
+            window.watchReleases(); // an entry acked while this read is on its way is not admitted again
+            try {
+                Batch batch = history.next(commands, count);
+                onRead.run();
+                if (batch == null) {
+                    return;
+                }
+                admit(commands, batch, reread);
+            } finally {
+                window.stopWatchingReleases();
+            }
+        }
+    }
+
+    private void drainPeriodic(Source source, RedisCommands<String, String> commands, Runnable onRead)
+            throws InterruptedException {
+        while (!stopping) {
+            awaitResumed();
+            int free = window.free();
+            if (free == 0) {
+                return; // full: claiming now would exceed max-in-flight; the source tries again when due
+            }
+            window.watchReleases();
+            try {
+                Batch batch = source.next(commands, free);
+                if (batch == null) {
+                    return;
+                }
+                onRead.run();
+                admit(commands, batch, false);
+            } finally {
+                window.stopWatchingReleases();
+            }
+        }
+    }
+
+    /** The COUNT of the next stream read: waits until every stream read can get at least one entry. */
+    private int awaitCount(RedisCommands<String, String> commands) throws InterruptedException {
+        awaitResumed();
+        int free = window.awaitFree(streams, options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (free < streams && !stopping && !commands.getStatefulConnection().isOpen()) {
+            // a full window sends no command, so nothing else would notice that the connection is gone
+            throw new RedisConnectionException("read connection closed while waiting for in-flight capacity");
+        }
+        return Math.min(options.batchSize(), free / streams);
+    }
+
+    /**
+     * Takes slots for what a source read and routes each entry: to the settler on arrival, then what it
+     * does not keep to the handler.
+     *
+     * @param reread a history read after the first one of this subscription: not a delivery
+     */
+    private void admit(RedisCommands<String, String> commands, Batch batch, boolean reread) {
+        if (!batch.deleted().isEmpty()) {
+            settler.trimmedAway(batch.stream(), batch.deleted());
+        }
+        List<StreamMessage<String, String>> messages = batch.messages();
+        if (messages.isEmpty()) {
+            return;
+        }
+        boolean first = batch.origin() == Origin.NEW;
+        Deliveries counts = first ? null : Deliveries.fetch(commands, consumer, messages, settler);
+        Map<String, Map<String, Long>> restore = first ? null : new HashMap<>();
+        List<StreamEntry> toHandle = new ArrayList<>(messages.size());
+        for (StreamMessage<String, String> message : messages) {
+            String stream = message.getStream();
+            String id = message.getId();
+            Map<String, String> body = message.getBody();
+            boolean trimmed = body == null || body.isEmpty();
+            Map<String, String> fields = trimmed ? Map.of() : Collections.unmodifiableMap(body);
+            if (first) {
+                StreamEntry entry = StreamEntry.of(stream, id, fields, 1);
+                if (window.admit(entry)) {
+                    // a first delivery never failed and has nothing to settle on arrival
+                    metrics.stream(stream).read(1);
+                    toHandle.add(entry);
+                }
+                continue;
+            }
+            long deliveries = counts.deliveries(stream, id); // 0: no longer pending here
+            StreamEntry entry = deliveries > 0 ? StreamEntry.of(stream, id, fields, deliveries)
+                    : StreamEntry.of(stream, id, fields);
+            boolean admitted = window.admit(entry);
+            if (deliveries > 1 && (reread || !admitted)) {
+                // this read raised the count, and it was no hand-over: a re-read, or an entry still in flight here
+                restore.computeIfAbsent(stream, s -> new HashMap<>()).put(id, deliveries - 1);
+                if (admitted) {
+                    entry = entry.withDeliveryCount(deliveries - 1);
+                }
+            }
+            if (!admitted) {
+                continue;
+            }
+            if (batch.origin() == Origin.CLAIM) {
+                metrics.stream(stream).claimed(1);
+            } else {
+                metrics.stream(stream).read(1);
+            }
+            if (settler.arrived(entry, trimmed, true, counts.failures(stream, id))) {
+                toHandle.add(entry);
+            }
+        }
+        if (restore != null && !restore.isEmpty()) {
+            Deliveries.restore(commands, consumer, restore);
+        }
+        handOff.accept(toHandle);
+    }
+}

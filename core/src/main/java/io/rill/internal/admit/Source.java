@@ -1,0 +1,49 @@
+package io.rill.internal.admit;
+
+import java.util.List;
+
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.sync.RedisCommands;
+
+/**
+ * Where entries come from: the history read of the own pending entries, the read of new entries, the
+ * claim of stale ones. Sources only read; the {@link Admission} loop asks them in turn, on the read
+ * connection, and is the only one that admits what they return.
+ */
+public interface Source {
+
+    /** How the entries of a batch came. */
+    enum Origin {
+        /** XREADGROUP {@code >}: first deliveries. */
+        NEW,
+        /** XREADGROUP from an ID: this consumer's own pending entries. */
+        HISTORY,
+        /** XAUTOCLAIM: stale entries taken from any consumer of the group. */
+        CLAIM
+    }
+
+    /**
+     * What one call read.
+     *
+     * @param messages the entries (a trimmed one has no fields)
+     * @param stream   with {@code deleted}: the stream they belong to; else null
+     * @param deleted  IDs Redis dropped from the PEL because their entries are gone (XAUTOCLAIM)
+     */
+    record Batch(Origin origin, List<StreamMessage<String, String>> messages, String stream, List<String> deleted) {
+
+        public static Batch of(Origin origin, List<StreamMessage<String, String>> messages) {
+            return new Batch(origin, messages, null, List.of());
+        }
+    }
+
+    /**
+     * Reads at most {@code count} entries (per stream for stream reads), or returns null when this
+     * source has nothing to do now (history exhausted, claim not due or its pass done). Redis errors are
+     * thrown: the supervisor backs off and reconnects.
+     */
+    Batch next(RedisCommands<String, String> commands, int count) throws InterruptedException;
+
+    /** Forgets progress of an unfinished pass, so that the next call starts over. */
+    default void reset() {
+    }
+}

@@ -1,0 +1,153 @@
+package io.rill.internal.dispatch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.rill.StreamEntry;
+
+/**
+ * Hands read entries to the handler on {@code concurrency} worker threads (semantics 8).
+ * <ul>
+ *   <li>concurrency 1: one worker takes whole batches, so entries run in stream order;</li>
+ *   <li>with an ordering key: each worker owns a lane and an entry goes to the lane its key hashes to,
+ *       so equal keys run in stream order and different keys in parallel;</li>
+ *   <li>otherwise: the workers share one queue of entries (or of batches, for a batch handler).</li>
+ * </ul>
+ * Queues are unbounded because the in-flight window already bounds what the Reader can hand over.
+ */
+public final class Dispatcher {
+
+    /** Tells a worker to stop; a unique instance, compared by identity. */
+    private static final List<StreamEntry> STOP = new ArrayList<>(0);
+    /** How long an interrupted handler gets to return before the stop gives up on it. */
+    private static final long INTERRUPT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Invoker invoker;
+    private final String orderingKey;
+    private final boolean shared;
+    private final List<BlockingQueue<List<StreamEntry>>> queues;
+    private final List<Thread> workers;
+
+    public Dispatcher(Invoker invoker, int concurrency, String orderingKey, String threadName) {
+        this.invoker = invoker;
+        this.orderingKey = orderingKey;
+        this.shared = concurrency > 1 && orderingKey == null;
+        int queueCount = shared ? 1 : concurrency;
+        this.queues = new ArrayList<>(queueCount);
+        for (int i = 0; i < queueCount; i++) {
+            queues.add(new LinkedBlockingQueue<>());
+        }
+        this.workers = new ArrayList<>(concurrency);
+        for (int i = 0; i < concurrency; i++) {
+            BlockingQueue<List<StreamEntry>> queue = queues.get(shared ? 0 : i);
+            Thread worker = Thread.ofPlatform().name(threadName + "-" + i).daemon().unstarted(() -> work(queue));
+            workers.add(worker);
+        }
+        workers.forEach(Thread::start);
+    }
+
+    /** Queues the entries of one read; never blocks. */
+    public void dispatch(List<StreamEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        if (queues.size() == 1 && !shared) {
+            queues.get(0).add(entries);
+        } else if (shared) {
+            BlockingQueue<List<StreamEntry>> queue = queues.get(0);
+            if (invoker.batched()) {
+                queue.add(entries);
+            } else {
+                for (StreamEntry entry : entries) {
+                    queue.add(List.of(entry));
+                }
+            }
+        } else {
+            dispatchByKey(entries);
+        }
+    }
+
+    private void dispatchByKey(List<StreamEntry> entries) {
+        int lanes = queues.size();
+        @SuppressWarnings("unchecked")
+        List<StreamEntry>[] byLane = new List[lanes];
+        for (StreamEntry entry : entries) {
+            String key = entry.field(orderingKey);
+            // entries without the key have nothing to keep in order with: spread them by ID
+            int hash = key != null ? key.hashCode() : entry.id().hashCode();
+            int lane = Math.floorMod(hash, lanes);
+            if (byLane[lane] == null) {
+                byLane[lane] = new ArrayList<>();
+            }
+            byLane[lane].add(entry);
+        }
+        for (int i = 0; i < lanes; i++) {
+            if (byLane[i] != null) {
+                queues.get(i).add(byLane[i]);
+            }
+        }
+    }
+
+    /**
+     * Lets the workers finish what was queued and stop, waiting until the deadline; then interrupts the
+     * ones still running. Entries they did not reach are given back to the window unhandled, and so are
+     * entries waiting for a retry.
+     *
+     * @return true when every worker finished in time
+     */
+    public boolean drain(long deadlineNanos) throws InterruptedException {
+        invoker.stopRetrying(); // an entry waiting for its next attempt stays pending instead
+        for (int i = 0; i < workers.size(); i++) {
+            queues.get(shared ? 0 : i).add(STOP);
+        }
+        boolean finished = true;
+        for (Thread worker : workers) {
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining > 0) {
+                TimeUnit.NANOSECONDS.timedJoin(worker, remaining);
+            }
+            if (worker.isAlive()) {
+                finished = false;
+                worker.interrupt();
+            }
+        }
+        if (!finished) {
+            // a handler that ignores interrupts is left behind (daemon thread); its entry stays pending
+            long graceEnd = System.nanoTime() + INTERRUPT_GRACE_NANOS;
+            for (Thread worker : workers) {
+                long remaining = graceEnd - System.nanoTime();
+                if (remaining > 0) {
+                    TimeUnit.NANOSECONDS.timedJoin(worker, remaining);
+                }
+            }
+        }
+        return finished;
+    }
+
+    private void work(BlockingQueue<List<StreamEntry>> queue) {
+        try {
+            while (true) {
+                List<StreamEntry> entries = queue.take();
+                if (entries == STOP) {
+                    return;
+                }
+                invoker.invoke(entries);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        } catch (InterruptedException e) {
+            // stop timed out: what is still queued is not run; it stays pending in Redis
+            List<List<StreamEntry>> rest = new ArrayList<>();
+            queue.drainTo(rest);
+            for (List<StreamEntry> entries : rest) {
+                if (entries != STOP) {
+                    invoker.abandon(entries);
+                }
+            }
+        }
+    }
+}

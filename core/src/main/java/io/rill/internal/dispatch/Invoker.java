@@ -1,0 +1,372 @@
+package io.rill.internal.dispatch;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.rill.Acknowledgement;
+import io.rill.BatchHandler;
+import io.rill.EntryHandler;
+import io.rill.ManualBatchHandler;
+import io.rill.ManualHandler;
+import io.rill.PartialBatchFailure;
+import io.rill.StreamEntry;
+import io.rill.internal.metrics.Meters;
+import io.rill.internal.retry.Retrier;
+import io.rill.internal.settle.Settler;
+
+/**
+ * Runs the user's handler on a unit of work and reports each entry's outcome to the {@link Settler}.
+ * A failed attempt is retried in place while the {@link Retrier} wants another attempt and the settler
+ * allows it (the worker waits out the backoff, so entries behind it in its lane keep their order).
+ * An interrupt (a stop) is never an outcome: the entry is given back unsettled. Never throws.
+ */
+public abstract sealed class Invoker {
+
+    private static final Logger log = LoggerFactory.getLogger(Invoker.class);
+
+    final Settler settler;
+    final Retrier retrier;
+    final Meters metrics;
+    final String description;
+
+    Invoker(Settler settler, Retrier retrier, Meters metrics, String description) {
+        this.settler = settler;
+        this.retrier = retrier;
+        this.metrics = metrics;
+        this.description = description;
+    }
+
+    /**
+     * The invoker for a handler of one of the four kinds ({@link EntryHandler}, {@link BatchHandler},
+     * {@link ManualHandler}, {@link ManualBatchHandler}). A manual handler is called once per delivery:
+     * its nack or throw is a failure without an in-process retry.
+     */
+    public static Invoker of(Object handler, Settler settler, Retrier retrier, Meters metrics, String description) {
+        return switch (handler) {
+            case EntryHandler h -> new Single(h, settler, retrier, metrics, description);
+            case BatchHandler h -> new Batch(h, settler, retrier, metrics, description);
+            case ManualHandler h -> new Manual(h, settler, retrier, metrics, description);
+            case ManualBatchHandler h -> new ManualBatch(h, settler, retrier, metrics, description);
+            default -> throw new IllegalArgumentException("not a handler: " + handler.getClass().getName());
+        };
+    }
+
+    /** Ends retry waits for good: a stop is under way. */
+    void stopRetrying() {
+        retrier.stop();
+    }
+
+    /** Handles these entries, which come from one lane in stream order. */
+    abstract void invoke(List<StreamEntry> entries);
+
+    /** True when entries are handed to the handler together. */
+    abstract boolean batched();
+
+    /** True when a failure means the worker is being stopped, not that the entry is bad. */
+    static boolean interrupted(Throwable error) {
+        if (error instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+        return Thread.currentThread().isInterrupted();
+    }
+
+    /** Gives back, unhandled, entries that will not run (a stop); they stay pending in Redis. */
+    final void abandon(List<StreamEntry> entries) {
+        for (StreamEntry entry : entries) {
+            settler.abandoned(entry);
+        }
+    }
+
+    private static final class Single extends Invoker {
+        private final EntryHandler handler;
+
+        Single(EntryHandler handler, Settler settler, Retrier retrier, Meters metrics, String description) {
+            super(settler, retrier, metrics, description);
+            this.handler = handler;
+        }
+
+        @Override
+        boolean batched() {
+            return false;
+        }
+
+        @Override
+        void invoke(List<StreamEntry> entries) {
+            for (int i = 0; i < entries.size(); i++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    abandon(entries.subList(i, entries.size()));
+                    return;
+                }
+                if (!attempt(entries.get(i))) {
+                    abandon(entries.subList(i + 1, entries.size()));
+                    return;
+                }
+            }
+        }
+
+        /** Runs the handler on one entry until it succeeds or its attempts are over; false when interrupted. */
+        private boolean attempt(StreamEntry entry) {
+            for (int attempt = 1;; attempt++) {
+                long start = System.nanoTime();
+                try {
+                    handler.handle(entry);
+                } catch (Throwable e) {
+                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+                    if (interrupted(e)) {
+                        settler.abandoned(entry);
+                        return false;
+                    }
+                    if (settler.failed(entry, e, retrier.retries(attempt, e))) {
+                        log.debug("Handler failed on {} {} (attempt {}) for {}; retrying: {}", entry.stream(), entry.id(),
+                                attempt, description, e.toString());
+                        if (retrier.pause(attempt)) {
+                            metrics.stream(entry.stream()).retried(1);
+                            continue;
+                        }
+                        settler.abandoned(entry); // stopping: it stays pending
+                        return !Thread.currentThread().isInterrupted();
+                    }
+                    log.warn("Handler failed on {} {} for {} (attempt {}); no more attempts in this delivery",
+                            entry.stream(), entry.id(), description, attempt, e);
+                    return !Thread.currentThread().isInterrupted();
+                }
+                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+                settler.succeeded(entry);
+                return true;
+            }
+        }
+    }
+
+    private static final class Batch extends Invoker {
+        private final BatchHandler handler;
+
+        Batch(BatchHandler handler, Settler settler, Retrier retrier, Meters metrics, String description) {
+            super(settler, retrier, metrics, description);
+            this.handler = handler;
+        }
+
+        @Override
+        boolean batched() {
+            return true;
+        }
+
+        @Override
+        void invoke(List<StreamEntry> entries) {
+            List<StreamEntry> remaining = entries;
+            for (int attempt = 1;; attempt++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    abandon(remaining);
+                    return;
+                }
+                Map<StreamEntry, Throwable> failures = call(remaining);
+                if (failures.isEmpty()) {
+                    return;
+                }
+                Throwable first = failures.values().iterator().next();
+                if (interrupted(first)) {
+                    abandon(new ArrayList<>(failures.keySet()));
+                    return;
+                }
+                Set<StreamEntry> wanted = new LinkedHashSet<>();
+                for (Map.Entry<StreamEntry, Throwable> failure : failures.entrySet()) {
+                    if (retrier.retries(attempt, failure.getValue())) {
+                        wanted.add(failure.getKey());
+                    }
+                }
+                List<StreamEntry> again = settler.failed(failures, wanted);
+                if (again.isEmpty()) {
+                    log.warn("Batch handler failed on {} of {} entries from {} {} for {} (attempt {}); no more attempts "
+                            + "in this delivery", failures.size(), remaining.size(), remaining.get(0).stream(),
+                            remaining.get(0).id(), description, attempt, first);
+                    return;
+                }
+                log.debug("Batch handler failed on {} of {} entries for {} (attempt {}); retrying {}: {}", failures.size(),
+                        remaining.size(), description, attempt, again.size(), first.toString());
+                if (!retrier.pause(attempt)) {
+                    abandon(again); // stopping: they stay pending
+                    return;
+                }
+                metrics.stream(again.get(0).stream()).retried(again.size());
+                remaining = again;
+            }
+        }
+
+        /** One handler call; settles what succeeded and returns what failed, with the cause of each. */
+        private Map<StreamEntry, Throwable> call(List<StreamEntry> entries) {
+            long start = System.nanoTime();
+            Throwable error = null;
+            try {
+                handler.handle(List.copyOf(entries));
+            } catch (Throwable e) {
+                error = e;
+            }
+            // the batch's time is recorded once, on the stream of its first entry
+            metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start);
+            if (error == null) {
+                entries.forEach(settler::succeeded);
+                return Map.of();
+            }
+            Map<StreamEntry, Throwable> failures = new LinkedHashMap<>();
+            if (error instanceof PartialBatchFailure partial) {
+                for (StreamEntry entry : entries) {
+                    Throwable cause = partial.failures().get(entry);
+                    if (cause == null) {
+                        settler.succeeded(entry);
+                    } else {
+                        failures.put(entry, cause);
+                    }
+                }
+            } else {
+                for (StreamEntry entry : entries) {
+                    failures.put(entry, error);
+                }
+            }
+            return failures;
+        }
+    }
+
+    /**
+     * The {@link Acknowledgement} of one manual handler call: the first of ack, nack or a throwing handler
+     * settles its entries; the entries stay in flight until then.
+     */
+    private final class Settlement implements Acknowledgement {
+        private final List<StreamEntry> entries;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        Settlement(List<StreamEntry> entries) {
+            this.entries = entries;
+        }
+
+        @Override
+        public boolean ack() {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            entries.forEach(settler::succeeded);
+            return true;
+        }
+
+        @Override
+        public boolean nack(Throwable cause) {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            Throwable reason = cause != null ? cause : new NackedException();
+            log.debug("Handler nacked {} entries from {} {} for {}", entries.size(), entries.get(0).stream(),
+                    entries.get(0).id(), description, cause);
+            fail(reason);
+            return true;
+        }
+
+        @Override
+        public boolean settled() {
+            return settled.get();
+        }
+
+        /** A failure without an in-process retry; does not wait for Redis (a nack may come from any thread). */
+        private void fail(Throwable reason) {
+            Map<StreamEntry, Throwable> failed = new LinkedHashMap<>();
+            for (StreamEntry entry : entries) {
+                failed.put(entry, reason);
+            }
+            settler.failed(failed, Set.of());
+        }
+
+        /** The handler threw: fails the entries unless they were settled already; a stop gives them back. */
+        void threw(Throwable error) {
+            if (!settled.compareAndSet(false, true)) {
+                log.warn("Handler threw after settling {} {} for {}; the settlement stands", entries.get(0).stream(),
+                        entries.get(0).id(), description, error);
+                interrupted(error);
+                return;
+            }
+            if (interrupted(error)) {
+                abandon(entries);
+                return;
+            }
+            log.warn("Handler failed on {} entries from {} {} for {}", entries.size(), entries.get(0).stream(),
+                    entries.get(0).id(), description, error);
+            fail(error);
+        }
+    }
+
+    private static final class Manual extends Invoker {
+        private final ManualHandler handler;
+
+        Manual(ManualHandler handler, Settler settler, Retrier retrier, Meters metrics, String description) {
+            super(settler, retrier, metrics, description);
+            this.handler = handler;
+        }
+
+        @Override
+        boolean batched() {
+            return false;
+        }
+
+        @Override
+        void invoke(List<StreamEntry> entries) {
+            for (int i = 0; i < entries.size(); i++) {
+                StreamEntry entry = entries.get(i);
+                if (Thread.currentThread().isInterrupted()) {
+                    abandon(entries.subList(i, entries.size()));
+                    return;
+                }
+                Settlement settlement = new Settlement(List.of(entry));
+                long start = System.nanoTime();
+                try {
+                    handler.handle(entry, settlement);
+                } catch (Throwable e) {
+                    settlement.threw(e);
+                }
+                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+            }
+        }
+    }
+
+    private static final class ManualBatch extends Invoker {
+        private final ManualBatchHandler handler;
+
+        ManualBatch(ManualBatchHandler handler, Settler settler, Retrier retrier, Meters metrics, String description) {
+            super(settler, retrier, metrics, description);
+            this.handler = handler;
+        }
+
+        @Override
+        boolean batched() {
+            return true;
+        }
+
+        @Override
+        void invoke(List<StreamEntry> entries) {
+            if (Thread.currentThread().isInterrupted()) {
+                abandon(entries);
+                return;
+            }
+            List<StreamEntry> batch = List.copyOf(entries);
+            Settlement settlement = new Settlement(batch);
+            long start = System.nanoTime();
+            try {
+                handler.handle(batch, settlement);
+            } catch (Throwable e) {
+                settlement.threw(e);
+            }
+            metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start);
+        }
+    }
+
+    /** The cause recorded (and dead-lettered) for a nack that gave none. */
+    static final class NackedException extends Exception {
+        NackedException() {
+            super("nacked by the handler", null, false, false);
+        }
+    }
+}

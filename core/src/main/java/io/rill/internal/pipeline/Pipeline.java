@@ -1,0 +1,124 @@
+package io.rill.internal.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.rill.SubscriptionOptions;
+import io.rill.internal.admit.Admission;
+import io.rill.internal.admit.Source;
+import io.rill.internal.checkpoint.Checkpoint;
+import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.RedisConnector;
+import io.rill.internal.dispatch.Dispatcher;
+import io.rill.internal.dispatch.Invoker;
+import io.rill.internal.janitor.Janitor;
+import io.rill.internal.metrics.Meters;
+import io.rill.internal.read.HistorySource;
+import io.rill.internal.read.NewSource;
+import io.rill.internal.reclaim.ClaimSource;
+import io.rill.internal.reclaim.LeaseRenewer;
+import io.rill.internal.retry.Retrier;
+import io.rill.internal.settle.Settler;
+import io.rill.internal.supervise.Supervisor;
+import io.rill.internal.window.InFlightWindow;
+
+/**
+ * Builds the stages of one subscription and wires them; nothing else constructs another stage's
+ * internals. The stages are peers that meet at two seams: the in-flight window (the admission loop
+ * takes slots, settlement gives them back) and the {@link Settler} (every outcome ends there).
+ * <pre>
+ *   HistorySource ─┐
+ *   NewSource ─────┼─> Admission ─> Dispatcher ─> Invoker (handler, Retrier) ─> Settler ─> XACK | dead letter | release
+ *   ClaimSource ───┘        └──────────── on arrival: trimmed, journaled, crash-loop ──────┘
+ *   LeaseRenewer, Janitor: timers          Supervisor: life cycle, backoff, stop
+ * </pre>
+ */
+public final class Pipeline {
+
+    private Pipeline() {
+    }
+
+    /**
+     * Builds a subscription, not yet started.
+     *
+     * @param options    with the consumer name resolved
+     * @param handler    an EntryHandler, BatchHandler, ManualHandler or ManualBatchHandler
+     * @param checkpoint opened for these options; closed by the subscription when it ends
+     * @param onClosed   called once the subscription has stopped
+     */
+    public static Supervisor build(SubscriptionOptions options, Object handler, RedisConnector connector,
+            CommandConnection commands, MeterRegistry registry, ScheduledExecutorService timer, Checkpoint checkpoint,
+            Runnable onClosed) {
+        String id = options.group() + "/" + options.consumer() + "/" + String.join(",", options.streams());
+        String description = "streams " + options.streams() + " group " + options.group() + " consumer " + options.consumer();
+        String threadName = "rill-" + options.group() + "-" + options.consumer();
+
+        Meters metrics = new Meters(registry, options.streams(), options.group(), options.consumer());
+        InFlightWindow window = new InFlightWindow(options.maxInFlight(), options.streams());
+        Supervisor[] supervisor = new Supervisor[1];
+        Settler settler = new Settler(options, description, commands, window, metrics, timer, checkpoint.journal(),
+                error -> supervisor[0].report(new IllegalStateException("checkpoint journal of " + id + " failed ("
+                        + error + "); acks were sent without it. Fix the disk under checkpoint.directory and restart the "
+                        + "subscription, or set checkpoint.journal to off", error)));
+        Invoker invoker = Invoker.of(handler, settler, new Retrier(options.retry()), metrics, description);
+        Dispatcher dispatcher = new Dispatcher(invoker, options.concurrency(), options.orderingKey(), threadName + "-worker");
+
+        List<Source> periodic = new ArrayList<>();
+        if (options.reclaim().enabled()) {
+            periodic.add(new ClaimSource(options));
+        }
+        Admission admission = new Admission(options, window, settler, metrics, dispatcher::dispatch,
+                new HistorySource(options), new NewSource(options), periodic);
+        // renewal runs even with reclaim off here: other consumers of the group may reclaim
+        LeaseRenewer leaseRenewer = new LeaseRenewer(options, window, commands, metrics, timer, description);
+        Janitor janitor = options.janitor().enabled() ? new Janitor(options, commands, timer, metrics, description) : null;
+
+        Supervisor.Stages stages = new Supervisor.Stages() {
+            @Override
+            public void start() {
+                leaseRenewer.start();
+                if (janitor != null) {
+                    janitor.start();
+                }
+            }
+
+            @Override
+            public void beforeFirstRead() throws InterruptedException {
+                if (checkpoint.journal() != null) {
+                    commands.async(); // the journal's XACKs go out on it: have it open before the first one
+                    settler.replayJournal(options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+
+            @Override
+            public boolean shutDown(long deadlineNanos) throws InterruptedException {
+                try {
+                    boolean finished = dispatcher.drain(deadlineNanos);
+                    settler.flush();
+                    return settler.awaitSettled(deadlineNanos) && finished;
+                } finally {
+                    leaseRenewer.stop();
+                    if (janitor != null) {
+                        janitor.stop();
+                    }
+                    settler.stop();
+                }
+            }
+
+            @Override
+            public int inFlight() {
+                return window.size();
+            }
+
+            @Override
+            public void closeWindow() {
+                window.close();
+            }
+        };
+        supervisor[0] = new Supervisor(options, id, admission, stages, connector, commands, checkpoint, onClosed);
+        return supervisor[0];
+    }
+}

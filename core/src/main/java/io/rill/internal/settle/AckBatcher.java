@@ -1,0 +1,295 @@
+package io.rill.internal.settle;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.rill.StreamEntry;
+import io.rill.internal.checkpoint.AckJournal;
+import io.rill.internal.checkpoint.AckJournal.Commit;
+import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.metrics.Meters;
+import io.rill.internal.window.InFlightWindow;
+
+/**
+ * Coalesces the acks of one subscription into one XACK per stream per flush (semantics 2). A flush
+ * runs when a stream has {@code flushSize} acks waiting or every {@code flushInterval}, whichever
+ * comes first. XACKs go out on the shared command connection without waiting for each other; a
+ * confirmed XACK gives the entries' in-flight slots back. A failed XACK puts its IDs back to be sent
+ * with the next flush: the entries stay in flight (and pending in Redis) until Redis confirms.
+ *
+ * <p>With a checkpoint journal (semantics 4) a flush first appends its IDs to the journal, and each
+ * XACK is sent once its journal record is as durable as the fsync policy says. Confirmed XACKs are
+ * recorded in the journal; failed ones are retried without journaling them again. The commits a
+ * previous process left unconfirmed are XACKed with the first flush. A broken journal is reported once
+ * to the supervisor, which stops the subscription.
+ */
+final class AckBatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(AckBatcher.class);
+
+    private final String group;
+    private final String description;
+    private final CommandConnection connection;
+    private final InFlightWindow window;
+    private final Meters metrics;
+    private final int flushSize;
+    private final Map<String, List<String>> waiting = new HashMap<>();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final ScheduledFuture<?> ticker;
+    private volatile boolean failing;
+    /** Null when the journal is off. */
+    private final AckJournal journal;
+    /** Journaled, XACK still to be (re)sent; guarded by this. */
+    private final List<Commit> journaled = new ArrayList<>();
+    private int journaledIds;
+    private volatile Throwable journalFailure;
+    private final Consumer<Throwable> onJournalFailure;
+
+    /**
+     * @param journal          where acks are journaled before their XACK; null for none
+     * @param onJournalFailure told once, from the journal's thread, when the journal breaks
+     */
+    AckBatcher(String group, List<String> streams, String description, CommandConnection connection,
+            InFlightWindow window, Meters metrics, int flushSize, Duration flushInterval,
+            ScheduledExecutorService timer, AckJournal journal, Consumer<Throwable> onJournalFailure) {
+        this.journal = journal;
+        this.onJournalFailure = onJournalFailure;
+        if (journal != null) {
+            for (Commit commit : journal.unacked()) {
+                journaled.add(commit);
+                journaledIds += commit.ids().size();
+            }
+        }
+        this.group = group;
+        this.description = description;
+        this.connection = connection;
+        this.window = window;
+        this.metrics = metrics;
+        this.flushSize = flushSize;
+        for (String stream : streams) {
+            waiting.put(stream, new ArrayList<>(flushSize));
+        }
+        long interval = flushInterval.toNanos();
+        this.ticker = timer.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.NANOSECONDS);
+    }
+
+    /** Queues the ack of one handled entry. */
+    void acknowledge(StreamEntry entry) {
+        List<String> ready = null;
+        synchronized (this) {
+            List<String> ids = waiting.get(entry.stream());
+            ids.add(entry.id());
+            if (ids.size() >= flushSize) {
+                ready = take(entry.stream());
+            }
+        }
+        if (ready != null) {
+            send(entry.stream(), ready);
+        }
+    }
+
+    /** Queues the acks of several handled entries. */
+    void acknowledge(List<StreamEntry> entries) {
+        for (StreamEntry entry : entries) {
+            acknowledge(entry);
+        }
+    }
+
+    /** Sends every waiting ack now. */
+    void flush() {
+        Map<String, List<String>> ready = new HashMap<>();
+        List<Commit> again = null;
+        synchronized (this) {
+            for (Map.Entry<String, List<String>> e : waiting.entrySet()) {
+                if (!e.getValue().isEmpty()) {
+                    ready.put(e.getKey(), take(e.getKey()));
+                }
+            }
+            if (!journaled.isEmpty()) {
+                again = new ArrayList<>(journaled);
+                journaled.clear();
+                outstanding.addAndGet(journaledIds);
+                journaledIds = 0;
+            }
+        }
+        ready.forEach(this::send);
+        if (again != null) {
+            resend(again);
+        }
+    }
+
+    /** Acks queued or sent and not yet confirmed. */
+    synchronized int pending() {
+        int queued = journaledIds;
+        for (List<String> ids : waiting.values()) {
+            queued += ids.size();
+        }
+        return queued + outstanding.get();
+    }
+
+    /**
+     * True when the checkpoint journal holds this entry from before the start: it was handled, and
+     * its XACK is not known to have reached Redis. A history read acks it without the handler.
+     */
+    boolean journaled(StreamEntry entry) {
+        return journal != null && journal.contains(entry.stream(), entry.id());
+    }
+
+    /** The error that broke the checkpoint journal, if it broke; acks then go to Redis without it. */
+    Throwable journalFailure() {
+        return journalFailure;
+    }
+
+    /**
+     * Waits until every ack queued so far is confirmed by Redis (failed ones are retried by the interval
+     * flush meanwhile), or the timeout passes.
+     *
+     * @return true when nothing is left to confirm
+     */
+    synchronized boolean awaitSent(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (pending() > 0) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, remaining);
+        }
+        return true;
+    }
+
+    /** Stops the interval flush; queued acks are not sent by it any more. */
+    void stop() {
+        ticker.cancel(false);
+    }
+
+    private List<String> take(String stream) {
+        List<String> ids = waiting.get(stream);
+        waiting.put(stream, new ArrayList<>(flushSize));
+        // counted as sent while still under the lock, so that pending() never misses them in between
+        outstanding.addAndGet(ids.size());
+        return ids;
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            log.warn("Ack flush failed for {}: {}", description, e.toString());
+        }
+    }
+
+    /** Journals the IDs (when a journal is on), then sends their XACK. */
+    private void send(String stream, List<String> ids) {
+        if (journal == null) {
+            xack(stream, ids, List.of());
+            return;
+        }
+        CompletableFuture<Commit> commit;
+        try {
+            commit = journal.append(stream, ids);
+        } catch (RuntimeException e) {
+            commit = CompletableFuture.failedFuture(e);
+        }
+        // runs on the journal's writer once the record is durable (at once for an in-memory journal)
+        commit.whenComplete((journaled, error) -> {
+            if (error != null) {
+                journalFailed(error);
+                xack(stream, ids, List.of(Commit.unjournaled(stream, ids)));
+                return;
+            }
+            xack(stream, ids, List.of(journaled));
+        });
+    }
+
+    /** XACKs journaled commits again, one XACK per stream. */
+    private void resend(List<Commit> commits) {
+        Map<String, List<Commit>> byStream = new HashMap<>();
+        for (Commit commit : commits) {
+            byStream.computeIfAbsent(commit.stream(), k -> new ArrayList<>()).add(commit);
+        }
+        byStream.forEach((stream, ofStream) -> {
+            List<String> ids = new ArrayList<>();
+            for (Commit commit : ofStream) {
+                ids.addAll(commit.ids());
+            }
+            xack(stream, ids, ofStream);
+        });
+    }
+
+    /**
+     * Sends one XACK; the IDs are already counted in {@code outstanding}.
+     *
+     * @param commits the journal commits the IDs belong to; empty without a journal
+     */
+    private void xack(String stream, List<String> ids, List<Commit> commits) {
+        RedisAsyncCommands<String, String> commands;
+        try {
+            commands = connection.async();
+        } catch (RuntimeException e) {
+            failed(stream, ids, commits, e);
+            return;
+        }
+        commands.xack(stream, group, ids.toArray(new String[0])).whenComplete((count, error) -> {
+            if (error != null) {
+                failed(stream, ids, commits, error);
+                return;
+            }
+            if (!commits.isEmpty()) {
+                journal.acked(commits);
+            }
+            window.release(stream, ids);
+            metrics.stream(stream).acked(ids.size());
+            synchronized (this) {
+                outstanding.addAndGet(-ids.size());
+                notifyAll();
+            }
+            if (failing) {
+                failing = false;
+                log.info("Acks flowing again for {}", description);
+            }
+        });
+    }
+
+    private void failed(String stream, List<String> ids, List<Commit> commits, Throwable error) {
+        synchronized (this) {
+            if (commits.isEmpty()) {
+                waiting.get(stream).addAll(0, ids);
+            } else {
+                journaled.addAll(commits); // already journaled: only the XACK is retried
+                journaledIds += ids.size();
+            }
+            outstanding.addAndGet(-ids.size());
+        }
+        if (!failing) {
+            failing = true;
+            log.warn("XACK failed for {} on stream {}; {} acks kept and retried with the next flush: {}",
+                    description, stream, ids.size(), error.toString());
+        }
+    }
+
+    private void journalFailed(Throwable error) {
+        synchronized (this) {
+            if (journalFailure != null) {
+                return; // one line per failure, whichever thread saw it first
+            }
+            journalFailure = error;
+        }
+        log.error("Checkpoint journal of {} failed: acks go to Redis without it and the subscription stops: {}",
+                description, error.toString());
+        onJournalFailure.accept(error);
+    }
+}

@@ -1,0 +1,321 @@
+package io.rill.internal.settle;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lettuce.core.api.sync.RedisCommands;
+import io.rill.SubscriptionOptions;
+import io.rill.StreamEntry;
+import io.rill.deadletter.DeadLetter;
+import io.rill.internal.checkpoint.AckJournal;
+import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.metrics.Meters;
+import io.rill.internal.settle.FailureLedger.Result;
+import io.rill.internal.settle.FailureLedger.Status;
+import io.rill.internal.window.InFlightWindow;
+
+/**
+ * The settlement seam: every entry that took an in-flight slot ends here, whatever its outcome, and
+ * leaves as an XACK (batched, journaled first when a journal is on), a dead letter, or a release that
+ * leaves it pending in Redis. What to do is the {@link DeliveryPolicy}'s call; this class carries it out.
+ * <ul>
+ *   <li>on arrival: trimmed or journaled entries are acked, entries past max-failures or the crash-loop
+ *       guard dead-lettered, the rest handed to the handler;</li>
+ *   <li>success (or a manual ack): acked; a failure record it had is removed;</li>
+ *   <li>failure (or a manual nack): counted in Redis; dead-lettered at the threshold, else retried when the
+ *       caller wants it and failures are left, else released;</li>
+ *   <li>not run because of a stop: released, never counted.</li>
+ * </ul>
+ * Thread-safe: workers, the read thread and Redis callbacks call it.
+ */
+public final class Settler {
+
+    private static final Logger log = LoggerFactory.getLogger(Settler.class);
+    /**
+     * How long a worker waits for Redis to record a failure before it gives up on the entry (released,
+     * pending in Redis). A retry needs the count, and a failure path may wait; it is bounded so that a
+     * Redis outage does not hold a worker past a stop.
+     */
+    private static final long RECORD_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final DeliveryPolicy policy;
+    private final FailureLedger ledger;
+    private final AckBatcher acks;
+    private final InFlightWindow window;
+    private final Meters metrics;
+    private final String description;
+    private final SubscriptionOptions options;
+    /** In-flight entries with failures recorded in Redis, so that their ack also removes the record. */
+    private final Map<StreamEntry, Long> failures = new ConcurrentHashMap<>();
+    /** Failure records and moves sent and not yet answered; guarded by this. */
+    private int outstandingMoves;
+    private volatile boolean recordingFails;
+
+    /**
+     * @param journal          where acks are journaled before their XACK; null for none
+     * @param onJournalFailure told once, from the journal's thread, when the journal breaks
+     */
+    public Settler(SubscriptionOptions options, String description, CommandConnection connection, InFlightWindow window,
+            Meters metrics, ScheduledExecutorService timer, AckJournal journal, Consumer<Throwable> onJournalFailure) {
+        this.options = options;
+        this.policy = new DeliveryPolicy(options.deadLetter(), options.retry());
+        this.ledger = new FailureLedger(options.deadLetter(), options.group(), options.consumer(), connection);
+        this.acks = new AckBatcher(options.group(), options.streams(), description, connection, window, metrics,
+                options.ackFlushSize(), options.ackFlushInterval(), timer, journal, onJournalFailure);
+        this.window = window;
+        this.metrics = metrics;
+        this.description = description;
+    }
+
+    // ---- arrival ---------------------------------------------------------------------------------
+
+    /**
+     * The failure counts of entries of one stream that arrived again (history read, claim), read on the
+     * admission's connection; zeros when failures are not counted.
+     */
+    public long[] failureCounts(RedisCommands<String, String> commands, String stream, List<String> ids) {
+        return policy.countsFailures() ? ledger.counts(commands, stream, ids) : new long[ids.size()];
+    }
+
+    /**
+     * Settles an entry that just took its in-flight slot, when the policy says it is not for the handler.
+     *
+     * @param trimmed        Redis returned only its ID (deleted or trimmed while pending)
+     * @param again          it was delivered before (history read, claim): the journal may have it
+     * @param failureCount   failed attempts recorded for it so far
+     * @return true when the entry goes to the handler
+     */
+    public boolean arrived(StreamEntry entry, boolean trimmed, boolean again, long failureCount) {
+        boolean journaled = again && acks.journaled(entry);
+        switch (policy.onArrival(trimmed, journaled, entry.deliveryCount().orElse(1), failureCount)) {
+            case HANDLE -> {
+                if (failureCount > 0) {
+                    failures.put(entry, failureCount);
+                }
+                return true;
+            }
+            case ACK_TRIMMED -> {
+                metrics.stream(entry.stream()).trimmed(1);
+                ack(entry, failureCount > 0);
+            }
+            case ACK_JOURNALED -> {
+                metrics.stream(entry.stream()).deduplicated(1);
+                ack(entry, failureCount > 0);
+            }
+            case DEAD_LETTER_FAILED -> moveOnArrival(entry, DeadLetter.REASON_FAILED);
+            case DEAD_LETTER_CRASH_LOOP -> moveOnArrival(entry, DeadLetter.REASON_CRASH_LOOP);
+        }
+        return false;
+    }
+
+    /** IDs Redis removed from the PEL itself (XAUTOCLAIM's deleted list): counted, their failure records dropped. */
+    public void trimmedAway(String stream, List<String> ids) {
+        metrics.stream(stream).trimmed(ids.size());
+        if (policy.countsFailures()) {
+            ledger.forget(stream, ids);
+        }
+    }
+
+    private void moveOnArrival(StreamEntry entry, String reason) {
+        settleLater(entry, ledger.move(entry, DeliveryPolicy.NOW, reason), reason);
+    }
+
+    /** Settles the entry when Redis answers; a stop waits for these (see {@link #awaitSettled}). */
+    private void settleLater(StreamEntry entry, CompletableFuture<Result> reply, String reason) {
+        synchronized (this) {
+            outstandingMoves++;
+        }
+        reply.whenComplete((result, error) -> {
+            try {
+                release(entry);
+                report(entry, reason, result, error);
+            } finally {
+                synchronized (this) {
+                    outstandingMoves--;
+                    notifyAll();
+                }
+            }
+        });
+    }
+
+    // ---- outcomes --------------------------------------------------------------------------------
+
+    /** The handler succeeded (or the entry was acked by hand): acked with the next flush. */
+    public void succeeded(StreamEntry entry) {
+        metrics.stream(entry.stream()).handled(1);
+        ack(entry, !failures.isEmpty() && failures.remove(entry) != null);
+    }
+
+    private void ack(StreamEntry entry, boolean hadFailures) {
+        if (hadFailures) {
+            ledger.forget(entry.stream(), List.of(entry.id()));
+        }
+        acks.acknowledge(entry);
+    }
+
+    /**
+     * One attempt failed (or the entry was nacked). Counts the failure in Redis; when another attempt is
+     * wanted, waits for the count to know whether it may go ahead, else settles when Redis answers.
+     *
+     * @param retryWanted the retry options allow another attempt for this error
+     * @return true when the caller should try again; otherwise the entry is settled (dead-lettered or released)
+     */
+    public boolean failed(StreamEntry entry, Throwable error, boolean retryWanted) {
+        return !failed(Map.of(entry, error), retryWanted ? Set.of(entry) : Set.of()).isEmpty();
+    }
+
+    /**
+     * As {@link #failed(StreamEntry, Throwable, boolean)} for several entries of one handler call, their
+     * failures recorded together.
+     *
+     * @return the entries to try again, in the given order; every other one is settled
+     */
+    public List<StreamEntry> failed(Map<StreamEntry, Throwable> failed, Set<StreamEntry> retryWanted) {
+        List<StreamEntry> again = new ArrayList<>();
+        if (!policy.countsFailures()) {
+            failed.forEach((entry, error) -> {
+                if (retryWanted.contains(entry)) {
+                    again.add(entry);
+                } else {
+                    metrics.stream(entry.stream()).failed(1);
+                    release(entry);
+                }
+            });
+            return again;
+        }
+        Map<StreamEntry, CompletableFuture<Result>> replies = new LinkedHashMap<>();
+        failed.forEach((entry, error) -> {
+            CompletableFuture<Result> reply = ledger.fail(entry, policy.failureThreshold(error), policy.failureReason(error),
+                    error);
+            if (retryWanted.contains(entry)) {
+                replies.put(entry, reply); // another attempt needs the count: wait for it below
+            } else {
+                metrics.stream(entry.stream()).failed(1);
+                settleLater(entry, reply, policy.failureReason(error)); // nothing to decide here: don't wait
+            }
+        });
+        long deadline = System.nanoTime() + RECORD_WAIT_NANOS;
+        for (Map.Entry<StreamEntry, CompletableFuture<Result>> reply : replies.entrySet()) {
+            StreamEntry entry = reply.getKey();
+            Throwable error = failed.get(entry);
+            Result result;
+            try {
+                result = reply.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException | ExecutionException | TimeoutException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                recordFailed(entry, e instanceof ExecutionException ? e.getCause() : e);
+                metrics.stream(entry.stream()).failed(1);
+                release(entry);
+                continue;
+            }
+            if (recordingFails) {
+                recordingFails = false;
+                log.info("Failures are recorded again for {}", description);
+            }
+            if (result.status() == Status.COUNTED && policy.belowMaxFailures(result.failures())) {
+                failures.put(entry, result.failures());
+                again.add(entry);
+                continue;
+            }
+            metrics.stream(entry.stream()).failed(1);
+            failures.remove(entry);
+            window.release(entry);
+            report(entry, policy.failureReason(error), result, null);
+        }
+        return again;
+    }
+
+    /** Gives back the slot of an entry that will not run now (a stop); it stays pending, nothing is counted. */
+    public void abandoned(StreamEntry entry) {
+        release(entry);
+    }
+
+    private void release(StreamEntry entry) {
+        failures.remove(entry);
+        window.release(entry);
+    }
+
+    private void recordFailed(StreamEntry entry, Throwable error) {
+        if (!recordingFails) {
+            recordingFails = true;
+            log.warn("Could not record a failure of {} {} for {} in Redis; the entry stays pending and is delivered "
+                    + "again: {}", entry.stream(), entry.id(), description, String.valueOf(error));
+        }
+    }
+
+    private void report(StreamEntry entry, String reason, Result result, Throwable error) {
+        if (error != null) {
+            recordFailed(entry, error); // pending in Redis: it arrives again and is judged then
+            return;
+        }
+        switch (result.status()) {
+            case MOVED -> {
+                metrics.stream(entry.stream()).deadLettered(1);
+                log.warn("Dead-lettered {} {} to {} for {} ({}, {} failures, {} deliveries)", entry.stream(), entry.id(),
+                        options.deadLetter().streamFor(entry.stream()), description, reason, result.failures(),
+                        result.deliveries());
+            }
+            case TRIMMED -> metrics.stream(entry.stream()).trimmed(1);
+            case HELD_ELSEWHERE -> log.debug("{} {} failed here for {} but another consumer holds it now; left to it",
+                    entry.stream(), entry.id(), description);
+            default -> log.debug("{} {} for {}: {} after {} failures", entry.stream(), entry.id(), description,
+                    result.status(), result.failures());
+        }
+    }
+
+    // ---- life cycle ------------------------------------------------------------------------------
+
+    /**
+     * XACKs what the checkpoint journal holds from before the start and waits for Redis to confirm, at
+     * most {@code timeout}: whatever is not confirmed by then is recognised on arrival and acked.
+     */
+    public void replayJournal(long timeout, TimeUnit unit) throws InterruptedException {
+        acks.flush();
+        acks.awaitSent(timeout, unit);
+    }
+
+    /** Sends every waiting ack now. */
+    public void flush() {
+        acks.flush();
+    }
+
+    /**
+     * Waits until every ack sent so far is confirmed and every failure record or dead letter sent is
+     * answered, or the deadline passes.
+     *
+     * @return true when nothing is left
+     */
+    public boolean awaitSettled(long deadlineNanos) throws InterruptedException {
+        boolean acked = acks.awaitSent(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        synchronized (this) {
+            while (outstandingMoves > 0) {
+                long remaining = deadlineNanos - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, remaining);
+            }
+        }
+        return acked;
+    }
+
+    /** Stops the interval flush; call after the last flush. */
+    public void stop() {
+        acks.stop();
+    }
+}

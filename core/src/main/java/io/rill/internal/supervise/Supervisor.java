@@ -1,0 +1,489 @@
+package io.rill.internal.supervise;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.UnblockType;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.rill.Subscription;
+import io.rill.SubscriptionOptions;
+import io.rill.SubscriptionState;
+import io.rill.internal.admit.Admission;
+import io.rill.internal.checkpoint.Checkpoint;
+import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.Failure;
+import io.rill.internal.connect.RedisConnector;
+
+/**
+ * The life cycle of one subscription (semantics 10, 11): opens the read connection, makes sure the
+ * groups exist, runs the {@link Admission} loop, and on a failure backs off (exponential, jitter,
+ * capped) and starts over with a fresh connection and a history read. NOGROUP recreates the group at
+ * {@code $} when auto-create is on, else fails the subscription. A failure another stage reports (the
+ * checkpoint journal broke) ends the loop and fails the subscription. Stop is graceful within the
+ * shutdown timeout; the other stages are stopped through the {@link Stages} the pipeline gives.
+ */
+public final class Supervisor implements Subscription {
+
+    private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+    /** Margin over BLOCK for a read's command timeout, so a blocked read is not mistaken for a dead one. */
+    private static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(10);
+
+    /** What the supervisor needs of the other stages, built by the pipeline. */
+    public interface Stages {
+        /** Starts the timers (ack flush, lease renewal, janitor). */
+        void start();
+
+        /** Runs once the groups exist, before the first read (journal replay). */
+        void beforeFirstRead() throws InterruptedException;
+
+        /**
+         * Lets handlers finish, settles what they finished and stops every stage, by the deadline.
+         *
+         * @return true when everything finished in time
+         */
+        boolean shutDown(long deadlineNanos) throws InterruptedException;
+
+        /** Entries in flight now. */
+        int inFlight();
+
+        /** Wakes every wait on in-flight capacity, for good. */
+        void closeWindow();
+    }
+
+    private final SubscriptionOptions options;
+    private final String id;
+    private final RedisConnector connector;
+    private final CommandConnection commands;
+    private final Admission admission;
+    private final Stages stages;
+    private final Thread readThread;
+    private final Runnable onClosed;
+    private final Checkpoint checkpoint;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile SubscriptionState state = SubscriptionState.STARTING;
+    private volatile Instant stateSince = Instant.now();
+    private volatile Throwable lastError;
+    /** A failure reported by another stage; the read thread fails the subscription with it. */
+    private volatile RuntimeException reported;
+    private volatile StatefulRedisConnection<String, String> readConnection;
+    private volatile long readClientId = -1;
+    private volatile boolean connectionLost;
+    /** The close of the last read connection, awaited at the end of a stop so that nothing is left closing. */
+    private volatile CompletableFuture<Void> readClosing = CompletableFuture.completedFuture(null);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private int attempt;
+    private boolean shutDownStarted;
+
+    /**
+     * @param options    with the consumer name resolved (the checkpoint's)
+     * @param checkpoint opened for these options; closed by this subscription when it ends
+     */
+    public Supervisor(SubscriptionOptions options, String id, Admission admission, Stages stages, RedisConnector connector,
+            CommandConnection commands, Checkpoint checkpoint, Runnable onClosed) {
+        this.options = options;
+        this.id = id;
+        this.admission = admission;
+        this.stages = stages;
+        this.checkpoint = checkpoint;
+        this.connector = connector;
+        this.commands = commands;
+        this.onClosed = onClosed;
+        this.readThread = Thread.ofPlatform().name("rill-" + options.group() + "-" + options.consumer() + "-reader").daemon()
+                .unstarted(this::supervise);
+    }
+
+    public void start() {
+        log.info("Subscription {} starting", id);
+        stages.start();
+        readThread.start();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public SubscriptionOptions options() {
+        return options;
+    }
+
+    @Override
+    public SubscriptionState state() {
+        return state;
+    }
+
+    @Override
+    public Instant stateSince() {
+        return stateSince;
+    }
+
+    @Override
+    public Optional<Throwable> lastError() {
+        return Optional.ofNullable(lastError);
+    }
+
+    @Override
+    public int inFlight() {
+        return stages.inFlight();
+    }
+
+    @Override
+    public void pause() {
+        if (admission.paused()) {
+            return;
+        }
+        admission.pause();
+        log.info("Subscription {} paused: no new reads; entries already read are still handled", id);
+        // cut a blocked read short and wait until the read thread is parked, so that nothing is read
+        // after pause() returns; at worst (the unblock overtook the read) that is one block-timeout
+        long deadline = System.nanoTime() + options.blockTimeout().plus(READ_TIMEOUT_MARGIN).toNanos();
+        try {
+            do {
+                unblockRead();
+            } while (!admission.awaitIdle(50, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void resume() {
+        if (!admission.paused()) {
+            return;
+        }
+        admission.resume();
+        log.info("Subscription {} resumed", id);
+    }
+
+    @Override
+    public boolean paused() {
+        return admission.paused();
+    }
+
+    // ---- the read thread -------------------------------------------------------------------------
+
+    private void supervise() {
+        boolean groupsChecked = false;
+        while (!admission.stopping()) {
+            try {
+                openReadConnection();
+                if (!groupsChecked) {
+                    createGroups(options.startPosition().id(), false);
+                    groupsChecked = true;
+                    stages.beforeFirstRead();
+                }
+                admission.run(readConnection.sync(), this::readSucceeded);
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                if (admission.stopping()) {
+                    break; // the stop closed the connection under the read
+                }
+                if (!handle(connectionLost ? new RedisConnectionException("connection to Redis lost", e) : e)) {
+                    break;
+                }
+            } finally {
+                closeReadConnection();
+            }
+        }
+        RuntimeException failure = reported;
+        if (failure != null) {
+            fail(failure);
+        }
+    }
+
+    /**
+     * Another stage reports an error retrying cannot fix: the read loop ends and the subscription fails
+     * with it. Returns at once; callable from any thread.
+     */
+    public void report(RuntimeException error) {
+        if (reported != null || state.isTerminal()) {
+            return;
+        }
+        reported = error;
+        admission.stop();
+        unblockRead();
+    }
+
+    /** Decides what a failure means; false when the subscription must end. */
+    private boolean handle(RuntimeException error) {
+        switch (Failure.of(error)) {
+            case FATAL -> {
+                fail(error);
+                return false;
+            }
+            case NO_GROUP -> {
+                if (!options.autoCreate()) {
+                    fail(new IllegalStateException("Group '" + options.group() + "' does not exist on stream(s) "
+                            + options.streams() + " and auto-create is off: create it (XGROUP CREATE <stream> "
+                            + options.group() + " $ MKSTREAM) or turn auto-create on", Failure.unwrap(error)));
+                    return false;
+                }
+                try {
+                    openReadConnection();
+                    // never from 0: a recreated group must not hand out the stream's history again
+                    createGroups("$", true);
+                    return true;
+                } catch (RuntimeException e) {
+                    return recover(e);
+                }
+            }
+            default -> {
+                return recover(error);
+            }
+        }
+    }
+
+    private boolean recover(RuntimeException error) {
+        lastError = Failure.unwrap(error);
+        int n;
+        lock.lock();
+        try {
+            n = ++attempt;
+        } finally {
+            lock.unlock();
+        }
+        transition(SubscriptionState.RECOVERING, lastError);
+        Duration delay = options.backoff().delay(n);
+        log.debug("Subscription {} retrying in {} (attempt {})", id, delay, n);
+        return pause(delay);
+    }
+
+    /** Waits for the backoff delay; false when a stop came first. */
+    private boolean pause(Duration delay) {
+        long nanos = delay.toNanos();
+        lock.lock();
+        try {
+            while (nanos > 0 && !admission.stopping()) {
+                nanos = changed.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            return false;
+        } finally {
+            lock.unlock();
+        }
+        return !admission.stopping();
+    }
+
+    private void readSucceeded() {
+        if (state != SubscriptionState.RUNNING) {
+            lock.lock();
+            try {
+                attempt = 0;
+            } finally {
+                lock.unlock();
+            }
+            transition(SubscriptionState.RUNNING, null);
+        }
+    }
+
+    private void openReadConnection() {
+        if (readConnection != null && readConnection.isOpen()) {
+            return;
+        }
+        StatefulRedisConnection<String, String> connection = connector.connect();
+        connection.setTimeout(options.blockTimeout().plus(READ_TIMEOUT_MARGIN));
+        // Lettuce would reconnect and replay the read; we want the failure, a backoff and a history read
+        connection.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                if (readConnection == connection) { // not when we closed it ourselves
+                    connectionLost = true;
+                    readClosing = connection.closeAsync();
+                }
+            }
+        });
+        connectionLost = false;
+        readConnection = connection;
+        readClientId = connection.sync().clientId();
+    }
+
+    private void closeReadConnection() {
+        StatefulRedisConnection<String, String> connection = readConnection;
+        readConnection = null;
+        readClientId = -1;
+        if (connection != null && !connectionLost) { // a lost connection was closed by its listener
+            readClosing = connection.closeAsync();
+        }
+    }
+
+    /** XGROUP CREATE ... MKSTREAM for every stream (auto-create on); an existing group is left as it is. */
+    private void createGroups(String startId, boolean recreating) {
+        if (!options.autoCreate()) {
+            return;
+        }
+        RedisCommands<String, String> sync = readConnection.sync();
+        for (String stream : options.streams()) {
+            try {
+                sync.xgroupCreate(StreamOffset.from(stream, startId), options.group(), XGroupCreateArgs.Builder.mkstream());
+                if (recreating) {
+                    log.warn("Group '{}' was missing on stream '{}' (stream deleted or group destroyed); recreated it at $ "
+                            + "for consumer {}: entries added to the stream before now are not read", options.group(), stream,
+                            options.consumer());
+                } else {
+                    log.info("Created group '{}' on stream '{}' at {}", options.group(), stream, startId);
+                }
+            } catch (RedisCommandExecutionException e) {
+                if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void fail(Throwable error) {
+        lastError = Failure.unwrap(error);
+        transition(SubscriptionState.FAILED, lastError);
+        admission.stop();
+        shutDown(System.nanoTime() + options.shutdownTimeout().toNanos());
+    }
+
+    private void transition(SubscriptionState next, Throwable cause) {
+        SubscriptionState previous;
+        lock.lock();
+        try {
+            previous = state;
+            if (previous == next || previous.isTerminal()
+                    || (previous == SubscriptionState.STOPPING && next != SubscriptionState.STOPPED
+                            && next != SubscriptionState.FAILED)) {
+                return;
+            }
+            state = next;
+            stateSince = Instant.now();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        switch (next) {
+            case RECOVERING -> log.warn("Subscription {}: {} -> RECOVERING: {}", id, previous, String.valueOf(cause));
+            case FAILED -> log.error("Subscription {}: {} -> FAILED", id, previous, cause);
+            default -> log.info("Subscription {}: {} -> {}", id, previous, next);
+        }
+    }
+
+    // ---- stop ------------------------------------------------------------------------------------
+
+    @Override
+    public void close(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        admission.stop();
+        stages.closeWindow();
+        lock.lock();
+        try {
+            changed.signalAll(); // ends a backoff pause
+        } finally {
+            lock.unlock();
+        }
+        stopReader(deadline);
+        // STOPPING is announced once the reads have ended: from here on nothing new is read
+        transition(SubscriptionState.STOPPING, null);
+        shutDown(deadline);
+        try {
+            // a concurrent close, or a failure on the read thread, may be finishing the same stop
+            terminated.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transition(SubscriptionState.STOPPED, null);
+    }
+
+    /** Stops the stages once, whoever gets here first: a close, or a failure on the read thread. */
+    private void shutDown(long deadline) {
+        lock.lock();
+        try {
+            if (shutDownStarted) {
+                return;
+            }
+            shutDownStarted = true;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            shutDownStages(deadline);
+        } finally {
+            checkpoint.close(); // after the last ack: what was not confirmed stays in the journal for the next start
+            terminated.countDown();
+            onClosed.run();
+        }
+    }
+
+    /** Cuts a blocked read short with CLIENT UNBLOCK, sent without waiting; false when it could not be sent. */
+    private boolean unblockRead() {
+        long clientId = readClientId;
+        if (clientId < 0) {
+            return true;
+        }
+        try {
+            commands.async().clientUnblock(clientId, UnblockType.TIMEOUT);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Ends a read blocked in Redis with CLIENT UNBLOCK; closes the connection if that is not enough. */
+    private void stopReader(long deadline) {
+        if (Thread.currentThread() == readThread) {
+            return;
+        }
+        try {
+            while (readThread.isAlive() && System.nanoTime() < deadline) {
+                if (!unblockRead()) {
+                    break; // Redis unreachable: closing the connection below ends the read
+                }
+                // the unblock may reach Redis before the read does: repeat until the thread is out
+                readThread.join(50);
+            }
+            if (readThread.isAlive()) {
+                closeReadConnection();
+                readThread.join(TimeUnit.SECONDS.toMillis(1));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lets the stages finish until the deadline, then waits for the read connection to close. */
+    private void shutDownStages(long deadline) {
+        try {
+            if (!stages.shutDown(deadline)) {
+                log.warn("Subscription {} stopped before everything finished; what did not finish stays pending in Redis", id);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            awaitReadConnectionClosed();
+        }
+    }
+
+    private void awaitReadConnectionClosed() {
+        try {
+            readClosing.get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("Subscription {}: read connection did not close cleanly: {}", id, e.toString());
+        }
+    }
+}

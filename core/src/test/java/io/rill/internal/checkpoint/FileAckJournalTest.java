@@ -1,0 +1,199 @@
+package io.rill.internal.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.rill.CheckpointOptions.Fsync;
+import io.rill.internal.checkpoint.AckJournal.Commit;
+import io.rill.it.Fixture;
+
+/** The file journal on its own: group commit, recovery of a torn tail (issue 3, test 4), bounded size (test 6). */
+class FileAckJournalTest {
+
+    @TempDir
+    Path dir;
+
+    private static List<String> ids(long firstMs, int n) {
+        List<String> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add((firstMs + i / 3) + "-" + (i % 3));
+        }
+        return ids;
+    }
+
+    private static Commit commit(AckJournal journal, String stream, List<String> ids) throws Exception {
+        return journal.append(stream, ids).get(10, TimeUnit.SECONDS);
+    }
+
+    private FileAckJournal open(Path file, Fsync fsync) {
+        return FileAckJournal.open(file, fsync, Duration.ofMillis(100), "test");
+    }
+
+    @Test
+    void unackedCommitsSurviveAReopenAndAckedOnesAreForgotten() throws Exception {
+        Path file = dir.resolve("journal");
+        for (Fsync fsync : Fsync.values()) {
+            Files.deleteIfExists(file);
+            List<String> a = ids(1_700_000_000_000L, 100);
+            List<String> b = ids(1_700_000_001_000L, 50);
+            List<String> c = List.of("0-1", "18446744073709551615-18446744073709551615", "5-0", "3-7");
+            try (FileAckJournal journal = open(file, fsync)) {
+                Commit ca = commit(journal, "orders", a);
+                commit(journal, "refunds", b);
+                commit(journal, "orders", c);
+                journal.acked(List.of(ca));
+            }
+            try (FileAckJournal journal = open(file, fsync)) {
+                List<Commit> unacked = journal.unacked();
+                assertEquals(2, unacked.size(), fsync.toString());
+                assertEquals("refunds", unacked.get(0).stream());
+                assertEquals(b, unacked.get(0).ids());
+                assertEquals(c, unacked.get(1).ids(), "IDs out of order and at the limits decode exactly");
+                assertTrue(journal.contains("refunds", b.get(7)));
+                assertTrue(journal.contains("orders", c.get(1)));
+                assertFalse(journal.contains("orders", a.get(0)), "an acked commit is forgotten");
+                assertFalse(journal.contains("refunds", a.get(0)));
+                // new commits continue the numbering: an ack of a new commit never hits an old one
+                Commit next = commit(journal, "orders", ids(1_800_000_000_000L, 3));
+                assertTrue(next.seq() > unacked.get(1).seq());
+            }
+        }
+    }
+
+    @Test
+    void appendsQueuedTogetherShareOneWrite() throws Exception {
+        Path file = dir.resolve("journal");
+        try (FileAckJournal journal = open(file, Fsync.ALWAYS)) {
+            long before = journal.bytesWritten();
+            List<CompletableFuture<Commit>> futures = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                futures.add(journal.append("orders", ids(1_700_000_000_000L + i * 10L, 10)));
+            }
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+            assertTrue(journal.bytesWritten() > before);
+        }
+        // every commit came back; the write count is what the benchmark measures, here we check content
+        assertEquals(2_000, Journals.read(file).live().size());
+    }
+
+    @Test
+    void tornTailKeepsEveryGoodRecordDropsTheRestAndSaysWhere() throws Exception {
+        Path file = dir.resolve("journal");
+        List<List<String>> commits = new ArrayList<>();
+        try (FileAckJournal journal = open(file, Fsync.NEVER)) {
+            for (int i = 0; i < 5; i++) {
+                List<String> ids = ids(1_700_000_000_000L + i * 1000L, 40);
+                commits.add(ids);
+                commit(journal, "orders", ids);
+            }
+        }
+        long size = Files.size(file);
+        long lastStart = Journals.read(file).goodEnd() - recordBytes(file, 4);
+        // cut the last record in the middle, as a kill during its write would
+        long cut = lastStart + (size - lastStart) / 2;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(cut);
+        }
+        long warningsBefore = Fixture.logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString());
+
+        try (FileAckJournal journal = open(file, Fsync.NEVER)) {
+            Set<String> recovered = new HashSet<>();
+            journal.unacked().forEach(c -> recovered.addAll(c.ids()));
+            Set<String> expected = new HashSet<>();
+            commits.subList(0, 4).forEach(expected::addAll);
+            assertEquals(expected, recovered, "the four whole records are kept, the cut one is dropped");
+            // the journal goes on from the good records: a new commit lands and reads back
+            commit(journal, "orders", List.of("1900000000000-0"));
+        }
+        assertEquals(warningsBefore + 1,
+                Fixture.logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString()));
+        JournalFormat.Recovered after = Journals.read(file);
+        assertFalse(after.torn(), "recovery rewrote the file without the torn tail");
+        assertEquals(5, after.live().size());
+    }
+
+    @Test
+    void aFlippedByteFailsTheChecksumAndEndsTheGoodPart() throws Exception {
+        Path file = dir.resolve("journal");
+        try (FileAckJournal journal = open(file, Fsync.NEVER)) {
+            for (int i = 0; i < 3; i++) {
+                commit(journal, "orders", ids(1_700_000_000_000L + i * 1000L, 40));
+            }
+        }
+        long secondStart = JournalFormat.HEADER_BYTES + recordBytes(file, 0);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(secondStart + 20);
+            int b = raf.read();
+            raf.seek(secondStart + 20);
+            raf.write(b ^ 0x10);
+        }
+        JournalFormat.Recovered state = Journals.read(file);
+        assertTrue(state.torn());
+        assertEquals(secondStart, state.goodEnd());
+        assertEquals(1, state.live().size(), "only the record before the corrupt one is trusted");
+    }
+
+    @Test
+    void aFileThatIsNotAJournalIsRefusedNotOverwritten() throws Exception {
+        Path file = dir.resolve("journal");
+        Files.writeString(file, "hello, this is somebody else's file");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> open(file, Fsync.NEVER));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("not a Rill ack journal"),
+                e.getMessage());
+        assertEquals("hello, this is somebody else's file", Files.readString(file));
+    }
+
+    @Test
+    void sizeFollowsTheUnackedWindowNotHistory() throws Exception {
+        Path file = dir.resolve("journal");
+        long bound = FileAckJournal.COMPACT_BYTES + 64 * 1024;
+        int window = 10; // commits of 100 IDs in flight at once: 1000 entries, the default max-in-flight
+        try (FileAckJournal journal = open(file, Fsync.NEVER)) {
+            List<Commit> inFlight = new ArrayList<>();
+            long ms = 1_700_000_000_000L;
+            for (int i = 0; i < 20_000; i++) { // 2,000,000 entries
+                inFlight.add(commit(journal, "orders", ids(ms, 100)));
+                ms += 40;
+                if (inFlight.size() == window) {
+                    journal.acked(List.of(inFlight.remove(0)));
+                }
+                if (i % 1000 == 999) {
+                    long size = Files.size(file);
+                    assertTrue(size <= bound, "after " + (i + 1) * 100 + " entries the journal is " + size + " bytes");
+                }
+            }
+            assertTrue(journal.bytesWritten() > 8 * FileAckJournal.COMPACT_BYTES,
+                    "history (" + journal.bytesWritten() + " bytes) must be well past the compaction size for this test to mean anything");
+            assertTrue(journal.rewrites() > 8, "rewrites: " + journal.rewrites());
+        }
+        assertEquals(9, Journals.read(file).live().size(), "what was not acked is still there");
+    }
+
+    /** The bytes (frame included) of record number {@code index} of a journal file. */
+    private static long recordBytes(Path file, int index) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        int pos = JournalFormat.HEADER_BYTES;
+        for (int i = 0; i < index; i++) {
+            pos += JournalFormat.FRAME_BYTES + in.getInt(pos);
+        }
+        return JournalFormat.FRAME_BYTES + in.getInt(pos);
+    }
+}
