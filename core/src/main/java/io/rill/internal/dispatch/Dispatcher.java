@@ -75,10 +75,7 @@ public final class Dispatcher {
         @SuppressWarnings("unchecked")
         List<StreamEntry>[] byLane = new List[lanes];
         for (StreamEntry entry : entries) {
-            String key = entry.field(orderingKey);
-            // entries without the key have nothing to keep in order with: spread them by ID
-            int hash = key != null ? key.hashCode() : entry.id().hashCode();
-            int lane = Math.floorMod(hash, lanes);
+            int lane = lane(entry, orderingKey, lanes);
             if (byLane[lane] == null) {
                 byLane[lane] = new ArrayList<>();
             }
@@ -89,6 +86,12 @@ public final class Dispatcher {
                 queues.get(i).add(byLane[i]);
             }
         }
+    }
+
+    /** The lane of an entry: by its ordering key's value; entries without one have nothing to keep in order with, so by ID. */
+    static int lane(StreamEntry entry, String orderingKey, int lanes) {
+        String key = entry.field(orderingKey);
+        return Math.floorMod(key != null ? key.hashCode() : entry.id().hashCode(), lanes);
     }
 
     /**
