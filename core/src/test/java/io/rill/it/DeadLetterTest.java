@@ -235,7 +235,8 @@ class DeadLetterTest {
         Map<String, String> letter = only(stream + ":dlq");
         assertEquals(ids.get(0), letter.get(DeadLetter.ID));
         assertEquals("crash-loop", letter.get(DeadLetter.REASON));
-        assertEquals("5", letter.get(DeadLetter.DELIVERIES)); // the history read at start was delivery 5
+        // four hand-overs: the history read's raise is undone, and the fifth never happens
+        assertEquals("4", letter.get(DeadLetter.DELIVERIES));
         assertEquals("0", letter.get(DeadLetter.FAILURES));
         assertFalse(letter.containsKey(DeadLetter.ERROR));
     }

@@ -47,7 +47,6 @@ public final class Admission {
     private volatile boolean stopping;
     private volatile boolean paused;
     private volatile boolean historyDue;
-    private boolean started; // read thread only: a history read after the first is a re-read
     private final Object pauseMonitor = new Object();
     private boolean reading; // guarded by pauseMonitor
 
@@ -159,9 +158,7 @@ public final class Admission {
             while (!stopping) {
                 if (historyDue) {
                     historyDue = false;
-                    boolean reread = started;
-                    started = true;
-                    drainHistory(commands, onRead, reread);
+                    drainHistory(commands, onRead);
                     continue;
                 }
                 for (Source source : periodic) {
@@ -174,7 +171,7 @@ public final class Admission {
                 Batch batch = fresh.next(commands, count);
                 onRead.run();
                 if (batch != null) {
-                    admit(commands, batch, false);
+                    admit(commands, batch);
                 }
             }
         } finally {
@@ -182,8 +179,7 @@ public final class Admission {
         }
     }
 
-    private void drainHistory(RedisCommands<String, String> commands, Runnable onRead, boolean reread)
-            throws InterruptedException {
+    private void drainHistory(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
         history.reset();
         while (!stopping) {
             int count = awaitCount(commands);
@@ -197,7 +193,7 @@ public final class Admission {
                 if (batch == null) {
                     return;
                 }
-                admit(commands, batch, reread);
+                admit(commands, batch);
             } finally {
                 window.stopWatchingReleases();
             }
@@ -219,7 +215,7 @@ public final class Admission {
                     return;
                 }
                 onRead.run();
-                admit(commands, batch, false);
+                admit(commands, batch);
             } finally {
                 window.stopWatchingReleases();
             }
@@ -240,10 +236,8 @@ public final class Admission {
     /**
      * Takes slots for what a source read and routes each entry: to the settler on arrival, then what it
      * does not keep to the handler.
-     *
-     * @param reread a history read after the first one of this subscription: not a delivery
      */
-    private void admit(RedisCommands<String, String> commands, Batch batch, boolean reread) {
+    private void admit(RedisCommands<String, String> commands, Batch batch) {
         if (!batch.deleted().isEmpty()) {
             settler.trimmedAway(batch.stream(), batch.deleted());
         }
@@ -253,7 +247,9 @@ public final class Admission {
         }
         boolean first = batch.origin() == Origin.NEW;
         Deliveries counts = first ? null : Deliveries.fetch(commands, consumer, messages, settler);
-        Map<String, Map<String, Long>> restore = first ? null : new HashMap<>();
+        if (!first) {
+            undoRaise(commands, messages, counts);
+        }
         List<StreamEntry> toHandle = new ArrayList<>(messages.size());
         for (StreamMessage<String, String> message : messages) {
             String stream = message.getStream();
@@ -270,19 +266,12 @@ public final class Admission {
                 }
                 continue;
             }
+            // with its count set back, the hand-over it is about to get makes it this delivery again
             long deliveries = counts.deliveries(stream, id); // 0: no longer pending here
             StreamEntry entry = deliveries > 0 ? StreamEntry.of(stream, id, fields, deliveries)
                     : StreamEntry.of(stream, id, fields);
-            boolean admitted = window.admit(entry);
-            if (deliveries > 1 && (reread || !admitted)) {
-                // this read raised the count, and it was no hand-over: a re-read, or an entry still in flight here
-                restore.computeIfAbsent(stream, s -> new HashMap<>()).put(id, deliveries - 1);
-                if (admitted) {
-                    entry = entry.withDeliveryCount(deliveries - 1);
-                }
-            }
-            if (!admitted) {
-                continue;
+            if (!window.admit(entry)) {
+                continue; // still in flight here
             }
             if (batch.origin() == Origin.CLAIM) {
                 metrics.stream(stream).claimed(1);
@@ -293,9 +282,21 @@ public final class Admission {
                 toHandle.add(entry);
             }
         }
-        if (restore != null && !restore.isEmpty()) {
-            Deliveries.restore(commands, consumer, restore);
-        }
         handOff.accept(toHandle);
+    }
+
+    /** Sets back the count this read raised, for every entry still pending here (ADR 0012). */
+    private void undoRaise(RedisCommands<String, String> commands, List<StreamMessage<String, String>> messages,
+            Deliveries counts) {
+        Map<String, Map<String, Long>> undo = new HashMap<>();
+        for (StreamMessage<String, String> message : messages) {
+            long deliveries = counts.deliveries(message.getStream(), message.getId());
+            if (deliveries > 1) {
+                undo.computeIfAbsent(message.getStream(), s -> new HashMap<>()).put(message.getId(), deliveries - 1);
+            }
+        }
+        if (!undo.isEmpty()) {
+            Deliveries.set(commands, consumer, undo);
+        }
     }
 }

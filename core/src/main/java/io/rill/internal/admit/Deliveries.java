@@ -15,40 +15,26 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.PendingMessage;
+import io.rill.internal.connect.DeliveryCounts;
 import io.rill.internal.settle.Settler;
 
 /**
- * Delivery and failure counts of entries that arrive again (history read, claim), and the repair of
- * delivery counts a read raised for nothing (ADR 0012).
+ * Delivery and failure counts of entries that arrive again (history read, claim), and the undoing of
+ * the raise such a read gives them (ADR 0012).
  *
  * <p>XREADGROUP and XAUTOCLAIM do not report delivery counts (before Redis 8.4), so this consumer's PEL
  * is asked with XPENDING over the ID range of the batch: one command per stream and batch, more only
  * when other entries pending here fall inside the range. Failure counts come from the settlement's
  * records. A {@code >} read needs none of this: its entries are first deliveries that never failed.
  *
- * <p>Every history read and claim raises the PEL's count of what it returns. That is a delivery when
- * the entry goes to a handler after a process start or a claim; it is not one when the entry is still
- * being handled here, or when the read is a re-read of the own PEL inside one process (after a
- * reconnect or a resume). For those the count is set back with XCLAIM ... RETRYCOUNT JUSTID, in a
- * script that touches only entries still pending for this consumer, so a reconnect never moves an
- * entry towards the crash-loop guard.
+ * <p>Every history read and claim raises the PEL's count of what it returns, whether or not a handler
+ * ever gets the entry (it may still be in flight here, or wait behind one that kills the process). Rill
+ * counts hand-overs instead: the admission sets the count back at once, and the settlement raises it
+ * right before a handler gets the entry.
  */
 final class Deliveries {
 
     private static final int MIN_PAGE = 100;
-
-    /** KEYS[1] stream; ARGV[1] group, ARGV[2] consumer, ARGV[3..] ID, count pairs. Returns the number restored. */
-    private static final String RESTORE = """
-            local n = 0
-            for i = 3, #ARGV, 2 do
-              local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
-              if #p > 0 and p[1][2] == ARGV[2] then
-                redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'RETRYCOUNT', ARGV[i + 1], 'JUSTID')
-                n = n + 1
-              end
-            end
-            return n
-            """;
 
     private final Map<String, Map<String, long[]>> byStream;
 
@@ -93,22 +79,10 @@ final class Deliveries {
         return new Deliveries(counts);
     }
 
-    /** Sets the delivery counts of these entries (stream → ID → count) back, where they are still pending here. */
-    static void restore(RedisCommands<String, String> commands, Consumer<String> consumer,
-            Map<String, Map<String, Long>> counts) {
-        counts.forEach((stream, ids) -> {
-            if (ids.isEmpty()) {
-                return;
-            }
-            List<String> args = new ArrayList<>(ids.size() * 2 + 2);
-            args.add(consumer.getGroup());
-            args.add(consumer.getName());
-            ids.forEach((id, count) -> {
-                args.add(id);
-                args.add(Long.toString(count));
-            });
-            commands.eval(RESTORE, ScriptOutputType.INTEGER, new String[] { stream }, args.toArray(new String[0]));
-        });
+    /** Sets the delivery counts of these entries (stream → ID → count), where they are still pending here. */
+    static void set(RedisCommands<String, String> commands, Consumer<String> consumer, Map<String, Map<String, Long>> counts) {
+        counts.forEach((stream, ids) -> commands.eval(DeliveryCounts.SCRIPT, ScriptOutputType.INTEGER, new String[] { stream },
+                DeliveryCounts.args(consumer.getGroup(), consumer.getName(), ids)));
     }
 
     private static Map<String, Long> pending(RedisCommands<String, String> commands, Consumer<String> consumer,

@@ -115,6 +115,7 @@ public abstract sealed class Invoker {
 
         /** Runs the handler on one entry until it succeeds or its attempts are over; false when interrupted. */
         private boolean attempt(StreamEntry entry) {
+            settler.handingOver(List.of(entry));
             for (int attempt = 1;; attempt++) {
                 long start = System.nanoTime();
                 try {
@@ -161,6 +162,7 @@ public abstract sealed class Invoker {
 
         @Override
         void invoke(List<StreamEntry> entries) {
+            settler.handingOver(entries);
             List<StreamEntry> remaining = entries;
             for (int attempt = 1;; attempt++) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -321,6 +323,7 @@ public abstract sealed class Invoker {
                     return;
                 }
                 Settlement settlement = new Settlement(List.of(entry));
+                settler.handingOver(settlement.entries);
                 long start = System.nanoTime();
                 try {
                     handler.handle(entry, settlement);
@@ -353,6 +356,7 @@ public abstract sealed class Invoker {
             }
             List<StreamEntry> batch = List.copyOf(entries);
             Settlement settlement = new Settlement(batch);
+            settler.handingOver(batch);
             long start = System.nanoTime();
             try {
                 handler.handle(batch, settlement);

@@ -16,12 +16,14 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.rill.SubscriptionOptions;
 import io.rill.StreamEntry;
 import io.rill.deadletter.DeadLetter;
 import io.rill.internal.checkpoint.AckJournal;
 import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.DeliveryCounts;
 import io.rill.internal.metrics.Meters;
 import io.rill.internal.settle.FailureLedger.Result;
 import io.rill.internal.settle.FailureLedger.Status;
@@ -60,6 +62,9 @@ public final class Settler {
     private final SubscriptionOptions options;
     /** In-flight entries with failures recorded in Redis, so that their ack also removes the record. */
     private final Map<StreamEntry, Long> failures = new ConcurrentHashMap<>();
+    /** Entries that arrived again, with their count set back: raised to this value when a handler gets them. */
+    private final Map<StreamEntry, Long> redelivered = new ConcurrentHashMap<>();
+    private final CommandConnection connection;
     /** Failure records and moves sent and not yet answered; guarded by this. */
     private int outstandingMoves;
     private volatile boolean recordingFails;
@@ -78,6 +83,7 @@ public final class Settler {
         this.window = window;
         this.metrics = metrics;
         this.description = description;
+        this.connection = connection;
     }
 
     // ---- arrival ---------------------------------------------------------------------------------
@@ -104,6 +110,9 @@ public final class Settler {
             case HANDLE -> {
                 if (failureCount > 0) {
                     failures.put(entry, failureCount);
+                }
+                if (again && entry.deliveryCount().orElse(0) > 1) {
+                    redelivered.put(entry, entry.deliveryCount().getAsLong());
                 }
                 return true;
             }
@@ -151,11 +160,52 @@ public final class Settler {
         });
     }
 
+    // ---- hand-over ---------------------------------------------------------------------------------
+
+    /**
+     * Called right before a handler gets these entries: the ones that arrived again get their delivery
+     * count raised in Redis, and the call waits for it, so that a handler that kills the process has
+     * been counted (the crash-loop guard). A first delivery costs nothing here.
+     */
+    public void handingOver(List<StreamEntry> entries) {
+        if (redelivered.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Long>> marks = new LinkedHashMap<>();
+        for (StreamEntry entry : entries) {
+            Long count = redelivered.remove(entry);
+            if (count != null) {
+                marks.computeIfAbsent(entry.stream(), s -> new LinkedHashMap<>()).put(entry.id(), count);
+            }
+        }
+        if (marks.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + RECORD_WAIT_NANOS;
+        try {
+            List<CompletableFuture<Long>> replies = new ArrayList<>();
+            marks.forEach((stream, counts) -> replies.add(connection.async().<Long> eval(DeliveryCounts.SCRIPT,
+                    ScriptOutputType.INTEGER, new String[] { stream },
+                    DeliveryCounts.args(options.group(), options.consumer(), counts)).toCompletableFuture()));
+            for (CompletableFuture<Long> reply : replies) {
+                reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // handed over uncounted: the guard sees one delivery fewer, the entry is not held back for it
+            log.debug("Could not count the delivery of {} entries for {}: {}", entries.size(), description, e.toString());
+        }
+    }
+
     // ---- outcomes --------------------------------------------------------------------------------
 
     /** The handler succeeded (or the entry was acked by hand): acked with the next flush. */
     public void succeeded(StreamEntry entry) {
         metrics.stream(entry.stream()).handled(1);
+        if (!redelivered.isEmpty()) {
+            redelivered.remove(entry);
+        }
         ack(entry, !failures.isEmpty() && failures.remove(entry) != null);
     }
 
@@ -247,6 +297,7 @@ public final class Settler {
 
     private void release(StreamEntry entry) {
         failures.remove(entry);
+        redelivered.remove(entry);
         window.release(entry);
     }
 

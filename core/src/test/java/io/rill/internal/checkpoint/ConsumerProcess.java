@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rill.Backoff;
 import io.rill.CheckpointOptions;
+import io.rill.DeadLetterOptions;
 import io.rill.Rill;
 import io.rill.StartPosition;
 import io.rill.Subscription;
@@ -33,7 +34,9 @@ import io.rill.metrics.SubscriptionMetrics;
  * Commands on stdin: {@code go} opens the gate, {@code stop} (or end of input) closes Rill gracefully,
  * prints {@code DEDUPLICATED <n>} and {@code STOPPED}, and exits 0.
  *
- * <p>Arguments: {@code uri stream group consumer|- directory [batch-size] [gate]}.
+ * <p>Arguments: {@code uri stream group consumer|- directory [batch-size] [gate]}. An entry with field
+ * {@code poison=halt} halts the JVM in its handler (after printing {@code HALT <id>}). System properties
+ * {@code rill.test.max-failures} and {@code rill.test.max-deliveries} set the dead-letter limits.
  */
 public final class ConsumerProcess {
 
@@ -58,10 +61,18 @@ public final class ConsumerProcess {
                 .startPosition(StartPosition.EARLIEST).batchSize(batch).ackFlushSize(batch)
                 .blockTimeout(Duration.ofMillis(500)).backoff(Backoff.of(Duration.ofMillis(50), Duration.ofMillis(500)))
                 .checkpoint(CheckpointOptions.directory(directory))
+                .deadLetter(DeadLetterOptions.builder()
+                        .maxFailures(Integer.getInteger("rill.test.max-failures", DeadLetterOptions.DEFAULT_MAX_FAILURES))
+                        .maxDeliveries(Integer.getInteger("rill.test.max-deliveries", DeadLetterOptions.DEFAULT_MAX_DELIVERIES))
+                        .build())
                 .build();
         Subscription subscription;
         try {
             subscription = rill.subscribe(options, entry -> {
+                if ("halt".equals(entry.field("poison"))) {
+                    line("HALT " + entry.id());
+                    Runtime.getRuntime().halt(9); // dies without an outcome: no failure, no ack
+                }
                 if (gate != null && gate.getCount() > 0) {
                     line("GATED");
                     gate.await();
