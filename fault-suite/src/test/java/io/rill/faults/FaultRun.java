@@ -169,7 +169,7 @@ final class FaultRun implements AutoCloseable {
         for (StreamMessage<String, String> letter : letters) {
             Map<String, String> body = letter.getBody();
             ledger.deadLettered(new DeadLetterSeen(letter.getId(), body.get("rill.id"), body.get("rill.reason"),
-                    body.get("poison")));
+                    body.get("poison"), body.get("rill.failures"), body.get("rill.deliveries")));
             lastDeadLetterId = letter.getId();
         }
     }
@@ -273,9 +273,10 @@ final class FaultRun implements AutoCloseable {
         Ledger.Figures f = ledger.figures();
         String line = String.format("FAULTS %s: entries=%d poison=%d kills=%d redis-restarts=%d cuts=%d duplicates=%d "
                 + "(extra handler runs %d) valid-dead-lettered=%d poison-dead-letters=%d (distinct %d) reasons=%s "
-                + "poison-attempts=%d pending=%d journal=%s", scenario, f.entries(), f.poison(), kills, redisRestarts, cuts,
-                f.duplicates(), f.extraRuns(), f.validDeadLettered().size(), f.poisonDeadLetters(), f.poisonDeadLettered(),
-                f.reasons(), f.poisonAttempts(), pending, journal);
+                + "poison-attempts=%d poison-letter-failures=%s poison-letter-deliveries=%s pending=%d journal=%s",
+                scenario, f.entries(), f.poison(), kills, redisRestarts, cuts, f.duplicates(), f.extraRuns(),
+                f.validDeadLettered().size(), f.poisonDeadLetters(), f.poisonDeadLettered(), f.reasons(),
+                f.poisonAttempts(), f.poisonFailures(), f.poisonDeliveries(), pending, journal);
         System.out.println(line);
         Files.createDirectories(logs);
         Files.writeString(logs.resolveSibling("summary.txt"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Ledger {
 
     /** One entry of the dead-letter stream, as far as the verdict needs it. */
-    record DeadLetterSeen(String id, String originalId, String reason, String poisonField) {
+    record DeadLetterSeen(String id, String originalId, String reason, String poisonField, String failures,
+            String deliveries) {
     }
 
     private final Set<String> valid = ConcurrentHashMap.newKeySet();
@@ -95,6 +96,8 @@ final class Ledger {
         Map<String, Integer> poisonDead = new TreeMap<>();
         Map<String, Integer> reasons = new TreeMap<>();
         int poisonLetters = 0;
+        Range failures = new Range();
+        Range deliveries = new Range();
         for (DeadLetterSeen letter : deadLetters()) {
             reasons.merge(String.valueOf(letter.reason()), 1, Integer::sum);
             if (valid.contains(letter.originalId())) {
@@ -102,10 +105,36 @@ final class Ledger {
             } else if (poison.contains(letter.originalId())) {
                 poisonLetters++;
                 poisonDead.merge(letter.originalId(), 1, Integer::sum);
+                failures.add(letter.failures());
+                deliveries.add(letter.deliveries());
             }
         }
         return new Figures(produced(), poison.size(), duplicates, extraRuns, validDead, poisonLetters,
-                poisonDead.size(), reasons, poisonAttempts.get());
+                poisonDead.size(), reasons, poisonAttempts.get(), failures.toString(), deliveries.toString());
+    }
+
+    /** The smallest and largest value of a numeric dead-letter field; {@code n/a} when it was never there. */
+    private static final class Range {
+        private long min = Long.MAX_VALUE;
+        private long max = Long.MIN_VALUE;
+
+        void add(String value) {
+            if (value == null) {
+                return;
+            }
+            try {
+                long n = Long.parseLong(value);
+                min = Math.min(min, n);
+                max = Math.max(max, n);
+            } catch (NumberFormatException e) {
+                // not a number: ignored
+            }
+        }
+
+        @Override
+        public String toString() {
+            return min > max ? "n/a" : min + ".." + max;
+        }
     }
 
     /**
@@ -116,8 +145,11 @@ final class Ledger {
      * @param poisonDeadLettered  poison entries with at least one dead letter
      * @param reasons             dead letters by {@code rill.reason}
      * @param poisonAttempts      handler calls that threw for a poison entry
+     * @param poisonFailures      the range of {@code rill.failures} over the poison dead letters
+     * @param poisonDeliveries    the range of {@code rill.deliveries} over the poison dead letters
      */
     record Figures(int entries, int poison, int duplicates, long extraRuns, Set<String> validDeadLettered,
-            int poisonDeadLetters, int poisonDeadLettered, Map<String, Integer> reasons, long poisonAttempts) {
+            int poisonDeadLetters, int poisonDeadLettered, Map<String, Integer> reasons, long poisonAttempts,
+            String poisonFailures, String poisonDeliveries) {
     }
 }
