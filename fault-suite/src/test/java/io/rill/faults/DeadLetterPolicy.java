@@ -16,11 +16,12 @@ final class DeadLetterPolicy {
     }
 
     /**
-     * Written against the API that counts Redis deliveries ({@code maxDeliveries} only, its default 5).
-     * With the API that counts handler failures this becomes
-     * {@code DeadLetterOptions.builder().maxFailures(10).maxDeliveries(20).build()}.
+     * The order-service's setting (semantics 7): three attempts per delivery, dead-lettered after six
+     * failures; the crash-loop guard as low as allowed (six hand-overs without an outcome). Strict on
+     * purpose: kills, Redis restarts or cuts counted as failures or deliveries would push valid entries
+     * over one of them.
      */
     static DeadLetterOptions options() {
-        return DeadLetterOptions.builder().maxDeliveries(DeadLetterOptions.DEFAULT_MAX_DELIVERIES).build();
+        return DeadLetterOptions.builder().maxFailures(6).maxDeliveries(6).build();
     }
 }
