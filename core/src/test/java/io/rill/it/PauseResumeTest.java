@@ -18,6 +18,7 @@ import io.rill.StartPosition;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
@@ -25,12 +26,12 @@ import io.rill.testing.WithRedis;
 @WithRedis
 class PauseResumeTest {
 
-    private final Fixture redis;
+    private final RedisFixture redis;
     private final Rill rill;
 
     PauseResumeTest(RedisServer server) {
-        this.redis = new Fixture(server);
-        this.rill = Rill.create(redis.client);
+        this.redis = new RedisFixture(server);
+        this.rill = Rill.create(redis.client());
     }
 
     @AfterEach
@@ -41,8 +42,8 @@ class PauseResumeTest {
 
     @Test
     void pauseStopsReadingKeepsInFlightWorkAndResumeReadsAgain() throws Exception {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         Set<String> handled = ConcurrentHashMap.newKeySet();
         CountDownLatch release = new CountDownLatch(1);
         SubscriptionOptions options = SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
@@ -79,7 +80,7 @@ class PauseResumeTest {
 
     @Test
     void aPausedSubscriptionStopsPromptly() {
-        String stream = Fixture.unique("orders");
+        String stream = RedisFixture.unique("orders");
         Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group("g").consumer("c1")
                 .build(), entry -> { });
         await().atMost(Duration.ofSeconds(10)).until(() -> sub.state() == SubscriptionState.RUNNING);
