@@ -107,7 +107,9 @@ class ManualAckTest {
             throw new IllegalStateException("boom " + entry.field("n"));
         });
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> redis.pendingIds(stream, group).equals(Set.of(ids.get(0))));
+        // the subscription creates the group as it starts: until then XPENDING fails with NOGROUP
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.groups(stream).contains(group)
+                && redis.pendingIds(stream, group).equals(Set.of(ids.get(0))));
         assertEquals(1.0, meters.get(SubscriptionMetrics.ACKED).counter().count());
     }
 

@@ -75,7 +75,9 @@ class ReclaimTest {
             Rill a = Rill.create(redis.client());
             CountDownLatch never = new CountDownLatch(1);
             a.subscribe(options(stream, group, "a", reclaim).batchSize(500).maxInFlight(1_000).build(), entry -> never.await());
-            await().atMost(Duration.ofSeconds(20)).until(() -> pendingOf(redis, stream, group, "a").size() == 1_000);
+            // the subscription creates the group as it starts: until then XPENDING fails with NOGROUP
+            await().atMost(Duration.ofSeconds(20)).until(() -> redis.groups(stream).contains(group)
+                    && pendingOf(redis, stream, group, "a").size() == 1_000);
 
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             Map<String, Long> handledByB = new ConcurrentHashMap<>();
@@ -118,7 +120,8 @@ class ReclaimTest {
                 alive.subscribe(options(stream, group, "alive", ReclaimOptions.builder().enabled(false).minIdle(minIdle)
                         .leaseRenewalInterval(Duration.ofMillis(100)).build()).batchSize(600).maxInFlight(600).build(),
                         entry -> finish.await());
-                await().atMost(Duration.ofSeconds(20)).until(() -> pendingOf(redis, stream, group, "alive").size() == 600);
+                await().atMost(Duration.ofSeconds(20)).until(() -> redis.groups(stream).contains(group)
+                        && pendingOf(redis, stream, group, "alive").size() == 600);
 
                 // then a dead consumer's 5,000
                 List<String> tail = redis.add(stream, 5_000);
