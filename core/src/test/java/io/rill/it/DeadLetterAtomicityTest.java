@@ -26,6 +26,7 @@ import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
 import io.rill.deadletter.DeadLetter;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.TcpProxy;
 
@@ -54,12 +55,12 @@ class DeadLetterAtomicityTest {
     }
 
     /** The poison entry is pending in the group (not acked). */
-    private static boolean pending(Fixture redis, String id) {
-        return redis.redis.xpending(STREAM, GROUP, Range.create(id, id), Limit.from(1)).size() == 1;
+    private static boolean pending(RedisFixture redis, String id) {
+        return redis.commands().xpending(STREAM, GROUP, Range.create(id, id), Limit.from(1)).size() == 1;
     }
 
-    private static long deadLetters(Fixture redis, String id) {
-        List<StreamMessage<String, String>> all = redis.redis.xrange(DLQ, Range.create("-", "+"));
+    private static long deadLetters(RedisFixture redis, String id) {
+        List<StreamMessage<String, String>> all = redis.commands().xrange(DLQ, Range.create("-", "+"));
         return all.stream().filter(m -> id.equals(m.getBody().get(DeadLetter.ID))).count();
     }
 
@@ -76,12 +77,12 @@ class DeadLetterAtomicityTest {
     private static void run(boolean redisRanIt) throws Exception {
         try (RedisServer server = RedisServer.startLocal();
                 TcpProxy proxy = TcpProxy.start(server.host(), server.port());
-                Fixture direct = new Fixture(server);
-                Fixture viaProxy = new Fixture(proxy.uri())) {
+                RedisFixture direct = new RedisFixture(server);
+                RedisFixture viaProxy = new RedisFixture(proxy.uri())) {
             CountDownLatch entered = new CountDownLatch(1);
             CountDownLatch fail = new CountDownLatch(1);
             Set<String> handled = ConcurrentHashMap.newKeySet();
-            try (Rill rill = Rill.create(viaProxy.client)) {
+            try (Rill rill = Rill.create(viaProxy.client())) {
                 Subscription sub = rill.subscribe(options(), entry -> {
                     if (entry.field("n").equals("poison")) {
                         entered.countDown();
@@ -91,9 +92,9 @@ class DeadLetterAtomicityTest {
                     handled.add(entry.id());
                 });
                 // one entry handled and acked first: the command connection is open before the proxy holds anything
-                String first = direct.redis.xadd(STREAM, Map.of("n", "first"));
+                String first = direct.commands().xadd(STREAM, Map.of("n", "first"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(first) && direct.pending(STREAM, GROUP) == 0);
-                String poison = direct.redis.xadd(STREAM, Map.of("n", "poison"));
+                String poison = direct.commands().xadd(STREAM, Map.of("n", "poison"));
                 entered.await();
 
                 if (redisRanIt) {
@@ -125,7 +126,7 @@ class DeadLetterAtomicityTest {
                 List<String> after = direct.add(STREAM, 5);
                 await().atMost(Duration.ofSeconds(60)).until(() -> handled.containsAll(after));
                 assertEquals(1, deadLetters(direct, poison));
-                assertEquals(1, direct.redis.xlen(DLQ));
+                assertEquals(1, direct.commands().xlen(DLQ));
                 assertEquals(0, direct.pending(STREAM, GROUP));
             }
         }

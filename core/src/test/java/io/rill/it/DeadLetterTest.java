@@ -42,6 +42,7 @@ import io.rill.SubscriptionState;
 import io.rill.deadletter.DeadLetter;
 import io.rill.deadletter.DeadLetters;
 import io.rill.metrics.SubscriptionMetrics;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
@@ -49,18 +50,18 @@ import io.rill.testing.WithRedis;
 @WithRedis
 class DeadLetterTest {
 
-    private final Fixture redis;
+    private final RedisFixture redis;
     private SimpleMeterRegistry meters;
     private Rill rill;
 
     DeadLetterTest(RedisServer server) {
-        this.redis = new Fixture(server);
+        this.redis = new RedisFixture(server);
     }
 
     @BeforeEach
     void startRill() {
         meters = new SimpleMeterRegistry();
-        rill = Rill.builder(redis.client).meterRegistry(meters).build();
+        rill = Rill.builder(redis.client()).meterRegistry(meters).build();
     }
 
     @AfterEach
@@ -84,22 +85,22 @@ class DeadLetterTest {
     }
 
     private Map<String, String> only(String dlq) {
-        List<StreamMessage<String, String>> all = redis.redis.xrange(dlq, Range.create("-", "+"));
+        List<StreamMessage<String, String>> all = redis.commands().xrange(dlq, Range.create("-", "+"));
         assertEquals(1, all.size(), "dead letters in " + dlq);
         return all.get(0).getBody();
     }
 
     @Test
     void aPoisonEntryIsRetriedRedeliveredDeadLetteredAndRedriven() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         String dlq = stream + ":dlq";
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             Map<String, String> body = new LinkedHashMap<>();
             body.put("n", Integer.toString(i));
             body.put("amount", i == 7 ? "twelve" : Integer.toString(i * 10)); // entry 7 can't be decoded
-            ids.add(redis.redis.xadd(stream, body));
+            ids.add(redis.commands().xadd(stream, body));
         }
         String poison = ids.get(7);
         Map<Long, AtomicInteger> attemptsByDelivery = new ConcurrentHashMap<>();
@@ -129,7 +130,7 @@ class DeadLetterTest {
         List<String> later = redis.add(stream, 10, Map.of("amount", "5"));
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.containsAll(later));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> redis.redis.xlen(dlq) == 1 && redis.pending(stream, group) == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.commands().xlen(dlq) == 1 && redis.pending(stream, group) == 0);
         assertEquals(3, attemptsByDelivery.size(), "deliveries: " + attemptsByDelivery.keySet());
         for (long delivery = 1; delivery <= 3; delivery++) {
             assertEquals(3, attemptsByDelivery.get(delivery).get(), "attempts of delivery " + delivery);
@@ -175,18 +176,18 @@ class DeadLetterTest {
         // fixed: redrive it, and it goes through
         fixed.set(true);
         assertEquals(1, deadLetters.redriveAll());
-        assertEquals(0, redis.redis.xlen(dlq));
+        assertEquals(0, redis.commands().xlen(dlq));
         await().atMost(Duration.ofSeconds(20)).until(() -> fixedHandled.size() == 1 && redis.pending(stream, group) == 0);
         StreamEntry redriven = fixedHandled.get(0);
         assertNotEquals(poison, redriven.id());
         assertEquals(Map.of("n", "7", "amount", "twelve"), redriven.fields());
-        assertEquals(31, redis.redis.xlen(stream));
+        assertEquals(31, redis.commands().xlen(stream));
     }
 
     @Test
     void aNonRetryableErrorIsDeadLetteredAfterOneAttempt() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         String bad = redis.add(stream, 5).get(2);
         AtomicInteger attempts = new AtomicInteger();
         Set<String> handled = ConcurrentHashMap.newKeySet();
@@ -200,7 +201,7 @@ class DeadLetterTest {
                     handled.add(entry.id());
                 });
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> redis.redis.xlen(stream + ":dlq") == 1 && redis.pending(stream, group) == 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis.commands().xlen(stream + ":dlq") == 1 && redis.pending(stream, group) == 0);
         assertEquals(1, attempts.get());
         assertEquals(4, handled.size());
         Map<String, String> letter = only(stream + ":dlq");
@@ -212,17 +213,17 @@ class DeadLetterTest {
 
     @Test
     void anEntryDeliveredMoreThanMaxDeliveriesWithoutAnOutcomeIsDeadLetteredAsCrashLoop() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         List<String> ids = redis.add(stream, 3);
-        redis.redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group);
+        redis.commands().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group);
         Consumer<String> c1 = Consumer.from(group, "c1");
         // c1 got the first entry four times and died each time before any outcome (semantics 7, crash-loop guard)
-        redis.redis.xreadgroup(c1, XReadArgs.Builder.count(1), XReadArgs.StreamOffset.lastConsumed(stream));
+        redis.commands().xreadgroup(c1, XReadArgs.Builder.count(1), XReadArgs.StreamOffset.lastConsumed(stream));
         for (int i = 0; i < 3; i++) {
-            redis.redis.xreadgroup(c1, XReadArgs.Builder.count(1), XReadArgs.StreamOffset.from(stream, "0"));
+            redis.commands().xreadgroup(c1, XReadArgs.Builder.count(1), XReadArgs.StreamOffset.from(stream, "0"));
         }
-        assertEquals(4, redis.redis.xpending(stream, c1, Range.create("-", "+"), Limit.from(1)).get(0).getRedeliveryCount());
+        assertEquals(4, redis.commands().xpending(stream, c1, Range.create("-", "+"), Limit.from(1)).get(0).getRedeliveryCount());
         Map<String, Long> handled = new ConcurrentHashMap<>();
 
         rill.subscribe(options(stream, group).reclaim(ReclaimOptions.builder().enabled(false).build())
@@ -230,7 +231,7 @@ class DeadLetterTest {
                 entry -> handled.put(entry.id(), entry.deliveryCount().orElse(-1)));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> redis.pending(stream, group) == 0 && handled.size() == 2
-                && redis.redis.xlen(stream + ":dlq") == 1);
+                && redis.commands().xlen(stream + ":dlq") == 1);
         assertEquals(Map.of(ids.get(1), 1L, ids.get(2), 1L), handled);
         Map<String, String> letter = only(stream + ":dlq");
         assertEquals(ids.get(0), letter.get(DeadLetter.ID));
@@ -243,8 +244,8 @@ class DeadLetterTest {
 
     @Test
     void aBatchHandlerRetriesOnlyItsFailedEntries() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         String bad = redis.add(stream, 10).get(4);
         List<Integer> callSizes = Collections.synchronizedList(new ArrayList<>());
 
@@ -258,7 +259,7 @@ class DeadLetterTest {
                     }
                 });
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> redis.pending(stream, group) == 0 && redis.redis.xlen(stream + ":dlq") == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis.pending(stream, group) == 0 && redis.commands().xlen(stream + ":dlq") == 1);
         assertEquals(List.of(10, 1, 1), callSizes);
         assertEquals(bad, only(stream + ":dlq").get(DeadLetter.ID));
         assertEquals(9, count(SubscriptionMetrics.HANDLED, stream));
@@ -266,9 +267,9 @@ class DeadLetterTest {
 
     @Test
     void deadLettersGoToAConfiguredStreamAndRedriveByIdRange() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
-        String dlq = Fixture.unique("failed-orders");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        String dlq = RedisFixture.unique("failed-orders");
         List<String> ids = redis.add(stream, 6);
         Set<String> bad = Set.of(ids.get(1), ids.get(3), ids.get(5));
         AtomicBoolean fixed = new AtomicBoolean();
@@ -283,8 +284,8 @@ class DeadLetterTest {
                     }
                 });
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> redis.redis.xlen(dlq) == 3 && redis.pending(stream, group) == 0);
-        assertEquals(0, redis.redis.exists(stream + ":dlq"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis.commands().xlen(dlq) == 3 && redis.pending(stream, group) == 0);
+        assertEquals(0, redis.commands().exists(stream + ":dlq"));
         DeadLetters deadLetters = rill.deadLetters(dlq);
         List<DeadLetter> letters = deadLetters.list(10);
         assertEquals(List.of(ids.get(1), ids.get(3), ids.get(5)), letters.stream().map(DeadLetter::originalId).toList());

@@ -19,6 +19,7 @@ import io.rill.ReclaimOptions;
 import io.rill.Rill;
 import io.rill.SubscriptionOptions;
 import io.rill.metrics.SubscriptionMetrics;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
@@ -26,16 +27,16 @@ import io.rill.testing.WithRedis;
 @WithRedis
 class JanitorTest {
 
-    private final Fixture redis;
+    private final RedisFixture redis;
 
     JanitorTest(RedisServer server) {
-        this.redis = new Fixture(server);
+        this.redis = new RedisFixture(server);
     }
 
     /** name → pending count of the group's consumers on the stream. */
     private Map<String, Long> consumers(String stream, String group) {
         Map<String, Long> consumers = new HashMap<>();
-        for (Object element : redis.redis.xinfoConsumers(stream, group)) {
+        for (Object element : redis.commands().xinfoConsumers(stream, group)) {
             List<?> fields = (List<?>) element;
             Map<String, Object> info = new HashMap<>();
             for (int i = 0; i + 1 < fields.size(); i += 2) {
@@ -48,17 +49,17 @@ class JanitorTest {
 
     @Test
     void anIdleEmptyConsumerIsDeletedAndAnIdleOneWithPendingEntriesIsKept() throws Exception {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         redis.add(stream, 3);
-        redis.redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group);
+        redis.commands().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group);
         // the holder goes quiet first, so whenever the empty one is past the threshold the holder is too
-        redis.redis.xreadgroup(Consumer.from(group, "holder"), XReadArgs.Builder.count(3), XReadArgs.StreamOffset.lastConsumed(stream));
-        redis.redis.xgroupCreateconsumer(stream, Consumer.from(group, "empty"));
+        redis.commands().xreadgroup(Consumer.from(group, "holder"), XReadArgs.Builder.count(3), XReadArgs.StreamOffset.lastConsumed(stream));
+        redis.commands().xgroupCreateconsumer(stream, Consumer.from(group, "empty"));
         assertEquals(Map.of("holder", 3L, "empty", 0L), consumers(stream, group));
 
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (Rill rill = Rill.builder(redis.client).meterRegistry(meters).build()) {
+        try (Rill rill = Rill.builder(redis.client()).meterRegistry(meters).build()) {
             rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("sweeper")
                     .blockTimeout(Duration.ofMillis(100))
                     .reclaim(ReclaimOptions.builder().enabled(false).build()) // the holder's entries stay where they are
@@ -71,7 +72,7 @@ class JanitorTest {
             assertTrue(left.containsKey("sweeper"), "the janitor deleted its own consumer");
             assertEquals(3, redis.pending(stream, group));
             assertEquals(1.0, meters.find(SubscriptionMetrics.CONSUMERS_DELETED).tag("stream", stream).counter().count());
-            await().atMost(Duration.ofSeconds(5)).until(() -> Fixture.logLines("Deleted consumer 'empty'", group, stream) == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> RedisFixture.logLines("Deleted consumer 'empty'", group, stream) == 1);
         } finally {
             redis.close();
         }

@@ -18,9 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.models.stream.PendingMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rill.Acknowledgement;
 import io.rill.Rill;
@@ -29,6 +27,7 @@ import io.rill.StreamEntry;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.metrics.SubscriptionMetrics;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
@@ -36,18 +35,18 @@ import io.rill.testing.WithRedis;
 @WithRedis
 class ManualAckTest {
 
-    private final Fixture redis;
+    private final RedisFixture redis;
     private Rill rill;
     private SimpleMeterRegistry meters;
 
     ManualAckTest(RedisServer server) {
-        this.redis = new Fixture(server);
+        this.redis = new RedisFixture(server);
     }
 
     @BeforeEach
     void startRill() {
         meters = new SimpleMeterRegistry();
-        rill = Rill.builder(redis.client).meterRegistry(meters).build();
+        rill = Rill.builder(redis.client()).meterRegistry(meters).build();
     }
 
     @AfterEach
@@ -61,17 +60,10 @@ class ManualAckTest {
                 .startPosition(StartPosition.EARLIEST).blockTimeout(Duration.ofMillis(200));
     }
 
-    private Set<String> pendingIds(String stream, String group) {
-        List<PendingMessage> pending = redis.redis.xpending(stream, group, Range.create("-", "+"), Limit.from(10_000));
-        Set<String> ids = ConcurrentHashMap.newKeySet();
-        pending.forEach(p -> ids.add(p.getId()));
-        return ids;
-    }
-
     @Test
     void entriesStayInFlightUntilSettledAfterTheHandlerReturned() throws Exception {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         List<String> ids = redis.add(stream, 10);
         BlockingQueue<Map.Entry<StreamEntry, Acknowledgement>> handedOver = new LinkedBlockingQueue<>();
 
@@ -81,7 +73,7 @@ class ManualAckTest {
         // the handler returns at once; nothing is settled yet, so all ten stay in flight and pending
         await().atMost(Duration.ofSeconds(10)).until(() -> handedOver.size() == 10);
         assertEquals(10, sub.inFlight());
-        assertEquals(Set.copyOf(ids), pendingIds(stream, group));
+        assertEquals(Set.copyOf(ids), redis.pendingIds(stream, group));
 
         // ack the even ones and nack the odd ones, from this (another) thread
         for (int i = 0; i < 10; i++) {
@@ -97,15 +89,15 @@ class ManualAckTest {
             assertTrue(e.getValue().settled());
         }
         Set<String> odd = Set.of(ids.get(1), ids.get(3), ids.get(5), ids.get(7), ids.get(9));
-        await().atMost(Duration.ofSeconds(10)).until(() -> pendingIds(stream, group).equals(odd) && sub.inFlight() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.pendingIds(stream, group).equals(odd) && sub.inFlight() == 0);
         assertEquals(5.0, meters.get(SubscriptionMetrics.ACKED).counter().count());
         assertEquals(5.0, meters.get(SubscriptionMetrics.FAILED).counter().count());
     }
 
     @Test
     void aHandlerThatThrowsBeforeSettlingFailsTheEntryAndOneThatThrowsAfterAckKeepsTheAck() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         List<String> ids = redis.add(stream, 2);
 
         rill.subscribeManual(options(stream, group).build(), (entry, ack) -> {
@@ -115,14 +107,16 @@ class ManualAckTest {
             throw new IllegalStateException("boom " + entry.field("n"));
         });
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> pendingIds(stream, group).equals(Set.of(ids.get(0))));
+        // the subscription creates the group as it starts: until then XPENDING fails with NOGROUP
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.groups(stream).contains(group)
+                && redis.pendingIds(stream, group).equals(Set.of(ids.get(0))));
         assertEquals(1.0, meters.get(SubscriptionMetrics.ACKED).counter().count());
     }
 
     @Test
     void maxInFlightCountsUnsettledEntries() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         redis.add(stream, 50);
         BlockingQueue<Acknowledgement> acks = new LinkedBlockingQueue<>();
 
@@ -149,8 +143,8 @@ class ManualAckTest {
 
     @Test
     void aBatchIsSettledTogether() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         redis.add(stream, 30);
         BlockingQueue<Map.Entry<List<StreamEntry>, Acknowledgement>> batches = new LinkedBlockingQueue<>();
 
@@ -169,13 +163,13 @@ class ManualAckTest {
                 batch.getValue().ack();
             }
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> pendingIds(stream, group).equals(nacked));
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.pendingIds(stream, group).equals(nacked));
     }
 
     @Test
     void aNackIsAFailureAndDeadLettersTheEntryAtMaxFailures() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         List<String> ids = redis.add(stream, 3);
         String poison = ids.get(1);
         Set<String> acked = ConcurrentHashMap.newKeySet();
@@ -191,8 +185,8 @@ class ManualAckTest {
                 });
 
         String dlq = stream + ":dlq";
-        await().atMost(Duration.ofSeconds(20)).until(() -> redis.redis.xlen(dlq) == 1 && redis.pending(stream, group) == 0);
-        Map<String, String> dead = redis.redis.xrange(dlq, Range.create("-", "+")).get(0).getBody();
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis.commands().xlen(dlq) == 1 && redis.pending(stream, group) == 0);
+        Map<String, String> dead = redis.commands().xrange(dlq, Range.create("-", "+")).get(0).getBody();
         assertEquals(poison, dead.get(io.rill.deadletter.DeadLetter.ID));
         assertEquals(IllegalStateException.class.getName(), dead.get(io.rill.deadletter.DeadLetter.ERROR));
         assertEquals("failed", dead.get(io.rill.deadletter.DeadLetter.REASON));

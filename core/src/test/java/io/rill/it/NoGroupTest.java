@@ -15,6 +15,7 @@ import io.rill.Rill;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
@@ -30,9 +31,9 @@ class NoGroupTest {
 
     @Test
     void deletedStreamIsRecreatedAtDollarWithOneWarning() throws Exception {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("billing");
-        try (Fixture redis = new Fixture(server); Rill rill = Rill.create(redis.client)) {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("billing");
+        try (RedisFixture redis = new RedisFixture(server); Rill rill = Rill.create(redis.client())) {
             Set<String> handled = ConcurrentHashMap.newKeySet();
             Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
                     .blockTimeout(Duration.ofMillis(200)).build(), entry -> handled.add(entry.field("n")));
@@ -40,24 +41,24 @@ class NoGroupTest {
             redis.add(stream, 10);
             await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 10);
 
-            redis.redis.del(stream);
+            redis.commands().del(stream);
             // the group comes back at $ on an empty stream
-            await().atMost(Duration.ofSeconds(20)).until(() -> redis.redis.exists(stream) == 1
-                    && redis.redis.xinfoGroups(stream).size() == 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> redis.commands().exists(stream) == 1
+                    && redis.commands().xinfoGroups(stream).size() == 1);
             handled.clear();
             redis.add(stream, 5);
             await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 5 && redis.pending(stream, group) == 0);
             assertEquals(SubscriptionState.RUNNING, sub.state());
-            await().atMost(Duration.ofSeconds(5)).until(() -> Fixture.logLines("WARN", "recreated", stream, group) == 1);
-            assertEquals(1, Fixture.logLines("WARN", "recreated", stream, group));
+            await().atMost(Duration.ofSeconds(5)).until(() -> RedisFixture.logLines("WARN", "recreated", stream, group) == 1);
+            assertEquals(1, RedisFixture.logLines("WARN", "recreated", stream, group));
         }
     }
 
     @Test
     void missingGroupWithAutoCreateOffFailsVisiblyAndDoesNotSpin() throws Exception {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("billing");
-        try (Fixture redis = new Fixture(server); Rill rill = Rill.create(redis.client)) {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("billing");
+        try (RedisFixture redis = new RedisFixture(server); Rill rill = Rill.create(redis.client())) {
             redis.add(stream, 3);
             long readsBefore = redis.xreadgroupCalls();
             Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
@@ -76,8 +77,8 @@ class NoGroupTest {
 
     @Test
     void groupCreatedByRillStartsAtTheConfiguredPosition() throws Exception {
-        String stream = Fixture.unique("orders");
-        try (Fixture redis = new Fixture(server); Rill rill = Rill.create(redis.client)) {
+        String stream = RedisFixture.unique("orders");
+        try (RedisFixture redis = new RedisFixture(server); Rill rill = Rill.create(redis.client())) {
             redis.add(stream, 4);
             Set<String> latest = ConcurrentHashMap.newKeySet();
             Set<String> earliest = ConcurrentHashMap.newKeySet();

@@ -17,6 +17,7 @@ import io.rill.StartPosition;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 
 /**
@@ -27,7 +28,7 @@ class OwnPendingFirstTest {
 
     @Test
     void restartedConsumerHandlesItsOwnPendingEntriesFirst() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             String stream = "orders";
             String group = "billing";
             SubscriptionOptions options = SubscriptionOptions.builder().streams(stream).group(group).consumer("billing-1")
@@ -36,7 +37,7 @@ class OwnPendingFirstTest {
 
             // a first runtime reads entries and is stopped without finishing or acking any of them
             CountDownLatch stuck = new CountDownLatch(1);
-            Rill first = Rill.create(redis.client);
+            Rill first = Rill.create(redis.client());
             Subscription dying = first.subscribe(options, entry -> {
                 stuck.countDown();
                 new CountDownLatch(1).await(); // blocks until interrupted
@@ -51,7 +52,7 @@ class OwnPendingFirstTest {
             List<String> newIds = redis.add(stream, 100);
             long readsBefore = redis.xreadgroupCalls();
             List<String> order = Collections.synchronizedList(new ArrayList<>());
-            try (Rill second = Rill.create(redis.client)) {
+            try (Rill second = Rill.create(redis.client())) {
                 second.subscribe(options, entry -> order.add(entry.id()));
                 await().atMost(Duration.ofSeconds(30)).until(() -> order.size() == 400 && redis.pending(stream, group) == 0);
                 // the reader ended up blocked on new entries, after a bounded number of reads

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import io.rill.StartPosition;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
@@ -25,12 +27,12 @@ import io.rill.testing.WithRedis;
 @WithRedis
 class PauseResumeTest {
 
-    private final Fixture redis;
+    private final RedisFixture redis;
     private final Rill rill;
 
     PauseResumeTest(RedisServer server) {
-        this.redis = new Fixture(server);
-        this.rill = Rill.create(redis.client);
+        this.redis = new RedisFixture(server);
+        this.rill = Rill.create(redis.client());
     }
 
     @AfterEach
@@ -41,8 +43,8 @@ class PauseResumeTest {
 
     @Test
     void pauseStopsReadingKeepsInFlightWorkAndResumeReadsAgain() throws Exception {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         Set<String> handled = ConcurrentHashMap.newKeySet();
         CountDownLatch release = new CountDownLatch(1);
         SubscriptionOptions options = SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
@@ -77,14 +79,32 @@ class PauseResumeTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 6 && redis.pending(stream, group) == 0);
     }
 
+    /**
+     * close() of a paused subscription must end its reader (parked by the pause, not in a read) and its
+     * workers within the close timeout, with no read left blocked on the server. The read's BLOCK (30 s)
+     * is longer than the close timeout, so a stop that waited for it would leave the reader running.
+     */
     @Test
     void aPausedSubscriptionStopsPromptly() {
-        String stream = Fixture.unique("orders");
-        Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group("g").consumer("c1")
-                .build(), entry -> { });
-        await().atMost(Duration.ofSeconds(10)).until(() -> sub.state() == SubscriptionState.RUNNING);
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        String threads = "rill-" + group + "-c1-";
+        Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
+                .concurrency(2).blockTimeout(Duration.ofSeconds(30)).build(), entry -> { });
+        await().atMost(Duration.ofSeconds(10)).until(() -> sub.state() == SubscriptionState.RUNNING && redis.readerBlocked());
+        // what the checks below must find gone is there now
+        assertEquals(Set.of(threads + "reader", threads + "worker-0", threads + "worker-1"), liveThreads(threads));
+
         sub.pause();
         sub.close(Duration.ofSeconds(5));
-        assertEquals(SubscriptionState.STOPPED, sub.state());
+
+        assertEquals(Set.of(), liveThreads(threads), "threads of the subscription still running after close()");
+        assertFalse(redis.readerBlocked(), "a read is still blocked in XREADGROUP after close()");
+    }
+
+    /** Names of the live threads whose name starts with {@code prefix}. */
+    private static Set<String> liveThreads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+                .map(Thread::getName).collect(Collectors.toSet());
     }
 }

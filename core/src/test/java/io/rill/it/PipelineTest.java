@@ -33,6 +33,7 @@ import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
 import io.rill.StartPosition;
 import io.rill.metrics.SubscriptionMetrics;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
@@ -41,19 +42,19 @@ import io.rill.testing.WithRedis;
 class PipelineTest {
 
     private final String uri;
-    private final Fixture redis;
+    private final RedisFixture redis;
     private Rill rill;
     private SimpleMeterRegistry meters;
 
     PipelineTest(RedisServer server) {
         this.uri = server.uri();
-        this.redis = new Fixture(server);
+        this.redis = new RedisFixture(server);
     }
 
     @BeforeEach
     void startRill() {
         meters = new SimpleMeterRegistry();
-        rill = Rill.builder(redis.client).meterRegistry(meters).build();
+        rill = Rill.builder(redis.client()).meterRegistry(meters).build();
     }
 
     @AfterEach
@@ -69,9 +70,9 @@ class PipelineTest {
 
     @Test
     void everyEntryOfTwoStreamsIsHandledAndAckedOnce() {
-        String a = Fixture.unique("orders");
-        String b = Fixture.unique("payments");
-        String group = Fixture.unique("g");
+        String a = RedisFixture.unique("orders");
+        String b = RedisFixture.unique("payments");
+        String group = RedisFixture.unique("g");
         redis.add(a, 25_000);
         redis.add(b, 25_000);
         Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
@@ -95,13 +96,13 @@ class PipelineTest {
 
     @Test
     void orderingKeyKeepsEachKeyInStreamOrderAndRunsKeysInParallel() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         int keys = 16;
         int perKey = 200;
         for (int i = 0; i < perKey; i++) {
             for (int k = 0; k < keys; k++) {
-                redis.redis.xadd(stream, Map.of("customer", "c" + k, "seq", Integer.toString(i)));
+                redis.commands().xadd(stream, Map.of("customer", "c" + k, "seq", Integer.toString(i)));
             }
         }
         Map<String, List<Integer>> order = new ConcurrentHashMap<>();
@@ -141,18 +142,18 @@ class PipelineTest {
 
     @Test
     void maxInFlightIsNeverExceededWithASlowHandlerAndADeepBacklog() {
-        String stream = Fixture.unique("backlog");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("backlog");
+        String group = RedisFixture.unique("g");
         redis.add(stream, 2_000);
         int maxInFlight = 40;
         AtomicLong mostPending = new AtomicLong();
         AtomicInteger handled = new AtomicInteger();
-        Fixture observer = new Fixture(uri);
+        RedisFixture observer = new RedisFixture(uri);
         try {
             rill.subscribe(options(group, stream).concurrency(4).batchSize(25).maxInFlight(maxInFlight)
                     .ackFlushSize(10).build(), entry -> {
                         // read-but-unacked entries are exactly this consumer's pending list in Redis
-                        long pending = observer.redis.xpending(stream, group).getCount();
+                        long pending = observer.commands().xpending(stream, group).getCount();
                         mostPending.accumulateAndGet(pending, Math::max);
                         handled.incrementAndGet();
                     });
@@ -166,8 +167,8 @@ class PipelineTest {
 
     @Test
     void aThrowingHandlerLeavesItsEntryPendingAndTheSubscriptionRunning() {
-        String stream = Fixture.unique("poison");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("poison");
+        String group = RedisFixture.unique("g");
         List<String> ids = redis.add(stream, 100);
         String poison = ids.get(37);
         Set<String> handled = ConcurrentHashMap.newKeySet();
@@ -183,7 +184,7 @@ class PipelineTest {
         redis.add(stream, 10);
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 109);
         assertEquals(SubscriptionState.RUNNING, sub.state());
-        List<String> stillPending = redis.redis.xpending(stream, group, io.lettuce.core.Range.create("-", "+"),
+        List<String> stillPending = redis.commands().xpending(stream, group, io.lettuce.core.Range.create("-", "+"),
                 io.lettuce.core.Limit.from(10)).stream().map(p -> p.getId()).toList();
         assertEquals(List.of(poison), stillPending);
         assertEquals(1.0, meters.find(SubscriptionMetrics.FAILED).tag("stream", stream).counter().count());
@@ -191,8 +192,8 @@ class PipelineTest {
 
     @Test
     void gracefulCloseFinishesInFlightHandlersAndFlushesTheirAcks() throws Exception {
-        String stream = Fixture.unique("close");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("close");
+        String group = RedisFixture.unique("g");
         redis.add(stream, 8);
         CountDownLatch allStarted = new CountDownLatch(8);
         CountDownLatch release = new CountDownLatch(1);
@@ -221,15 +222,15 @@ class PipelineTest {
 
     /** Entries of the stream never delivered to any consumer of the group. */
     private long undelivered(String stream, String group) {
-        List<StreamMessage<String, String>> rest = redis.redis.xreadgroup(io.lettuce.core.Consumer.from(group, "probe"),
+        List<StreamMessage<String, String>> rest = redis.commands().xreadgroup(io.lettuce.core.Consumer.from(group, "probe"),
                 XReadArgs.Builder.count(100), XReadArgs.StreamOffset.lastConsumed(stream));
         return rest.size();
     }
 
     @Test
     void batchesOf500MultiFieldEntriesDecodeExactlyAsWritten() {
-        String stream = Fixture.unique("decode");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("decode");
+        String group = RedisFixture.unique("g");
         List<Map<String, String>> written = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 1_500; i++) {
@@ -240,7 +241,7 @@ class PipelineTest {
             body.put("n", Integer.toString(i));
             body.put("spaces and = signs", "x=" + (i * 7));
             written.add(body);
-            ids.add(redis.redis.xadd(stream, body));
+            ids.add(redis.commands().xadd(stream, body));
         }
         List<StreamEntry> received = Collections.synchronizedList(new ArrayList<>());
         List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
@@ -264,8 +265,8 @@ class PipelineTest {
 
     @Test
     void batchHandlerCanFailSomeEntriesAndAckTheRest() {
-        String stream = Fixture.unique("partial");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("partial");
+        String group = RedisFixture.unique("g");
         List<String> ids = redis.add(stream, 50);
         Set<String> bad = Set.of(ids.get(3), ids.get(40));
         Map<String, Integer> calls = new HashMap<>();
@@ -289,7 +290,7 @@ class PipelineTest {
         synchronized (calls) {
             assertEquals(50, calls.size());
         }
-        List<String> pending = redis.redis.xpending(stream, group, io.lettuce.core.Range.create("-", "+"),
+        List<String> pending = redis.commands().xpending(stream, group, io.lettuce.core.Range.create("-", "+"),
                 io.lettuce.core.Limit.from(10)).stream().map(p -> p.getId()).sorted().toList();
         assertEquals(bad.stream().sorted().toList(), pending);
         assertFalse(pending.contains(ids.get(0)));

@@ -30,6 +30,7 @@ import io.rill.StartPosition;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.metrics.SubscriptionMetrics;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 
 /**
@@ -58,30 +59,32 @@ class ReclaimTest {
         return counter == null ? 0 : counter.count();
     }
 
-    private static List<PendingMessage> pendingOf(Fixture redis, String stream, String group, String consumer) {
-        return redis.redis.xpending(stream, Consumer.from(group, consumer), Range.create("-", "+"), Limit.from(100_000));
+    private static List<PendingMessage> pendingOf(RedisFixture redis, String stream, String group, String consumer) {
+        return redis.commands().xpending(stream, Consumer.from(group, consumer), Range.create("-", "+"), Limit.from(100_000));
     }
 
     @Test
     void aConsumerThatDiesWithoutAckingHasAllItsEntriesReclaimedByAnother() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             String stream = "orders";
             String group = "billing";
             List<String> ids = redis.add(stream, 1_000);
             ReclaimOptions reclaim = reclaim(Duration.ofMillis(500));
 
             // consumer a reads all 1,000 entries and never finishes one
-            Rill a = Rill.create(redis.client);
+            Rill a = Rill.create(redis.client());
             CountDownLatch never = new CountDownLatch(1);
             a.subscribe(options(stream, group, "a", reclaim).batchSize(500).maxInFlight(1_000).build(), entry -> never.await());
-            await().atMost(Duration.ofSeconds(20)).until(() -> pendingOf(redis, stream, group, "a").size() == 1_000);
+            // the subscription creates the group as it starts: until then XPENDING fails with NOGROUP
+            await().atMost(Duration.ofSeconds(20)).until(() -> redis.groups(stream).contains(group)
+                    && pendingOf(redis, stream, group, "a").size() == 1_000);
 
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             Map<String, Long> handledByB = new ConcurrentHashMap<>();
             AtomicInteger calls = new AtomicInteger();
             AtomicInteger mostInFlight = new AtomicInteger();
             AtomicReference<Subscription> subB = new AtomicReference<>();
-            try (Rill b = Rill.builder(redis.client).meterRegistry(meters).build()) {
+            try (Rill b = Rill.builder(redis.client()).meterRegistry(meters).build()) {
                 // claims obey max-in-flight like reads: 1,000 entries through a window of 100
                 subB.set(b.subscribe(options(stream, group, "b", reclaim).maxInFlight(100).build(), entry -> {
                     calls.incrementAndGet();
@@ -105,7 +108,7 @@ class ReclaimTest {
 
     @Test
     void aPelOf5000IsReclaimedWithCount50PastAHeadOfLiveEntries() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             String stream = "orders";
             String group = "billing";
             Duration minIdle = Duration.ofSeconds(2);
@@ -113,20 +116,21 @@ class ReclaimTest {
             // XAUTOCLAIM COUNT 50 examines (500), so only a carried cursor ever gets past them
             List<String> head = redis.add(stream, 600);
             CountDownLatch finish = new CountDownLatch(1);
-            try (Rill alive = Rill.create(redis.client)) {
+            try (Rill alive = Rill.create(redis.client())) {
                 alive.subscribe(options(stream, group, "alive", ReclaimOptions.builder().enabled(false).minIdle(minIdle)
                         .leaseRenewalInterval(Duration.ofMillis(100)).build()).batchSize(600).maxInFlight(600).build(),
                         entry -> finish.await());
-                await().atMost(Duration.ofSeconds(20)).until(() -> pendingOf(redis, stream, group, "alive").size() == 600);
+                await().atMost(Duration.ofSeconds(20)).until(() -> redis.groups(stream).contains(group)
+                        && pendingOf(redis, stream, group, "alive").size() == 600);
 
                 // then a dead consumer's 5,000
                 List<String> tail = redis.add(stream, 5_000);
-                assertEquals(5_000, redis.redis.xreadgroup(Consumer.from(group, "dead"), XReadArgs.Builder.count(5_000),
+                assertEquals(5_000, redis.commands().xreadgroup(Consumer.from(group, "dead"), XReadArgs.Builder.count(5_000),
                         XReadArgs.StreamOffset.lastConsumed(stream)).size());
 
                 long claimsBefore = redis.calls("xautoclaim");
                 Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
-                try (Rill b = Rill.create(redis.client)) {
+                try (Rill b = Rill.create(redis.client())) {
                     b.subscribe(options(stream, group, "b", ReclaimOptions.builder().interval(Duration.ofMillis(100))
                             .minIdle(minIdle).count(50).build()).build(),
                             entry -> handled.computeIfAbsent(entry.id(), k -> new AtomicInteger()).incrementAndGet());
@@ -152,7 +156,7 @@ class ReclaimTest {
 
     @Test
     void aHandlerTakingThreeTimesMinIdleOnALiveConsumerKeepsItsEntry() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             String stream = "orders";
             String group = "billing";
             Duration minIdle = Duration.ofMillis(1_500);
@@ -164,7 +168,7 @@ class ReclaimTest {
             AtomicInteger callsOnA = new AtomicInteger();
             AtomicInteger callsOnB = new AtomicInteger();
             AtomicLong startedAt = new AtomicLong();
-            try (Rill rill = Rill.builder(redis.client).meterRegistry(meters).build()) {
+            try (Rill rill = Rill.builder(redis.client()).meterRegistry(meters).build()) {
                 rill.subscribe(options(stream, group, "a", reclaim).build(), entry -> {
                     callsOnA.incrementAndGet();
                     startedAt.set(System.nanoTime());
@@ -197,18 +201,18 @@ class ReclaimTest {
 
     @Test
     void entriesTrimmedUnderADeadConsumersPelAreCountedAndNeverHandled() {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             String stream = "orders";
             String group = "billing";
             List<String> ids = redis.add(stream, 100);
-            redis.redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group);
-            redis.redis.xreadgroup(Consumer.from(group, "ghost"), XReadArgs.Builder.count(100), XReadArgs.StreamOffset.lastConsumed(stream));
-            assertEquals(60, redis.redis.xtrim(stream, XTrimArgs.Builder.maxlen(40)));
+            redis.commands().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group);
+            redis.commands().xreadgroup(Consumer.from(group, "ghost"), XReadArgs.Builder.count(100), XReadArgs.StreamOffset.lastConsumed(stream));
+            assertEquals(60, redis.commands().xtrim(stream, XTrimArgs.Builder.maxlen(40)));
             assertEquals(100, redis.pending(stream, group));
 
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             Set<String> handled = ConcurrentHashMap.newKeySet();
-            try (Rill rill = Rill.builder(redis.client).meterRegistry(meters).build()) {
+            try (Rill rill = Rill.builder(redis.client()).meterRegistry(meters).build()) {
                 rill.subscribe(options(stream, group, "b", reclaim(Duration.ofMillis(200))).build(), entry -> handled.add(entry.id()));
                 await().atMost(Duration.ofSeconds(30)).until(() -> redis.pending(stream, group) == 0 && handled.size() == 40);
                 assertEquals(Set.copyOf(ids.subList(60, 100)), handled);
@@ -220,18 +224,18 @@ class ReclaimTest {
 
     @Test
     void entriesTrimmedUnderTheOwnPelAreAckedCountedAndNeverHandled() {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             String stream = "orders";
             String group = "billing";
             List<String> ids = redis.add(stream, 50);
-            redis.redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group);
+            redis.commands().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group);
             // this consumer read 30 before it went down; then they were trimmed
-            redis.redis.xreadgroup(Consumer.from(group, "c1"), XReadArgs.Builder.count(30), XReadArgs.StreamOffset.lastConsumed(stream));
-            assertEquals(30, redis.redis.xtrim(stream, XTrimArgs.Builder.maxlen(20)));
+            redis.commands().xreadgroup(Consumer.from(group, "c1"), XReadArgs.Builder.count(30), XReadArgs.StreamOffset.lastConsumed(stream));
+            assertEquals(30, redis.commands().xtrim(stream, XTrimArgs.Builder.maxlen(20)));
 
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             Set<String> handled = ConcurrentHashMap.newKeySet();
-            try (Rill rill = Rill.builder(redis.client).meterRegistry(meters).build()) {
+            try (Rill rill = Rill.builder(redis.client()).meterRegistry(meters).build()) {
                 rill.subscribe(options(stream, group, "c1", ReclaimOptions.builder().enabled(false).build()).build(),
                         entry -> handled.add(entry.id()));
                 await().atMost(Duration.ofSeconds(30)).until(() -> redis.pending(stream, group) == 0 && handled.size() == 20);

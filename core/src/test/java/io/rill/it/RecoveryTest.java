@@ -17,6 +17,7 @@ import io.rill.StartPosition;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.RedisServerOptions;
 import io.rill.testing.TcpProxy;
@@ -35,12 +36,12 @@ class RecoveryTest {
     @Test
     void redisKilledAndRestartedWithAofMidStream() throws Exception {
         try (RedisServer server = RedisServer.startLocal(RedisServerOptions.builder().appendOnly(true).build());
-                Fixture redis = new Fixture(server)) {
+                RedisFixture redis = new RedisFixture(server)) {
             String stream = "orders";
             String group = "billing";
             Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
             redis.add(stream, 2_000);
-            try (Rill rill = Rill.create(redis.client)) {
+            try (Rill rill = Rill.create(redis.client())) {
                 Subscription sub = rill.subscribe(options(stream, group), entry -> {
                     handled.computeIfAbsent(entry.id(), k -> new AtomicInteger()).incrementAndGet();
                     if (handled.size() == 1_000) {
@@ -52,11 +53,11 @@ class RecoveryTest {
 
                 server.restart();
                 await().atMost(Duration.ofSeconds(60)).until(() -> sub.state() == SubscriptionState.RUNNING);
-                try (Fixture after = new Fixture(server)) {
+                try (RedisFixture after = new RedisFixture(server)) {
                     after.add(stream, 500);
                     await().atMost(Duration.ofSeconds(60))
                             .until(() -> handled.size() == 2_500 && after.pending(stream, group) == 0);
-                    assertEquals(2_500, after.redis.xlen(stream));
+                    assertEquals(2_500, after.commands().xlen(stream));
                 }
             }
         }
@@ -66,13 +67,13 @@ class RecoveryTest {
     void connectionCutAndRestoredThroughAProxy() throws Exception {
         try (RedisServer server = RedisServer.startLocal();
                 TcpProxy proxy = TcpProxy.start(server.host(), server.port());
-                Fixture direct = new Fixture(server);
-                Fixture viaProxy = new Fixture(proxy.uri())) {
+                RedisFixture direct = new RedisFixture(server);
+                RedisFixture viaProxy = new RedisFixture(proxy.uri())) {
             String stream = "orders";
             String group = "billing";
             Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
             direct.add(stream, 1_000);
-            try (Rill rill = Rill.create(viaProxy.client)) {
+            try (Rill rill = Rill.create(viaProxy.client())) {
                 Subscription sub = rill.subscribe(options(stream, group),
                         entry -> handled.computeIfAbsent(entry.id(), k -> new AtomicInteger()).incrementAndGet());
                 await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 1_000 && direct.pending(stream, group) == 0);

@@ -33,6 +33,7 @@ import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
 import io.rill.deadletter.DeadLetter;
 import io.rill.internal.settle.FailureLedger;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.TcpProxy;
 import io.rill.testing.WithRedis;
@@ -61,8 +62,8 @@ class SettlementTest {
                 .janitor(JanitorOptions.builder().enabled(false).build());
     }
 
-    private static long pendingDeliveries(Fixture redis, String stream, String group, String id) {
-        return redis.redis.xpending(stream, group, Range.create(id, id), Limit.from(1)).get(0).getRedeliveryCount();
+    private static long pendingDeliveries(RedisFixture redis, String stream, String group, String id) {
+        return redis.commands().xpending(stream, group, Range.create(id, id), Limit.from(1)).get(0).getRedeliveryCount();
     }
 
     /**
@@ -73,12 +74,12 @@ class SettlementTest {
      */
     @Test
     void fiveConnectionCutsAroundASlowEntryThatFailsOnceNeitherCountNorDeadLetterIt() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
         try (TcpProxy proxy = TcpProxy.start(server.host(), server.port());
-                Fixture direct = new Fixture(server);
-                Fixture viaProxy = new Fixture(proxy.uri());
-                Rill rill = Rill.create(viaProxy.client)) {
+                RedisFixture direct = new RedisFixture(server);
+                RedisFixture viaProxy = new RedisFixture(proxy.uri());
+                Rill rill = Rill.create(viaProxy.client())) {
             String slow = direct.add(stream, 1).get(0);
             CountDownLatch entered = new CountDownLatch(1);
             CountDownLatch fail = new CountDownLatch(1);
@@ -108,8 +109,8 @@ class SettlementTest {
             fail.countDown();
             await().atMost(LONG).until(() -> calls.size() == 2 && direct.pending(stream, group) == 0);
             assertEquals(List.of(1L, 2L), calls, "delivery counts the handler saw");
-            assertEquals(0, direct.redis.exists(stream + ":dlq"), "not dead-lettered");
-            assertFalse(direct.redis.hexists(FailureLedger.key(stream, group), slow), "its failure record went with the ack");
+            assertEquals(0, direct.commands().exists(stream + ":dlq"), "not dead-lettered");
+            assertFalse(direct.commands().hexists(FailureLedger.key(stream, group), slow), "its failure record went with the ack");
         }
     }
 
@@ -119,14 +120,14 @@ class SettlementTest {
      */
     @Test
     void failuresOnTwoConsumersAddUpAndTheThirdDeadLettersOnTheSecondConsumer() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
-        try (Fixture redis = new Fixture(server)) {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        try (RedisFixture redis = new RedisFixture(server)) {
             String poison = redis.add(stream, 1).get(0);
             String key = FailureLedger.key(stream, group);
             Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
             DeadLetterOptions deadLetter = DeadLetterOptions.builder().maxFailures(3).build();
-            try (Rill a = Rill.create(redis.client)) {
+            try (Rill a = Rill.create(redis.client())) {
                 Subscription sub = a.subscribe(options(stream, group, "a")
                         .retry(RetryOptions.builder().maxAttempts(2).backoff(Duration.ofMillis(5), Duration.ofMillis(10), 2.0, 0)
                                 .build())
@@ -136,12 +137,12 @@ class SettlementTest {
                             throw new IllegalStateException("fails on a");
                         });
                 await().atMost(LONG).until(() -> sub.inFlight() == 0 && attempts.containsKey("a"));
-                assertEquals("2", count(redis.redis.hget(key, poison)), "two failures recorded by a");
+                assertEquals("2", count(redis.commands().hget(key, poison)), "two failures recorded by a");
             }
             assertEquals(2, attempts.get("a").get());
             assertEquals(List.of(poison), List.copyOf(redis.pendingIds(stream, group, "a")), "left pending for reclaim");
 
-            try (Rill b = Rill.create(redis.client)) {
+            try (Rill b = Rill.create(redis.client())) {
                 b.subscribe(options(stream, group, "b")
                         .retry(RetryOptions.builder().maxAttempts(3).backoff(Duration.ofMillis(5), Duration.ofMillis(10), 2.0, 0)
                                 .build())
@@ -149,17 +150,17 @@ class SettlementTest {
                             attempts.computeIfAbsent("b", k -> new AtomicInteger()).incrementAndGet();
                             throw new IllegalStateException("fails on b");
                         });
-                await().atMost(LONG).until(() -> redis.redis.xlen(stream + ":dlq") == 1 && redis.pending(stream, group) == 0);
+                await().atMost(LONG).until(() -> redis.commands().xlen(stream + ":dlq") == 1 && redis.pending(stream, group) == 0);
             }
             assertEquals(1, attempts.get("b").get(), "b gets one attempt: the third failure in all is the last");
-            Map<String, String> letter = redis.redis.xrange(stream + ":dlq", Range.create("-", "+")).get(0).getBody();
+            Map<String, String> letter = redis.commands().xrange(stream + ":dlq", Range.create("-", "+")).get(0).getBody();
             assertEquals(poison, letter.get(DeadLetter.ID));
             assertEquals("b", letter.get(DeadLetter.CONSUMER));
             assertEquals("failed", letter.get(DeadLetter.REASON));
             assertEquals("3", letter.get(DeadLetter.FAILURES));
             assertEquals("2", letter.get(DeadLetter.DELIVERIES));
             assertEquals("fails on b", letter.get(DeadLetter.MESSAGE));
-            assertEquals(0, redis.redis.hlen(key), "the record went with the move");
+            assertEquals(0, redis.commands().hlen(key), "the record went with the move");
         }
     }
 
@@ -170,9 +171,9 @@ class SettlementTest {
     /** Semantics 2: acks leave as one XACK per stream per flush, never one per entry. */
     @Test
     void acksLeaveAsOneXackPerFlushNotOnePerEntry() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
-        try (Fixture redis = new Fixture(server); Rill rill = Rill.create(redis.client)) {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        try (RedisFixture redis = new RedisFixture(server); Rill rill = Rill.create(redis.client())) {
             redis.add(stream, 1_000);
             long before = redis.calls("xack");
             // the size trigger decides: the interval is too long to fire during the test
@@ -188,19 +189,19 @@ class SettlementTest {
     /** Semantics 7: the happy path pays nothing for failure counting; no record is written or read. */
     @Test
     void theHappyPathWritesNoFailureRecord() {
-        String stream = Fixture.unique("orders");
-        String group = Fixture.unique("g");
-        try (Fixture redis = new Fixture(server); Rill rill = Rill.create(redis.client)) {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        try (RedisFixture redis = new RedisFixture(server); Rill rill = Rill.create(redis.client())) {
             List<String> ids = redis.add(stream, 500);
             long writes = redis.calls("hset") + redis.calls("hmget") + redis.calls("hdel");
             List<StreamEntry> seen = new CopyOnWriteArrayList<>();
             rill.subscribe(options(stream, group, "c1").build(), seen::add);
             await().atMost(LONG).until(() -> seen.size() == ids.size() && redis.pending(stream, group) == 0);
-            assertEquals(0, redis.redis.exists(FailureLedger.key(stream, group)));
+            assertEquals(0, redis.commands().exists(FailureLedger.key(stream, group)));
             assertEquals(writes, redis.calls("hset") + redis.calls("hmget") + redis.calls("hdel"),
                     "no failure record written, read or removed");
-            assertTrue(redis.redis.xpending(stream, Consumer.from(group, "c1"), Range.create("-", "+"), Limit.from(1)).isEmpty());
-            List<StreamMessage<String, String>> none = redis.redis.xrange(stream + ":dlq", Range.create("-", "+"));
+            assertTrue(redis.commands().xpending(stream, Consumer.from(group, "c1"), Range.create("-", "+"), Limit.from(1)).isEmpty());
+            List<StreamMessage<String, String>> none = redis.commands().xrange(stream + ":dlq", Range.create("-", "+"));
             assertTrue(none.isEmpty());
         }
     }

@@ -145,9 +145,9 @@ class BadBindingTest extends RedisTest {
         assertEquals("negative quantity", failureOf(throwing).getCause().getMessage());
 
         // FAIL leaves them pending (for retries and dead letters); ACKNOWLEDGE acked the skipped one
-        await().atMost(Duration.ofSeconds(10)).until(() -> redis.pending("bad:orders", "strict")
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.pendingIds("bad:orders", "strict")
                 .equals(Set.of(notJson, noTenant, wrongType, throwing)));
-        assertTrue(!redis.pending("bad:orders", "strict").contains(skipped));
+        assertTrue(!redis.pendingIds("bad:orders", "strict").contains(skipped));
         String id = RillSubscriptions.idOf(subscriptions.list().stream()
                 .filter(s -> s.listener().endsWith("Strict#onOrder")).findFirst().orElseThrow().options());
         assertEquals(SubscriptionState.RUNNING, subscriptions.get(id).orElseThrow().state().orElseThrow());
@@ -180,7 +180,7 @@ class BadBindingTest extends RedisTest {
         redis.add("bad:batches", "payload", "{\"sku\":\"F\",\"quantity\":1}");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> strict.handled.containsAll(Set.of("E", "F"))
-                && redis.pending("bad:batches", "strict").equals(Set.of(bad)));
+                && redis.pendingIds("bad:batches", "strict").equals(Set.of(bad)));
         assertInstanceOf(EntryBindingException.class, failureOf(bad).getCause());
     }
 
@@ -189,6 +189,6 @@ class BadBindingTest extends RedisTest {
         String bad = redis.add("bad:plain", "payload", "{\"sku\":");
         redis.add("bad:plain", "sku", "G", "quantity", "3");
         await().atMost(Duration.ofSeconds(20)).until(() -> plain.handled.contains("G")
-                && redis.pending("bad:plain", "plain").equals(Set.of(bad)));
+                && redis.pendingIds("bad:plain", "plain").equals(Set.of(bad)));
     }
 }

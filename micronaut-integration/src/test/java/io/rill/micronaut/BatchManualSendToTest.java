@@ -119,15 +119,15 @@ class BatchManualSendToTest extends RedisTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> accounting.settled.size() == 3);
         // the nacked entry stays pending; the acked ones are acknowledged
-        await().atMost(Duration.ofSeconds(10)).until(() -> redis.pending("bms:refunds", "accounting").equals(Set.of(rejected)));
-        assertTrue(!redis.pending("bms:refunds", "accounting").contains(approved));
-        assertTrue(!redis.pending("bms:refunds", "accounting").contains(approvedToo));
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.pendingIds("bms:refunds", "accounting").equals(Set.of(rejected)));
+        assertTrue(!redis.pendingIds("bms:refunds", "accounting").contains(approved));
+        assertTrue(!redis.pendingIds("bms:refunds", "accounting").contains(approvedToo));
     }
 
     @Test
     void sendToWritesTheReturnValueToTheTargetStreamBeforeTheInputIsAcked() {
         redis.add("bms:orders", "payload", "{\"orderId\":\"o-9\",\"cents\":4200}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> redis.commands.exists("bms:invoices") == 1
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis.commands().exists("bms:invoices") == 1
                 && redis.allAcked("bms:orders", "accounting"));
         List<StreamMessage<String, String>> invoices = redis.entries("bms:invoices");
         assertEquals(1, invoices.size());
@@ -138,7 +138,7 @@ class BatchManualSendToTest extends RedisTest {
     void sendToWritesEveryElementOfAPublisherToEveryTargetStream() {
         redis.add("bms:splits", "orderId", "o-5", "parts", "3");
         await().atMost(Duration.ofSeconds(20)).until(() -> redis.allAcked("bms:splits", "accounting")
-                && redis.commands.xlen("bms:audit") == 3);
+                && redis.commands().xlen("bms:audit") == 3);
         for (String stream : List.of("bms:parts", "bms:audit")) {
             List<StreamMessage<String, String>> parts = redis.entries(stream);
             assertEquals(List.of("1", "2", "3"), parts.stream().map(m -> m.getBody().get("part")).toList());

@@ -3,6 +3,7 @@ package io.rill.micronaut;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -93,14 +94,16 @@ class ConfigPrecedenceTest extends RedisTest {
         assertEquals(2, shipping.concurrency());
         assertEquals("default-consumer", shipping.consumer());
         assertEquals(StartPosition.LATEST, shipping.startPosition(), "annotation over default");
-        assertEquals(java.util.List.of("cfg:orders", "cfg:returns"), shipping.streams());
+        assertEquals(List.of("cfg:orders", "cfg:returns"), shipping.streams());
         assertEquals(SubscriptionOptions.DEFAULT_SHUTDOWN_TIMEOUT, shipping.shutdownTimeout(), "core default");
         assertEquals(Backoff.DEFAULT.max(), shipping.backoff().max());
     }
 
     @Test
     void theRunningSubscriptionsUseTheEffectiveOptions() {
-        for (SubscriptionInfo info : subscriptions.list()) {
+        List<SubscriptionInfo> all = subscriptions.list();
+        assertEquals(2, all.size(), "the loop below checks every listener method: " + all);
+        for (SubscriptionInfo info : all) {
             assertEquals(info.options(), subscriptions.subscription(info.id()).orElseThrow().options());
             assertEquals(RillSubscriptions.idOf(info.options()), subscriptions.subscription(info.id()).orElseThrow().id());
         }

@@ -24,6 +24,7 @@ import io.rill.SubscriptionState;
 import io.rill.micronaut.annotation.MessageId;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 
 /**
@@ -63,9 +64,9 @@ class GracefulShutdownTest {
         Gate.handled.clear();
         Gate.blocked.set(0);
         Gate.release = new CountDownLatch(1);
-        try (RedisServer server = RedisServer.start(); Redis redis = new Redis(server)) {
+        try (RedisServer server = RedisServer.start(); RedisFixture redis = new RedisFixture(server)) {
             String stream = "gs:orders";
-            redis.addMany(stream, ENTRIES);
+            redis.add(stream, ENTRIES);
             ApplicationContext context = ApplicationContext.run(Map.of(
                     "spec.name", SPEC,
                     "redis.uri", server.uri(),
@@ -89,7 +90,7 @@ class GracefulShutdownTest {
             assertEquals(SubscriptionState.STOPPED, subscriptions.subscription(id).orElseThrow().state());
 
             Set<String> handled = new HashSet<>(Gate.handled);
-            Set<String> pending = redis.pending(stream, "billing");
+            Set<String> pending = redis.pendingIds(stream, "billing");
             assertTrue(handled.size() >= 504, "the four in-flight handlers finished: " + handled.size());
             Set<String> handledButPending = new HashSet<>(handled);
             handledButPending.retainAll(pending);
@@ -105,8 +106,8 @@ class GracefulShutdownTest {
     }
 
     /** An entry past the group's last-delivered ID was never read. */
-    private static boolean wasRead(Redis redis, String stream, String id) {
-        for (Object group : redis.commands.xinfoGroups(stream)) {
+    private static boolean wasRead(RedisFixture redis, String stream, String id) {
+        for (Object group : redis.commands().xinfoGroups(stream)) {
             String lastDelivered = lastDelivered(group);
             return compare(id, lastDelivered) <= 0;
         }

@@ -104,6 +104,6 @@ class ListenerBindingTest extends RedisTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.allAcked("bind:orders", "shop")
                 && redis.allAcked("bind:payments", "shop"));
-        assertTrue(redis.pending("bind:orders", "shop").isEmpty());
+        assertTrue(redis.pendingIds("bind:orders", "shop").isEmpty());
     }
 }

@@ -16,6 +16,7 @@ import io.micronaut.messaging.annotation.MessageHeader;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -38,7 +39,7 @@ class NamedConnectionTest extends RedisTest {
     }
 
     private final RedisServer other = closeLater(RedisServer.startLocal());
-    private final Redis otherRedis = closeLater(new Redis(other));
+    private final RedisFixture otherRedis = closeLater(new RedisFixture(other));
 
     @Inject
     OtherServerListener listener;
@@ -68,7 +69,7 @@ class NamedConnectionTest extends RedisTest {
         assertTrue(listener.seen.stream().allMatch(s -> s.startsWith("other/")), listener.seen.toString());
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> listener.seen.size() == 5);
         assertTrue(redis.groups("named:events").isEmpty(), "the group was created on the primary server");
-        assertEquals(5, redis.commands.xlen("named:events"));
+        assertEquals(5, redis.commands().xlen("named:events"));
     }
 
     @Test
@@ -77,6 +78,6 @@ class NamedConnectionTest extends RedisTest {
         primaryPublisher.publish("named:published", Map.of("k", "primary"));
         assertEquals("other", otherRedis.entries("named:published").get(0).getBody().get("k"));
         assertEquals("primary", redis.entries("named:published").get(0).getBody().get("k"));
-        assertEquals(1, otherRedis.commands.xlen("named:published"));
+        assertEquals(1, otherRedis.commands().xlen("named:published"));
     }
 }

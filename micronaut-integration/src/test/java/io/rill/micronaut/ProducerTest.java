@@ -84,7 +84,7 @@ class ProducerTest extends RedisTest {
         for (int i = 0; i < 1_000; i++) {
             orders.sendTrimmed(Map.of("n", Integer.toString(i)));
         }
-        long length = redis.commands.xlen("prod:trimmed");
+        long length = redis.commands().xlen("prod:trimmed");
         assertTrue(length >= 100 && length < 1_000, "MAXLEN ~ 100 left " + length);
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.test.support.TestPropertyProvider;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import jakarta.inject.Inject;
 
@@ -22,7 +23,7 @@ import jakarta.inject.Inject;
 abstract class RedisTest implements TestPropertyProvider {
 
     final RedisServer server = RedisServer.start();
-    final Redis redis = new Redis(server);
+    final RedisFixture redis = new RedisFixture(server);
     /** Closed after the context has stopped, in reverse order. */
     final List<AutoCloseable> closeAfterContext = new ArrayList<>();
 

@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Just enough RESP to probe a server (PING, INFO) without pulling a Redis client into main code.
+ * Just enough RESP to probe a server (PING, INFO) without starting a Redis client and its event loops.
  * One short-lived connection per call; replies other than simple strings, errors, integers and bulk
  * strings are not needed here and are rejected.
  */

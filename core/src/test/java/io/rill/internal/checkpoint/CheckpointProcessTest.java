@@ -18,7 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.rill.it.Fixture;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.RedisServerOptions;
 import io.rill.testing.TcpProxy;
@@ -60,7 +60,7 @@ class CheckpointProcessTest {
      */
     @Test
     void killedBetweenJournalCommitAndXackTheRestartHandlesNoneOfThemAgain() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server);
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server);
                 TcpProxy proxy = TcpProxy.start(server.host(), server.port())) {
             List<String> ids = redis.add(STREAM, 200);
             Set<String> firstHandled;
@@ -113,7 +113,7 @@ class CheckpointProcessTest {
         Random random = new Random(seed);
         int total = 100_000;
         int kills = 4;
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             List<String> ids = redis.add(STREAM, total);
             Set<String> everHandled = new HashSet<>(total);
             Set<String> journaledAtLastKill = Set.of();
@@ -174,7 +174,7 @@ class CheckpointProcessTest {
     @Test
     void killedDuringARedisOutageLosesNoneOfTheWaitingAcks() throws Exception {
         try (RedisServer server = RedisServer.startLocal(RedisServerOptions.builder().appendOnly(true).build());
-                Fixture redis = new Fixture(server)) {
+                RedisFixture redis = new RedisFixture(server)) {
             List<String> ids = redis.add(STREAM, 300);
             try (ChildConsumer first = ChildConsumer.start(List.of(), args(server, "c1", 300, true))) {
                 first.awaitLine("GATED", LONG); // all 300 read, the handler waits at the first
@@ -186,7 +186,7 @@ class CheckpointProcessTest {
                 first.kill();
             }
             server.restart();
-            try (Fixture after = new Fixture(server)) {
+            try (RedisFixture after = new RedisFixture(server)) {
                 assertEquals(300, after.pending(STREAM, GROUP), "no XACK got through during the outage");
                 try (ChildConsumer second = ChildConsumer.start(List.of(), args(server, "c1", 300, false))) {
                     await().atMost(LONG).until(() -> after.pending(STREAM, GROUP) == 0);
@@ -200,7 +200,7 @@ class CheckpointProcessTest {
     /** Test 5: a second process on the same identity fails at start, naming the directory and the holder. */
     @Test
     void aSecondProcessOnTheSameIdentityFailsFastNamingDirectoryAndHolder() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             redis.add(STREAM, 10);
             try (ChildConsumer first = ChildConsumer.start(List.of(), args(server, "c1", 100, false))) {
                 assertEquals("c1", first.consumer());
@@ -223,7 +223,7 @@ class CheckpointProcessTest {
     /** Semantics 5: derived names differ per process, and a restart gets its name and pending entries back. */
     @Test
     void aDerivedNameComesBackWithItsPendingEntries() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             List<String> ids = redis.add(STREAM, 100);
             try (ChildConsumer a = ChildConsumer.start(List.of(), args(server, "-", 100, true))) {
                 String nameA = a.consumer();

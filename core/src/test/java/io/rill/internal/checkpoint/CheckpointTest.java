@@ -38,7 +38,7 @@ import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
 import io.rill.metrics.SubscriptionMetrics;
-import io.rill.it.Fixture;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.RedisServerOptions;
 
@@ -68,13 +68,13 @@ class CheckpointTest {
     @Test
     void redisStoppedWhileABatchIsHandledThenRestartedAllAcksArrive() throws Exception {
         try (RedisServer server = RedisServer.startLocal(RedisServerOptions.builder().appendOnly(true).build());
-                Fixture redis = new Fixture(server)) {
+                RedisFixture redis = new RedisFixture(server)) {
             List<String> ids = redis.add(STREAM, 500);
             CountDownLatch inHandler = new CountDownLatch(1);
             CountDownLatch gate = new CountDownLatch(1);
             Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            try (Rill rill = Rill.builder(redis.client).meterRegistry(meters).build()) {
+            try (Rill rill = Rill.builder(redis.client()).meterRegistry(meters).build()) {
                 Subscription sub = rill.subscribe(options("c1").batchSize(500).build(), entry -> {
                     inHandler.countDown();
                     gate.await();
@@ -90,7 +90,7 @@ class CheckpointTest {
                 assertEquals(0.0, meters.get(SubscriptionMetrics.ACKED).counter().count());
 
                 server.restart();
-                try (Fixture after = new Fixture(server)) {
+                try (RedisFixture after = new RedisFixture(server)) {
                     await().atMost(LONG).until(() -> after.pending(STREAM, GROUP) == 0 && sub.inFlight() == 0);
                 }
                 assertEquals(500.0, meters.get(SubscriptionMetrics.ACKED).counter().count());
@@ -104,12 +104,12 @@ class CheckpointTest {
     @Test
     void journalSizeStaysBoundedOverALongRun() throws Exception {
         int total = 300_000;
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             redis.add(STREAM, total);
             Path file = journal("c1");
             List<Long> sizes = Collections.synchronizedList(new ArrayList<>());
             AtomicLong handled = new AtomicLong();
-            try (Rill rill = Rill.create(redis.client)) {
+            try (Rill rill = Rill.create(redis.client())) {
                 rill.subscribe(options("c1").batchSize(500).ackFlushSize(500).build(), entry -> {
                     if (handled.incrementAndGet() % 25_000 == 0) {
                         sizes.add(Files.size(file));
@@ -132,12 +132,12 @@ class CheckpointTest {
     /** Test 4 with a real start: a journal cut mid-record keeps its good records, which are acked unhandled. */
     @Test
     void aTornJournalTailIsDroppedAndTheGoodRecordsStillAckTheirEntries() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             List<String> ids = redis.add(STREAM, 300);
-            redis.redis.xgroupCreate(StreamOffset.from(STREAM, "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
+            redis.commands().xgroupCreate(StreamOffset.from(STREAM, "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
             // a previous process read all 300, handled them, journaled them in three commits and died writing
             // the third: the entries are pending, and only the first two commits are whole
-            assertEquals(300, redis.redis.xreadgroup(Consumer.from(GROUP, "c1"), XReadArgs.Builder.count(300),
+            assertEquals(300, redis.commands().xreadgroup(Consumer.from(GROUP, "c1"), XReadArgs.Builder.count(300),
                     StreamOffset.lastConsumed(STREAM)).size());
             Path file = journal("c1");
             Files.createDirectories(file.getParent());
@@ -159,22 +159,22 @@ class CheckpointTest {
             assertTrue(cut < size);
 
             List<String> handled = Collections.synchronizedList(new ArrayList<>());
-            try (Rill rill = Rill.create(redis.client)) {
+            try (Rill rill = Rill.create(redis.client())) {
                 rill.subscribe(options("c1").build(), entry -> handled.add(entry.id()));
                 await().atMost(LONG).until(() -> redis.pending(STREAM, GROUP) == 0);
             }
             assertEquals(ids.subList(200, 300), handled, "only the torn commit's entries run again");
-            assertEquals(1, Fixture.logLines("WARN", file.toString(),
+            assertEquals(1, RedisFixture.logLines("WARN", file.toString(),
                     "torn or corrupt record at byte " + thirdStart + " of " + cut));
         }
     }
 
     @Test
     void theMemoryJournalRunsTheSamePipelineWithoutADisk() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             redis.add(STREAM, 5_000);
             AtomicInteger handled = new AtomicInteger();
-            try (Rill rill = Rill.create(redis.client)) {
+            try (Rill rill = Rill.create(redis.client())) {
                 rill.subscribe(options("c1").checkpoint(CheckpointOptions.builder().journal(Journal.MEMORY).build())
                         .build(), entry -> handled.incrementAndGet());
                 await().atMost(LONG).until(() -> handled.get() == 5_000 && redis.pending(STREAM, GROUP) == 0);
@@ -188,8 +188,8 @@ class CheckpointTest {
     /** Semantics 5 within one process: derived names never collide, a named identity is held once. */
     @Test
     void identitiesWithinOneProcess() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server);
-                Rill rill = Rill.create(redis.client); Rill other = Rill.create(redis.client)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server);
+                Rill rill = Rill.create(redis.client()); Rill other = Rill.create(redis.client())) {
             Subscription a = rill.subscribe(options(null).build(), entry -> { });
             Subscription b = rill.subscribe(options(null).build(), entry -> { });
             assertTrue(a.options().consumer().startsWith(IdentityLock.hostName() + "-"), a.options().consumer());
@@ -210,12 +210,12 @@ class CheckpointTest {
     /** A journal that can no longer be written fails the subscription loudly; what was handled is still acked. */
     @Test
     void aBrokenJournalFailsTheSubscriptionAndStillAcksWhatWasHandled() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             redis.add(STREAM, 200_000);
             java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch sabotaged = new CountDownLatch(1);
-            try (Rill rill = Rill.create(redis.client)) {
+            try (Rill rill = Rill.create(redis.client())) {
                 Subscription sub = rill.subscribe(options("c1").batchSize(500).ackFlushSize(500).build(), entry -> {
                     started.countDown();
                     sabotaged.await();
@@ -235,7 +235,7 @@ class CheckpointTest {
             assertTrue(redis.pending(STREAM, GROUP) < 200_000, "the subscription got somewhere");
             pendingHandled.retainAll(handled);
             assertEquals(java.util.Set.of(), pendingHandled);
-            assertEquals(1, Fixture.logLines("ERROR", "Checkpoint journal of", "c1", "failed"));
+            assertEquals(1, RedisFixture.logLines("ERROR", "Checkpoint journal of", "c1", "failed"));
         }
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.rill.deadletter.DeadLetter;
-import io.rill.it.Fixture;
+import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 
 /**
@@ -42,7 +42,7 @@ class ConsumerKillTest {
     /** Eight SIGKILLs in a row while the consumer holds 50 entries (one in its handler): none is dead-lettered. */
     @Test
     void aConsumerKilledEightTimesWhileHolding50EntriesDeadLettersNone() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             List<String> ids = redis.add(STREAM, 50);
             for (int kill = 1; kill <= 8; kill++) {
                 try (ChildConsumer child = ChildConsumer.start(List.of(), args(server, true))) {
@@ -56,7 +56,7 @@ class ConsumerKillTest {
                 await().atMost(LONG).until(() -> redis.pending(STREAM, GROUP) == 0 && new HashSet<>(last.handled()).containsAll(ids));
                 last.stop();
             }
-            assertEquals(0, redis.redis.exists(DLQ), "a kill is not a failure");
+            assertEquals(0, redis.commands().exists(DLQ), "a kill is not a failure");
         }
     }
 
@@ -67,17 +67,17 @@ class ConsumerKillTest {
      */
     @Test
     void anEntryThatHaltsItsConsumerEveryTimeEndsAsCrashLoopAndTheOthersAreHandled() throws Exception {
-        try (RedisServer server = RedisServer.startLocal(); Fixture redis = new Fixture(server)) {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
             List<String> before = redis.add(STREAM, 5);
-            String poison = redis.redis.xadd(STREAM, Map.of("n", "poison", "poison", "halt"));
+            String poison = redis.commands().xadd(STREAM, Map.of("n", "poison", "poison", "halt"));
             List<String> after = redis.add(STREAM, 14);
             Set<String> handled = new HashSet<>();
             int halts = 0;
-            for (int run = 1; run <= 10 && redis.redis.xlen(DLQ) == 0; run++) {
+            for (int run = 1; run <= 10 && redis.commands().xlen(DLQ) == 0; run++) {
                 try (ChildConsumer child = ChildConsumer.start(List.of("rill.test.max-failures=3", "rill.test.max-deliveries=3"),
                         args(server, false))) {
                     await().atMost(LONG).until(() -> !child.process.isAlive()
-                            || (redis.redis.xlen(DLQ) == 1 && redis.pending(STREAM, GROUP) == 0));
+                            || (redis.commands().xlen(DLQ) == 1 && redis.pending(STREAM, GROUP) == 0));
                     if (child.process.isAlive()) {
                         handled.addAll(child.handled());
                         child.stop();
@@ -91,7 +91,7 @@ class ConsumerKillTest {
                 }
             }
             assertEquals(3, halts, "one halt per hand-over, max-deliveries of them");
-            List<StreamMessage<String, String>> letters = redis.redis.xrange(DLQ, Range.create("-", "+"));
+            List<StreamMessage<String, String>> letters = redis.commands().xrange(DLQ, Range.create("-", "+"));
             assertEquals(1, letters.size());
             Map<String, String> letter = letters.get(0).getBody();
             assertEquals(poison, letter.get(DeadLetter.ID));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.rill.CheckpointOptions.Fsync;
 import io.rill.internal.checkpoint.AckJournal.Commit;
-import io.rill.it.Fixture;
+import io.rill.testing.RedisFixture;
 
 /** The file journal on its own: group commit, recovery of a torn tail (issue 3, test 4), bounded size (test 6). */
 class FileAckJournalTest {
@@ -111,7 +111,7 @@ class FileAckJournalTest {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(cut);
         }
-        long warningsBefore = Fixture.logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString());
+        long warningsBefore = RedisFixture.logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString());
 
         try (FileAckJournal journal = open(file, Fsync.NEVER)) {
             Set<String> recovered = new HashSet<>();
@@ -123,7 +123,7 @@ class FileAckJournalTest {
             commit(journal, "orders", List.of("1900000000000-0"));
         }
         assertEquals(warningsBefore + 1,
-                Fixture.logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString()));
+                RedisFixture.logLines("torn or corrupt record at byte " + lastStart + " of " + cut, file.toString()));
         JournalFormat.Recovered after = Journals.read(file);
         assertFalse(after.torn(), "recovery rewrote the file without the torn tail");
         assertEquals(5, after.live().size());
