@@ -8,7 +8,8 @@ import java.util.List;
  * waiting an exponential backoff with jitter between them. An error is retried when it is an instance
  * of a {@code retryable} type and of no {@code nonRetryable} type. After the last attempt the entry is
  * left pending in Redis, for reclaim or a restart to deliver it again; a non-retryable error instead
- * moves it to the dead-letter stream at once (when dead letters are on). While an entry is retried it
+ * moves it to the dead-letter stream at once (when dead letters are on). Every failed attempt counts
+ * towards {@code dead-letter.max-failures}. While an entry is retried it
  * keeps its place: entries behind it in the same lane (ordering key, or concurrency 1) wait.
  *
  * @param maxAttempts  handler calls per delivery, including the first; 1 switches retries off

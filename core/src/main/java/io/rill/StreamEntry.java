@@ -6,7 +6,7 @@ import java.util.OptionalLong;
 
 /**
  * One entry of a Redis stream as a handler sees it: the stream key, the entry ID, its fields in the
- * order they were written, and the delivery count when Redis reported it.
+ * order they were written, and its delivery count.
  *
  * <p>Instances are immutable and cheap; the runtime creates one per entry it reads.
  */
@@ -60,8 +60,9 @@ public final class StreamEntry {
     }
 
     /**
-     * How many times Redis delivered this entry: 1 for an entry read as new, the PEL's count for one read
-     * again or claimed; empty when Redis could not say (the entry was no longer pending here).
+     * How many times this entry has been handed to a handler of the group, this time included: 1 for an
+     * entry read as new, more for one read again after a crash or claimed (re-reads after a reconnect do
+     * not count); empty when Redis could not say (the entry was no longer pending here).
      */
     public OptionalLong deliveryCount() {
         return deliveryCount == UNKNOWN ? OptionalLong.empty() : OptionalLong.of(deliveryCount);

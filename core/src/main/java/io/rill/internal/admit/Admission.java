@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -35,7 +34,6 @@ import io.rill.internal.window.InFlightWindow;
 public final class Admission {
 
     private final SubscriptionOptions options;
-    private final Consumer<String> consumer;
     private final InFlightWindow window;
     private final Settler settler;
     private final Meters metrics;
@@ -59,7 +57,6 @@ public final class Admission {
     public Admission(SubscriptionOptions options, InFlightWindow window, Settler settler, Meters metrics,
             java.util.function.Consumer<List<StreamEntry>> handOff, Source history, Source fresh, List<Source> periodic) {
         this.options = options;
-        this.consumer = Consumer.from(options.group(), options.consumer());
         this.window = window;
         this.settler = settler;
         this.metrics = metrics;
@@ -246,12 +243,10 @@ public final class Admission {
             return;
         }
         boolean first = batch.origin() == Origin.NEW;
-        Deliveries counts = first ? null : Deliveries.fetch(commands, consumer, messages, settler);
-        if (!first) {
-            undoRaise(commands, messages, counts);
-        }
+        Map<String, Map<String, Long>> failures = first ? Map.of() : failureCounts(commands, messages);
         List<StreamEntry> toHandle = new ArrayList<>(messages.size());
-        for (StreamMessage<String, String> message : messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            StreamMessage<String, String> message = messages.get(i);
             String stream = message.getStream();
             String id = message.getId();
             Map<String, String> body = message.getBody();
@@ -266,8 +261,8 @@ public final class Admission {
                 }
                 continue;
             }
-            // with its count set back, the hand-over it is about to get makes it this delivery again
-            long deliveries = counts.deliveries(stream, id); // 0: no longer pending here
+            // the read script set its count back; the hand-over it is about to get makes it this delivery again
+            long deliveries = batch.deliveries().get(i); // 0: no longer pending here
             StreamEntry entry = deliveries > 0 ? StreamEntry.of(stream, id, fields, deliveries)
                     : StreamEntry.of(stream, id, fields);
             if (!window.admit(entry)) {
@@ -278,25 +273,30 @@ public final class Admission {
             } else {
                 metrics.stream(stream).read(1);
             }
-            if (settler.arrived(entry, trimmed, true, counts.failures(stream, id))) {
+            long failed = failures.getOrDefault(stream, Map.of()).getOrDefault(id, 0L);
+            if (settler.arrived(entry, trimmed, true, failed)) {
                 toHandle.add(entry);
             }
         }
         handOff.accept(toHandle);
     }
 
-    /** Sets back the count this read raised, for every entry still pending here (ADR 0012). */
-    private void undoRaise(RedisCommands<String, String> commands, List<StreamMessage<String, String>> messages,
-            Deliveries counts) {
-        Map<String, Map<String, Long>> undo = new HashMap<>();
+    /** Failure counts of entries that arrived again, by stream and ID (only those with failures). */
+    private Map<String, Map<String, Long>> failureCounts(RedisCommands<String, String> commands,
+            List<StreamMessage<String, String>> messages) {
+        Map<String, List<String>> idsByStream = new HashMap<>();
         for (StreamMessage<String, String> message : messages) {
-            long deliveries = counts.deliveries(message.getStream(), message.getId());
-            if (deliveries > 1) {
-                undo.computeIfAbsent(message.getStream(), s -> new HashMap<>()).put(message.getId(), deliveries - 1);
+            idsByStream.computeIfAbsent(message.getStream(), s -> new ArrayList<>()).add(message.getId());
+        }
+        Map<String, Map<String, Long>> counts = new HashMap<>();
+        idsByStream.forEach((stream, ids) -> {
+            long[] failed = settler.failureCounts(commands, stream, ids);
+            for (int i = 0; i < ids.size(); i++) {
+                if (failed[i] > 0) {
+                    counts.computeIfAbsent(stream, s -> new HashMap<>()).put(ids.get(i), failed[i]);
+                }
             }
-        }
-        if (!undo.isEmpty()) {
-            Deliveries.set(commands, consumer, undo);
-        }
+        });
+        return counts;
     }
 }

@@ -25,14 +25,18 @@ public interface Source {
     /**
      * What one call read.
      *
-     * @param messages the entries (a trimmed one has no fields)
-     * @param stream   with {@code deleted}: the stream they belong to; else null
-     * @param deleted  IDs Redis dropped from the PEL because their entries are gone (XAUTOCLAIM)
+     * @param messages   the entries (a trimmed one has no fields)
+     * @param deliveries for history reads and claims: each entry's delivery count as the read left it,
+     *                   before the read script set it back (0 when no longer pending here); null for new entries
+     * @param stream     with {@code deleted}: the stream they belong to; else null
+     * @param deleted    IDs Redis dropped from the PEL because their entries are gone (XAUTOCLAIM)
      */
-    record Batch(Origin origin, List<StreamMessage<String, String>> messages, String stream, List<String> deleted) {
+    record Batch(Origin origin, List<StreamMessage<String, String>> messages, List<Long> deliveries, String stream,
+            List<String> deleted) {
 
-        public static Batch of(Origin origin, List<StreamMessage<String, String>> messages) {
-            return new Batch(origin, messages, null, List.of());
+        /** New entries: first deliveries. */
+        public static Batch fresh(List<StreamMessage<String, String>> messages) {
+            return new Batch(Origin.NEW, messages, null, null, List.of());
         }
     }
 

@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sets the delivery counts of pending entries (ADR 0012): Rill keeps Redis's count equal to the
- * hand-overs to a handler, so it undoes the raise of every history read and claim and raises the count
- * itself when a handler gets the entry. One script, {@code XCLAIM <id> RETRYCOUNT <n> JUSTID} for each
- * entry still pending for this consumer (an entry another consumer took meanwhile is left alone);
- * absolute counts, so a script Lettuce re-sends after a lost reply changes nothing more.
+ * Delivery counts of pending entries (ADR 0012): Rill keeps Redis's count equal to the hand-overs to a
+ * handler. The read scripts of the history and claim sources undo the raise of their read in the same
+ * script ({@link #UNDO_FUNCTION}); {@link #SCRIPT} raises the count when a handler gets the entry, with
+ * {@code XCLAIM <id> RETRYCOUNT <n> JUSTID} for each entry still pending for this consumer (an entry
+ * another consumer took meanwhile is left alone). Absolute counts: a script Lettuce re-sends after a
+ * lost reply changes nothing more.
  */
 public final class DeliveryCounts {
 
@@ -24,6 +25,23 @@ public final class DeliveryCounts {
               end
             end
             return n
+            """;
+
+    /**
+     * A Lua function for the read scripts: {@code undo(key, group, consumer, id)} returns the delivery
+     * count the read just raised (0 when the entry is not pending) and sets it back by one, atomically
+     * with the read, so that no cut or crash can leave the raise in place.
+     */
+    public static final String UNDO_FUNCTION = """
+            local function undo(key, group, consumer, id)
+              local p = redis.call('XPENDING', key, group, id, id, 1)
+              if #p == 0 then return 0 end
+              local d = p[1][4]
+              if d > 1 and p[1][2] == consumer then
+                redis.call('XCLAIM', key, group, consumer, 0, id, 'RETRYCOUNT', d - 1, 'JUSTID')
+              end
+              return d
+            end
             """;
 
     private DeliveryCounts() {

@@ -141,7 +141,7 @@ public abstract sealed class Invoker {
                     return !Thread.currentThread().isInterrupted();
                 }
                 metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
-                settler.succeeded(entry);
+                settler.succeeded(entry, true);
                 return true;
             }
         }
@@ -214,7 +214,7 @@ public abstract sealed class Invoker {
             // the batch's time is recorded once, on the stream of its first entry
             metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start);
             if (error == null) {
-                entries.forEach(settler::succeeded);
+                entries.forEach(entry -> settler.succeeded(entry, true));
                 return Map.of();
             }
             Map<StreamEntry, Throwable> failures = new LinkedHashMap<>();
@@ -222,7 +222,7 @@ public abstract sealed class Invoker {
                 for (StreamEntry entry : entries) {
                     Throwable cause = partial.failures().get(entry);
                     if (cause == null) {
-                        settler.succeeded(entry);
+                        settler.succeeded(entry, true);
                     } else {
                         failures.put(entry, cause);
                     }
@@ -253,7 +253,7 @@ public abstract sealed class Invoker {
             if (!settled.compareAndSet(false, true)) {
                 return false;
             }
-            entries.forEach(settler::succeeded);
+            entries.forEach(entry -> settler.succeeded(entry, false));
             return true;
         }
 

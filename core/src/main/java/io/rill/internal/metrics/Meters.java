@@ -64,7 +64,7 @@ public final class Meters {
         StreamMeters(MeterRegistry registry, Tags tags) {
             read = Counter.builder(READ).description("Entries read from the stream").tags(tags).register(registry);
             handled = Counter.builder(HANDLED).description("Entries whose handler returned normally").tags(tags).register(registry);
-            failed = Counter.builder(FAILED).description("Entries whose handler threw").tags(tags).register(registry);
+            failed = Counter.builder(FAILED).description("Deliveries whose last attempt failed").tags(tags).register(registry);
             acked = Counter.builder(ACKED).description("Entries acknowledged with XACK").tags(tags).register(registry);
             trimmed = Counter.builder(TRIMMED).description("Pending entries found deleted or trimmed; acked without a handler").tags(tags).register(registry);
             deduplicated = Counter.builder(DEDUPLICATED).description("Redelivered entries the checkpoint journal "

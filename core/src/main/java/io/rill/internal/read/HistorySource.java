@@ -1,33 +1,57 @@
 package io.rill.internal.read;
 
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.lettuce.core.Consumer;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XReadArgs;
-import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.rill.SubscriptionOptions;
+import io.rill.internal.admit.Entries;
 import io.rill.internal.admit.Source;
+import io.rill.internal.connect.DeliveryCounts;
 
 /**
  * This consumer's own pending entries (semantics 3): XREADGROUP from ID {@code 0}, cursor carried per
  * stream, until a stream returns fewer than COUNT. Never with BLOCK: Redis ignores BLOCK for history
  * reads, which would make it a hot loop. Each drain starts over from {@code 0}.
+ *
+ * <p>The read is a script that also reports each entry's delivery count and sets back the raise the
+ * read gave it, in one atomic step (ADR 0012): a re-read is not a delivery, and no cut between the read
+ * and the repair can make it one.
  */
 public final class HistorySource implements Source {
 
+    /**
+     * KEYS streams; ARGV[1] group, ARGV[2] consumer, ARGV[3] COUNT, ARGV[4..] a cursor per stream.
+     * Returns per stream {stream, {{id, fields or nil}...}, {count...}}.
+     */
+    private static final String READ = DeliveryCounts.UNDO_FUNCTION + """
+            local out = {}
+            for i = 1, #KEYS do
+              local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[i], ARGV[3 + i])
+              if r and r[1] then
+                local entries = r[1][2]
+                local counts = {}
+                for j, e in ipairs(entries) do counts[j] = undo(KEYS[i], ARGV[1], ARGV[2], e[1]) end
+                out[#out + 1] = {KEYS[i], entries, counts}
+              end
+            end
+            return out
+            """;
+
     private final List<String> streams;
-    private final Consumer<String> consumer;
+    private final String group;
+    private final String consumer;
     private final Map<String, String> cursors = new LinkedHashMap<>();
     private boolean draining;
 
     public HistorySource(SubscriptionOptions options) {
         this.streams = options.streams();
-        this.consumer = Consumer.from(options.group(), options.consumer());
+        this.group = options.group();
+        this.consumer = options.consumer();
     }
 
     @Override
@@ -48,18 +72,24 @@ public final class HistorySource implements Source {
             draining = false; // exhausted: the next call starts a new drain
             return null;
         }
-        @SuppressWarnings("unchecked")
-        StreamOffset<String>[] offsets = cursors.entrySet().stream()
-                .map(e -> StreamOffset.from(e.getKey(), e.getValue()))
-                .toArray(StreamOffset[]::new);
-        List<StreamMessage<String, String>> messages = commands.xreadgroup(consumer, XReadArgs.Builder.count(count), offsets);
-        Map<String, Integer> returned = new HashMap<>();
+        String[] keys = cursors.keySet().toArray(new String[0]);
+        List<String> args = new ArrayList<>(List.of(group, consumer, Integer.toString(count)));
+        args.addAll(cursors.values());
+        List<Object> reply = commands.eval(READ, ScriptOutputType.MULTI, keys, args.toArray(new String[0]));
+        List<StreamMessage<String, String>> messages = new ArrayList<>();
+        List<Long> deliveries = new ArrayList<>();
+        Map<String, Integer> returned = new LinkedHashMap<>();
+        for (Object perStream : reply) {
+            List<?> part = (List<?>) perStream;
+            String stream = (String) part.get(0);
+            Entries.decode(stream, (List<?>) part.get(1), (List<?>) part.get(2), messages, deliveries);
+            returned.put(stream, ((List<?>) part.get(1)).size());
+        }
         for (StreamMessage<String, String> message : messages) {
             cursors.put(message.getStream(), message.getId());
-            returned.merge(message.getStream(), 1, Integer::sum);
         }
         // fewer than COUNT back means that stream's pending list is exhausted
         cursors.keySet().removeIf(stream -> returned.getOrDefault(stream, 0) < count);
-        return Batch.of(Origin.HISTORY, messages);
+        return new Batch(Origin.HISTORY, messages, deliveries, null, List.of());
     }
 }

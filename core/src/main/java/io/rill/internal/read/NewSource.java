@@ -28,6 +28,6 @@ public final class NewSource implements Source {
     public Batch next(RedisCommands<String, String> commands, int count) {
         List<StreamMessage<String, String>> messages = commands.xreadgroup(consumer,
                 XReadArgs.Builder.count(count).block(blockMillis), offsets);
-        return Batch.of(Origin.NEW, messages);
+        return Batch.fresh(messages);
     }
 }

@@ -5,15 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.lettuce.core.Consumer;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.NestedMultiOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import io.rill.SubscriptionOptions;
+import io.rill.internal.admit.Entries;
 import io.rill.internal.admit.Source;
+import io.rill.internal.connect.DeliveryCounts;
 
 /**
  * Stale pending entries of the group (semantics 6): every {@code reclaim.interval}, XAUTOCLAIM with
@@ -22,6 +20,9 @@ import io.rill.internal.admit.Source;
  * COUNT × 10 PEL entries, so restarting from {@code 0-0} would never reach the tail of a large PEL.
  * IDs XAUTOCLAIM reports deleted (trimmed under the PEL) come back with the batch.
  *
+ * <p>The claim is a script that also reports each entry's delivery count and sets back the raise the
+ * claim gave it, atomically (ADR 0012): the count rises when a handler gets the entry, not before.
+ *
  * <p>A pass ends when every stream's scan reached {@code 0-0}, or after one block-timeout of work (the
  * next pass follows right after the next read of new entries, so reads are not starved).
  */
@@ -29,9 +30,21 @@ public final class ClaimSource implements Source {
 
     private static final String START = "0-0";
 
+    /**
+     * KEYS[1] stream; ARGV[1] group, ARGV[2] consumer, ARGV[3] min-idle ms, ARGV[4] cursor, ARGV[5] COUNT.
+     * Returns {next cursor, {{id, fields or nil}...}, {deleted id...}, {count...}}.
+     */
+    private static final String CLAIM = DeliveryCounts.UNDO_FUNCTION + """
+            local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
+            local counts = {}
+            for j, e in ipairs(r[2]) do counts[j] = undo(KEYS[1], ARGV[1], ARGV[2], e[1]) end
+            return {r[1], r[2], r[3] or {}, counts}
+            """;
+
     private final List<String> streams;
-    private final Consumer<String> consumer;
-    private final long minIdleMillis;
+    private final String group;
+    private final String consumer;
+    private final String minIdleMillis;
     private final int count;
     private final long intervalNanos;
     private final long budgetNanos;
@@ -42,8 +55,9 @@ public final class ClaimSource implements Source {
 
     public ClaimSource(SubscriptionOptions options) {
         this.streams = options.streams();
-        this.consumer = Consumer.from(options.group(), options.consumer());
-        this.minIdleMillis = options.reclaim().minIdle().toMillis();
+        this.group = options.group();
+        this.consumer = options.consumer();
+        this.minIdleMillis = Long.toString(options.reclaim().minIdle().toMillis());
         this.count = options.reclaim().count();
         this.intervalNanos = options.reclaim().interval().toNanos();
         this.budgetNanos = options.blockTimeout().toNanos();
@@ -68,47 +82,24 @@ public final class ClaimSource implements Source {
             return null;
         }
         String key = streams.get(stream);
-        Claimed claimed = autoclaim(commands, key, cursors.get(key), Math.min(count, free));
-        cursors.put(key, claimed.next());
-        if (START.equals(claimed.next())) {
+        List<Object> reply = commands.eval(CLAIM, ScriptOutputType.MULTI, new String[] { key }, group, consumer,
+                minIdleMillis, cursors.get(key), Integer.toString(Math.min(count, free)));
+        String next = (String) reply.get(0);
+        List<StreamMessage<String, String>> messages = new ArrayList<>();
+        List<Long> deliveries = new ArrayList<>();
+        Entries.decode(key, (List<?>) reply.get(1), (List<?>) reply.get(3), messages, deliveries);
+        List<String> deleted = new ArrayList<>();
+        for (Object id : (List<?>) reply.get(2)) {
+            deleted.add((String) id);
+        }
+        cursors.put(key, next);
+        if (START.equals(next)) {
             stream++; // this stream's PEL is scanned; the next pass starts it over
             if (stream == streams.size()) {
                 stream = -1;
                 nextPass = System.nanoTime() + intervalNanos;
             }
         }
-        return new Batch(Origin.CLAIM, claimed.entries(), key, claimed.deleted());
-    }
-
-    /** XAUTOCLAIM, decoded here: Lettuce's reply type drops the deleted-IDs list (Redis 7.0+). */
-    private Claimed autoclaim(RedisCommands<String, String> commands, String key, String cursor, int n) {
-        CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).addKey(key).add(consumer.getGroup())
-                .add(consumer.getName()).add(minIdleMillis).add(cursor).add("COUNT").add(n);
-        List<Object> reply = commands.dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(StringCodec.UTF8), args);
-        String next = (String) reply.get(0);
-        List<StreamMessage<String, String>> entries = new ArrayList<>();
-        for (Object element : (List<?>) reply.get(1)) {
-            List<?> entry = (List<?>) element;
-            String id = (String) entry.get(0);
-            Object body = entry.size() > 1 ? entry.get(1) : null;
-            Map<String, String> fields = new LinkedHashMap<>();
-            if (body instanceof List<?> pairs) {
-                for (int i = 0; i + 1 < pairs.size(); i += 2) {
-                    fields.put((String) pairs.get(i), (String) pairs.get(i + 1));
-                }
-            }
-            // a nil body (an entry deleted under the PEL, before Redis 7.0 reported those apart) stays empty
-            entries.add(new StreamMessage<>(key, id, fields));
-        }
-        List<String> deleted = new ArrayList<>();
-        if (reply.size() > 2 && reply.get(2) instanceof List<?> ids) {
-            for (Object id : ids) {
-                deleted.add((String) id);
-            }
-        }
-        return new Claimed(next, entries, deleted);
-    }
-
-    private record Claimed(String next, List<StreamMessage<String, String>> entries, List<String> deleted) {
+        return new Batch(Origin.CLAIM, messages, deliveries, key, deleted);
     }
 }

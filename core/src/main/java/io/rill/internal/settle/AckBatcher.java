@@ -148,11 +148,6 @@ final class AckBatcher {
         return journal != null && journal.contains(entry.stream(), entry.id());
     }
 
-    /** The error that broke the checkpoint journal, if it broke; acks then go to Redis without it. */
-    Throwable journalFailure() {
-        return journalFailure;
-    }
-
     /**
      * Waits until every ack queued so far is confirmed by Redis (failed ones are retried by the interval
      * flush meanwhile), or the timeout passes.

@@ -64,6 +64,8 @@ public final class Settler {
     private final Map<StreamEntry, Long> failures = new ConcurrentHashMap<>();
     /** Entries that arrived again, with their count set back: raised to this value when a handler gets them. */
     private final Map<StreamEntry, Long> redelivered = new ConcurrentHashMap<>();
+    /** Entries that arrived again and were handed over: their success is made durable at once. */
+    private final Set<StreamEntry> handedAgain = ConcurrentHashMap.newKeySet();
     private final CommandConnection connection;
     /** Failure records and moves sent and not yet answered; guarded by this. */
     private int outstandingMoves;
@@ -175,6 +177,7 @@ public final class Settler {
         for (StreamEntry entry : entries) {
             Long count = redelivered.remove(entry);
             if (count != null) {
+                handedAgain.add(entry);
                 marks.computeIfAbsent(entry.stream(), s -> new LinkedHashMap<>()).put(entry.id(), count);
             }
         }
@@ -200,13 +203,30 @@ public final class Settler {
 
     // ---- outcomes --------------------------------------------------------------------------------
 
-    /** The handler succeeded (or the entry was acked by hand): acked with the next flush. */
-    public void succeeded(StreamEntry entry) {
+    /**
+     * The handler succeeded (or the entry was acked by hand): acked with the next flush. An entry that
+     * arrived again is flushed at once and, with {@code mayWait}, awaited (at most 10 s): in a crash loop
+     * its success must be on record before the next handler can kill the process, or the crash-loop
+     * guard would count a delivery that had an outcome. First deliveries never wait.
+     *
+     * @param mayWait false on threads that must not block on Redis (a manual ack may come from any thread)
+     */
+    public void succeeded(StreamEntry entry, boolean mayWait) {
         metrics.stream(entry.stream()).handled(1);
         if (!redelivered.isEmpty()) {
             redelivered.remove(entry);
         }
         ack(entry, !failures.isEmpty() && failures.remove(entry) != null);
+        if (!handedAgain.isEmpty() && handedAgain.remove(entry)) {
+            acks.flush();
+            if (mayWait) {
+                try {
+                    acks.awaitSent(RECORD_WAIT_NANOS, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     private void ack(StreamEntry entry, boolean hadFailures) {
@@ -298,6 +318,7 @@ public final class Settler {
     private void release(StreamEntry entry) {
         failures.remove(entry);
         redelivered.remove(entry);
+        handedAgain.remove(entry);
         window.release(entry);
     }
 

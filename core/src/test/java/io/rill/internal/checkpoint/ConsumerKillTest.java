@@ -62,8 +62,9 @@ class ConsumerKillTest {
 
     /**
      * A handler that halts the JVM on one entry: after max-deliveries hand-overs that entry is moved as
-     * {@code crash-loop} without another handler call; the entries read with it, never handed over, are
-     * not, and every one of them is handled.
+     * {@code crash-loop} without another handler call. The entries read with it are not: those behind it
+     * were never handed over, and those before it succeeded (an outcome), though the halt came before
+     * their batched ack; every one of them is handled.
      */
     @Test
     void anEntryThatHaltsItsConsumerEveryTimeEndsAsCrashLoopAndTheOthersAreHandled() throws Exception {
@@ -77,7 +78,7 @@ class ConsumerKillTest {
                 try (ChildConsumer child = ChildConsumer.start(List.of("rill.test.max-failures=3", "rill.test.max-deliveries=3"),
                         args(server, false))) {
                     await().atMost(LONG).until(() -> !child.process.isAlive()
-                            || (redis.commands().xlen(DLQ) == 1 && redis.pending(STREAM, GROUP) == 0));
+                            || (redis.commands().xlen(DLQ) > 0 && redis.pending(STREAM, GROUP) == 0));
                     if (child.process.isAlive()) {
                         handled.addAll(child.handled());
                         child.stop();
@@ -92,7 +93,7 @@ class ConsumerKillTest {
             }
             assertEquals(3, halts, "one halt per hand-over, max-deliveries of them");
             List<StreamMessage<String, String>> letters = redis.commands().xrange(DLQ, Range.create("-", "+"));
-            assertEquals(1, letters.size());
+            assertEquals(1, letters.size(), "dead letters: " + letters.stream().map(m -> m.getBody().get(DeadLetter.ID)).toList());
             Map<String, String> letter = letters.get(0).getBody();
             assertEquals(poison, letter.get(DeadLetter.ID));
             assertEquals("crash-loop", letter.get(DeadLetter.REASON));

@@ -1,0 +1,37 @@
+package io.rill.internal.admit;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.lettuce.core.StreamMessage;
+
+/** Decodes the entries of a script's reply: {@code {id, {field, value, ...} or nil}} each, with their delivery counts. */
+public final class Entries {
+
+    private Entries() {
+    }
+
+    /**
+     * Appends the entries and their counts.
+     *
+     * @param entries the entries as Redis returned them (a nil body for an entry deleted under the PEL)
+     * @param counts  the delivery count of each, in the same order
+     */
+    public static void decode(String stream, List<?> entries, List<?> counts, List<StreamMessage<String, String>> messages,
+            List<Long> deliveries) {
+        for (int i = 0; i < entries.size(); i++) {
+            List<?> entry = (List<?>) entries.get(i);
+            Object body = entry.size() > 1 ? entry.get(1) : null;
+            Map<String, String> fields = new LinkedHashMap<>();
+            if (body instanceof List<?> pairs) {
+                for (int j = 0; j + 1 < pairs.size(); j += 2) {
+                    fields.put((String) pairs.get(j), (String) pairs.get(j + 1));
+                }
+            }
+            // a nil body (an entry deleted under the PEL) stays empty: the settlement acks it unhandled
+            messages.add(new StreamMessage<>(stream, (String) entry.get(0), fields));
+            deliveries.add(i < counts.size() ? (Long) counts.get(i) : 0L);
+        }
+    }
+}
