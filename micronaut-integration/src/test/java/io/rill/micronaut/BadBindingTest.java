@@ -31,7 +31,7 @@ import jakarta.inject.Inject;
 /**
  * Issue 5, test 5: an entry that can't be bound is a handler failure carrying the binding error: it is
  * retried, then dead-lettered with the binding error in its metadata, and the subscription keeps going.
- * Group {@code strict} runs single attempts and a high delivery limit so that each failure is seen once
+ * Group {@code strict} runs single attempts and a high failure limit so that each failure is seen once
  * by its exception handler and stays pending; group {@code dlq} runs the defaults' path to the DLQ.
  */
 @MicronautTest
@@ -82,13 +82,13 @@ class BadBindingTest extends RedisTest {
         }
     }
 
-    /** Retries and dead letters configured through rill.consumers.dlq.* and @Stream(maxDeliveries). */
+    /** Retries and dead letters configured through rill.consumers.dlq.* and @Stream(maxFailures). */
     @Requires(property = "spec.name", value = SPEC)
     @RedisStreamListener(group = "dlq")
     static class DeadLettering {
         final Set<String> handled = ConcurrentHashMap.newKeySet();
 
-        @Stream(value = "bad:dlq", maxDeliveries = "1")
+        @Stream(value = "bad:dlq", maxFailures = "2")
         void onOrder(@MessageBody Order order, @MessageId String id) {
             handled.add(order.sku());
         }
@@ -98,7 +98,7 @@ class BadBindingTest extends RedisTest {
     Map<String, String> properties() {
         return Map.of(
                 "rill.consumers.strict.retry.max-attempts", "1",
-                "rill.consumers.strict.dead-letter.max-deliveries", "1000",
+                "rill.consumers.strict.dead-letter.max-failures", "1000",
                 "rill.consumers.dlq.retry.max-attempts", "2",
                 "rill.consumers.dlq.retry.backoff.initial", "10ms",
                 "rill.consumers.dlq.retry.backoff.max", "20ms");
@@ -169,6 +169,10 @@ class BadBindingTest extends RedisTest {
         assertEquals("dlq", fields.get(DeadLetter.GROUP));
         assertEquals(EntryBindingException.class.getName(), fields.get(DeadLetter.ERROR));
         assertTrue(fields.get(DeadLetter.MESSAGE).contains("'payload'"), fields.get(DeadLetter.MESSAGE));
+        // two attempts (retry.max-attempts) of one delivery reach @Stream(maxFailures = "2")
+        assertEquals(DeadLetter.REASON_FAILED, fields.get(DeadLetter.REASON));
+        assertEquals("2", fields.get(DeadLetter.FAILURES));
+        assertEquals("1", fields.get(DeadLetter.DELIVERIES));
         assertEquals(Set.of("H"), deadLettering.handled);
         assertEquals(1, subscriptions.deadLetters("", "bad:dlq:dlq").size());
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.rill.Backoff;
+import io.rill.DeadLetterOptions;
 import io.rill.StartPosition;
 import io.rill.SubscriptionOptions;
 import io.rill.micronaut.annotation.RedisStreamListener;
@@ -29,7 +30,7 @@ class ConfigPrecedenceTest extends RedisTest {
     @Requires(property = "spec.name", value = SPEC)
     @RedisStreamListener(group = "billing", consumer = "${billing.instance}")
     static class Billing {
-        @Stream(value = "cfg:orders", concurrency = "${billing.workers}", orderingKey = "customer")
+        @Stream(value = "cfg:orders", concurrency = "${billing.workers}", orderingKey = "customer", maxFailures = "4")
         void onOrder(String body) {
         }
     }
@@ -62,12 +63,14 @@ class ConfigPrecedenceTest extends RedisTest {
                 Map.entry("rill.consumers.default.ack-flush-size", "10"),
                 Map.entry("rill.consumers.default.backoff.initial", "50ms"),
                 Map.entry("rill.consumers.default.consumer", "default-consumer"),
+                Map.entry("rill.consumers.default.dead-letter.max-failures", "30"),
                 // group: overrides default
                 Map.entry("rill.consumers.billing.batch-size", "20"),
                 Map.entry("rill.consumers.billing.max-in-flight", "300"),
                 Map.entry("rill.consumers.billing.consumer", "billing-consumer"),
                 Map.entry("rill.consumers.billing.backoff.max", "2s"),
-                Map.entry("rill.consumers.billing.shutdown-timeout", "5s"));
+                Map.entry("rill.consumers.billing.shutdown-timeout", "5s"),
+                Map.entry("rill.consumers.billing.dead-letter.failure-ttl", "2d"));
     }
 
     private SubscriptionOptions options(String listener) {
@@ -88,6 +91,9 @@ class ConfigPrecedenceTest extends RedisTest {
         assertEquals(SubscriptionOptions.DEFAULT_ACK_FLUSH_INTERVAL, billing.ackFlushInterval(), "core default");
         assertEquals(new Backoff(Duration.ofMillis(50), Duration.ofSeconds(2), Backoff.DEFAULT.multiplier(),
                 Backoff.DEFAULT.jitter()), billing.backoff(), "parts from default and group over the core's");
+        assertEquals(4, billing.deadLetter().maxFailures(), "annotation over default");
+        assertEquals(DeadLetterOptions.DEFAULT_MAX_DELIVERIES, billing.deadLetter().maxDeliveries(), "core default");
+        assertEquals(Duration.ofDays(2), billing.deadLetter().failureTtl(), "group only");
 
         SubscriptionOptions shipping = options("Shipping#onOrder");
         assertEquals(50, shipping.batchSize(), "no group entry: default");
@@ -97,6 +103,9 @@ class ConfigPrecedenceTest extends RedisTest {
         assertEquals(List.of("cfg:orders", "cfg:returns"), shipping.streams());
         assertEquals(SubscriptionOptions.DEFAULT_SHUTDOWN_TIMEOUT, shipping.shutdownTimeout(), "core default");
         assertEquals(Backoff.DEFAULT.max(), shipping.backoff().max());
+        assertEquals(30, shipping.deadLetter().maxFailures(), "default");
+        assertEquals(30, shipping.deadLetter().maxDeliveries(), "unset: the core's default follows a higher max-failures");
+        assertEquals(DeadLetterOptions.DEFAULT_FAILURE_TTL, shipping.deadLetter().failureTtl(), "core default");
     }
 
     @Test

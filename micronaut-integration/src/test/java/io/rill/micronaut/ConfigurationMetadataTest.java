@@ -28,7 +28,8 @@ class ConfigurationMetadataTest {
             "retry.max-attempts", "retry.retryable", "retry.non-retryable", "retry.backoff.initial", "retry.backoff.max",
             "retry.backoff.multiplier", "retry.backoff.jitter",
             "reclaim.enabled", "reclaim.interval", "reclaim.min-idle", "reclaim.count", "reclaim.lease-renewal-interval",
-            "dead-letter.enabled", "dead-letter.max-deliveries", "dead-letter.stream", "dead-letter.max-length",
+            "dead-letter.enabled", "dead-letter.max-failures", "dead-letter.max-deliveries", "dead-letter.stream",
+            "dead-letter.max-length", "dead-letter.failure-ttl",
             "janitor.enabled", "janitor.interval", "janitor.inactive-threshold",
             "checkpoint.journal", "checkpoint.directory", "checkpoint.fsync", "checkpoint.fsync-interval");
 

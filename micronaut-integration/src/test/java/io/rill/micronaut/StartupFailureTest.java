@@ -77,7 +77,7 @@ class StartupFailureTest {
     @Requires(property = "spec.name", value = "invalid-dead-letter")
     @RedisStreamListener(group = "g")
     static class InvalidDeadLetter {
-        @Stream(value = "sf:orders", maxDeliveries = "0")
+        @Stream(value = "sf:orders", maxFailures = "0")
         void onOrder(String body) {
         }
     }
@@ -152,13 +152,25 @@ class StartupFailureTest {
     @Test
     void invalidNestedOptions() {
         assertMentions(failure("invalid-dead-letter", Map.of()), InvalidDeadLetter.class.getName(), "method onOrder",
-                "@Stream(maxDeliveries) must be between 1 and");
+                "@Stream(maxFailures) must be between 1 and");
         assertMentions(failure("invalid-option", Map.of("rill.consumers.billing.retry.non-retryable", "com.example.NoSuchError")),
                 InvalidOption.class.getName(), "method onOrder",
                 "rill.consumers.billing.retry.non-retryable names 'com.example.NoSuchError', which is not a class");
         assertMentions(failure("invalid-option", Map.of("rill.consumers.default.reclaim.min-idle", "1s",
                 "rill.consumers.default.reclaim.lease-renewal-interval", "1s")),
                 InvalidOption.class.getName(), "rill.consumers.default.reclaim.lease-renewal-interval");
+    }
+
+    /**
+     * max-deliveries used to be the failure limit; it is now the crash-loop guard and must be at least
+     * max-failures, so an old small value fails startup and points at dead-letter.max-failures.
+     */
+    @Test
+    void anOldSmallMaxDeliveriesFailsNamingMaxFailures() {
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.billing.dead-letter.max-deliveries", "1")),
+                InvalidOption.class.getName(), "method onOrder",
+                "rill.consumers.billing.dead-letter.max-deliveries must be >= dead-letter.max-failures (10), was 1",
+                "set dead-letter.max-failures instead");
     }
 
     @Test

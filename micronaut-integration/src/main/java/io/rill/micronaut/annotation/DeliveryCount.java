@@ -9,8 +9,9 @@ import java.lang.annotation.Target;
 import io.micronaut.core.bind.annotation.Bindable;
 
 /**
- * Binds how many times Redis delivered the entry to an {@code OptionalLong} or {@code Long} parameter.
- * Empty (or null) when Redis did not report it: a plain {@code XREADGROUP} does not.
+ * Binds how many times Redis delivered the entry to an {@code OptionalLong} or {@code Long} parameter:
+ * 1 for an entry read as new, the pending entries list's count for one read again or claimed. Empty (or
+ * null) when Redis could not say (the entry was no longer pending for this consumer).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -43,12 +43,18 @@ public @interface Stream {
     String startFrom() default "";
 
     /**
-     * Deliveries after which an entry goes to the dead-letter stream. Needs the core's dead-letter support
-     * (semantics 7); setting it on a build without it fails startup.
+     * Failed handler attempts in total (every attempt of every delivery, on any consumer) after which an
+     * entry goes to the dead-letter stream (core {@code dead-letter.max-failures}).
+     */
+    String maxFailures() default "";
+
+    /**
+     * The crash-loop guard (core {@code dead-letter.max-deliveries}): an entry delivered more than this many
+     * times without reaching {@link #maxFailures()} goes to the dead-letter stream; at least max-failures.
      */
     String maxDeliveries() default "";
 
-    /** The dead-letter stream (default {@code <stream>:dlq}); same condition as {@link #maxDeliveries()}. */
+    /** The dead-letter stream (core {@code dead-letter.stream}; default {@code <stream>:dlq}). */
     String deadLetter() default "";
 
     /** Manual or automatic acknowledgement; see {@link AckMode}. */

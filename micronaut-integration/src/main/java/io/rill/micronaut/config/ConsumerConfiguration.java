@@ -92,14 +92,19 @@ public class ConsumerConfiguration {
     }, Builder::reclaim);
 
     /** Assembles {@code dead-letter.*} over {@link DeadLetterOptions#DEFAULT}. */
-    public static final OptionSettings.Composite<DeadLetterOptions> DEAD_LETTER = new OptionSettings.Composite<>("dead-letter",
-            parts -> DeadLetterOptions.builder()
-                    .enabled(parts.get("enabled", true))
-                    .maxDeliveries(parts.get("max-deliveries", DeadLetterOptions.DEFAULT_MAX_DELIVERIES))
-                    .stream(parts.get("stream", null))
-                    .maxLength(parts.get("max-length", 0L))
-                    .build(),
-            Builder::deadLetter);
+    public static final OptionSettings.Composite<DeadLetterOptions> DEAD_LETTER = new OptionSettings.Composite<>("dead-letter", parts -> {
+        DeadLetterOptions.Builder deadLetter = DeadLetterOptions.builder()
+                .enabled(parts.get("enabled", true))
+                .maxFailures(parts.get("max-failures", DeadLetterOptions.DEFAULT_MAX_FAILURES))
+                .stream(parts.get("stream", null))
+                .maxLength(parts.get("max-length", 0L))
+                .failureTtl(parts.get("failure-ttl", DeadLetterOptions.DEFAULT_FAILURE_TTL));
+        Integer maxDeliveries = parts.get("max-deliveries", null);
+        if (maxDeliveries != null) {
+            deadLetter.maxDeliveries(maxDeliveries); // unset: the core's default, which follows a higher max-failures
+        }
+        return deadLetter.build();
+    }, Builder::deadLetter);
 
     /** Assembles {@code janitor.*} over {@link JanitorOptions#DEFAULT}. */
     public static final OptionSettings.Composite<JanitorOptions> JANITOR = new OptionSettings.Composite<>("janitor",
@@ -190,9 +195,11 @@ public class ConsumerConfiguration {
                 .setPart(RECLAIM, "count", reclaim.count)
                 .setPart(RECLAIM, "lease-renewal-interval", reclaim.leaseRenewalInterval)
                 .setPart(DEAD_LETTER, "enabled", deadLetter.enabled)
+                .setPart(DEAD_LETTER, "max-failures", deadLetter.maxFailures)
                 .setPart(DEAD_LETTER, "max-deliveries", deadLetter.maxDeliveries)
                 .setPart(DEAD_LETTER, "stream", deadLetter.stream)
                 .setPart(DEAD_LETTER, "max-length", deadLetter.maxLength)
+                .setPart(DEAD_LETTER, "failure-ttl", deadLetter.failureTtl)
                 .setPart(JANITOR, "enabled", janitor.enabled)
                 .setPart(JANITOR, "interval", janitor.interval)
                 .setPart(JANITOR, "inactive-threshold", janitor.inactiveThreshold)
@@ -545,9 +552,11 @@ public class ConsumerConfiguration {
     @ConfigurationProperties("dead-letter")
     public static class DeadLetterConfiguration {
         private Boolean enabled;
+        private Integer maxFailures;
         private Integer maxDeliveries;
         private String stream;
         private Long maxLength;
+        private Duration failureTtl;
 
         /** Move entries that keep failing to a dead-letter stream. Core default true. */
         public @Nullable Boolean getEnabled() {
@@ -558,7 +567,23 @@ public class ConsumerConfiguration {
             this.enabled = enabled;
         }
 
-        /** Deliveries (each with its retries) before an entry is dead-lettered, 1..1000000. Core default 5. */
+        /**
+         * Failed handler attempts in total (every attempt of every delivery, on any consumer) after which an
+         * entry is dead-lettered, 1..1000000. Core default 10.
+         */
+        public @Nullable Integer getMaxFailures() {
+            return maxFailures;
+        }
+
+        public void setMaxFailures(@Nullable Integer maxFailures) {
+            this.maxFailures = maxFailures;
+        }
+
+        /**
+         * The crash-loop guard: an entry delivered more than this many times without reaching max-failures
+         * is dead-lettered (its deliveries ended without an outcome, e.g. the process died); at least
+         * max-failures. Core default: 20, or max-failures when that is higher.
+         */
         public @Nullable Integer getMaxDeliveries() {
             return maxDeliveries;
         }
@@ -583,6 +608,18 @@ public class ConsumerConfiguration {
 
         public void setMaxLength(@Nullable Long maxLength) {
             this.maxLength = maxLength;
+        }
+
+        /**
+         * How long failure counts are kept in Redis after the last failure recorded for the stream and group,
+         * at least 1s. Core default 7d.
+         */
+        public @Nullable Duration getFailureTtl() {
+            return failureTtl;
+        }
+
+        public void setFailureTtl(@Nullable Duration failureTtl) {
+            this.failureTtl = failureTtl;
         }
     }
 

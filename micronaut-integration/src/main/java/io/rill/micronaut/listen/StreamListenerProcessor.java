@@ -48,6 +48,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
 
     /** Core options set by a {@code @Stream} attribute of another name. */
     private static final Map<String, String> STREAM_ATTRIBUTES = Map.of(
+            "dead-letter.max-failures", "maxFailures",
             "dead-letter.max-deliveries", "maxDeliveries",
             "dead-letter.stream", "deadLetter");
 
@@ -114,6 +115,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
                 .set("concurrency", integer(stream, "concurrency", where), Builder::concurrency)
                 .set("ordering-key", blankToNull(stream.string("orderingKey")), Builder::orderingKey)
                 .set("start-position", startPosition(stream, where), Builder::startPosition)
+                .setPart(ConsumerConfiguration.DEAD_LETTER, "max-failures", integer(stream, "maxFailures", where))
                 .setPart(ConsumerConfiguration.DEAD_LETTER, "max-deliveries", integer(stream, "maxDeliveries", where))
                 .setPart(ConsumerConfiguration.DEAD_LETTER, "stream", blankToNull(stream.string("deadLetter")));
         if (!stream.string("maxLen").isEmpty()) {

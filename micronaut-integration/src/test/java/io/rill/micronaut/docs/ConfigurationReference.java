@@ -256,6 +256,9 @@ public final class ConfigurationReference {
 
     static String duration(Duration d) {
         long ms = d.toMillis();
+        if (ms % 86_400_000 == 0 && ms > 0) {
+            return ms / 86_400_000 + "d";
+        }
         if (ms % 3_600_000 == 0 && ms > 0) {
             return ms / 3_600_000 + "h";
         }
@@ -272,7 +275,7 @@ public final class ConfigurationReference {
     static boolean same(String stated, Object value) {
         String first = stated.split("[\\s(]")[0];
         if (value instanceof Duration d) {
-            Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h)").matcher(first);
+            Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(first);
             if (!m.matches()) {
                 return false;
             }
@@ -281,7 +284,8 @@ public final class ConfigurationReference {
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
             };
             return parsed.equals(d);
         }

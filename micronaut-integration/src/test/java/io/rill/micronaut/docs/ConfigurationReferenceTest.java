@@ -68,6 +68,9 @@ class ConfigurationReferenceTest {
         assertTrue(ConfigurationReference.same("LATEST", io.rill.StartPosition.LATEST));
         assertEquals("50ms", ConfigurationReference.duration(Duration.ofMillis(50)));
         assertEquals("1h", ConfigurationReference.duration(Duration.ofHours(1)));
+        assertEquals("7d", ConfigurationReference.duration(Duration.ofDays(7)));
+        assertTrue(ConfigurationReference.same("7d", Duration.ofDays(7)));
+        assertTrue(!ConfigurationReference.same("7d", Duration.ofHours(7)));
         assertEquals("retry-backoff", ConfigurationReference.kebab("retryBackoff"));
     }
 

@@ -84,10 +84,11 @@ class BillingTest implements TestPropertyProvider {
             assertEquals("orders", letter.get("rill.stream"), id);
             assertEquals("billing", letter.get("rill.group"), id);
             assertEquals("billing-test", letter.get("rill.consumer"), id);
-            assertEquals("attempts-exhausted", letter.get("rill.reason"), id);
+            assertEquals("failed", letter.get("rill.reason"), id);
             assertEquals(InvalidOrderException.class.getName(), letter.get("rill.error"), id);
             assertTrue(letter.get("rill.message").startsWith("order " + id + ": amount"), letter.toString());
-            // application.yml: dead-letter.max-deliveries 2, so it was delivered twice, 3 attempts each
+            // application.yml: dead-letter.max-failures 6 with 3 attempts per delivery: delivered twice
+            assertEquals("6", letter.get("rill.failures"), id);
             assertEquals("2", letter.get("rill.deliveries"), id);
             if (bad.containsKey(id)) {
                 assertEquals(bad.get(id), letter.get("amount"), "the original fields travel with the dead letter");

@@ -70,7 +70,7 @@ public final class PlainBilling {
                 .consumer(consumer)
                 .startPosition(StartPosition.EARLIEST) // a new group starts at the beginning of the stream
                 .reclaim(ReclaimOptions.builder().minIdle(Duration.ofSeconds(2)).build()) // failed entries come back after 2 s
-                .deadLetter(DeadLetterOptions.builder().maxDeliveries(2).build())        // once; then to orders:dlq
+                .deadLetter(DeadLetterOptions.builder().maxFailures(6).build())          // 2 deliveries of 3 attempts; then to orders:dlq
                 .build();
         Subscription subscription = rill.subscribe(options, entry -> {
             // a bad amount throws: retried (3 attempts), left pending, reclaimed, and finally dead-lettered

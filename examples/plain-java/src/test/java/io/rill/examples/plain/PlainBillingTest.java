@@ -48,7 +48,9 @@ class PlainBillingTest {
                     assertEquals("billing", fields.get("rill.group"));
                     assertEquals(IllegalArgumentException.class.getName(), fields.get("rill.error"));
                     assertTrue(fields.get("rill.message").startsWith("order " + fields.get("orderId") + ": amount"), fields.toString());
-                    assertEquals("2", fields.get("rill.deliveries"));
+                    assertEquals("failed", fields.get("rill.reason"));
+                    assertEquals("6", fields.get("rill.failures"), "maxFailures(6)");
+                    assertEquals("2", fields.get("rill.deliveries"), "3 attempts per delivery");
                 }
                 assertEquals(0, redis.xpending("orders", "billing").getCount());
             } finally {
