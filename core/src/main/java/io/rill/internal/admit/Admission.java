@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.StreamMessage;
@@ -37,7 +38,7 @@ public final class Admission {
     private final InFlightWindow window;
     private final Settler settler;
     private final Meters metrics;
-    private final java.util.function.Consumer<List<StreamEntry>> handOff;
+    private final Consumer<List<StreamEntry>> handOff;
     private final Source history;
     private final Source fresh;
     private final List<Source> periodic;
@@ -55,7 +56,7 @@ public final class Admission {
      * @param handOff  where entries for the handler go
      */
     public Admission(SubscriptionOptions options, InFlightWindow window, Settler settler, Meters metrics,
-            java.util.function.Consumer<List<StreamEntry>> handOff, Source history, Source fresh, List<Source> periodic) {
+            Consumer<List<StreamEntry>> handOff, Source history, Source fresh, List<Source> periodic) {
         this.options = options;
         this.window = window;
         this.settler = settler;
@@ -274,7 +275,7 @@ public final class Admission {
                 metrics.stream(stream).read(1);
             }
             long failed = failures.getOrDefault(stream, Map.of()).getOrDefault(id, 0L);
-            if (settler.arrived(entry, trimmed, true, failed)) {
+            if (settler.arrived(entry, trimmed, failed)) {
                 toHandle.add(entry);
             }
         }

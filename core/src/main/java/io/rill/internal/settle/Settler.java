@@ -99,21 +99,21 @@ public final class Settler {
     }
 
     /**
-     * Settles an entry that just took its in-flight slot, when the policy says it is not for the handler.
+     * Settles an entry that arrived again (history read, claim) and just took its in-flight slot, when
+     * the policy says it is not for the handler. A first delivery ({@code >}) has nothing to settle on
+     * arrival and does not come here.
      *
-     * @param trimmed        Redis returned only its ID (deleted or trimmed while pending)
-     * @param again          it was delivered before (history read, claim): the journal may have it
-     * @param failureCount   failed attempts recorded for it so far
+     * @param trimmed      Redis returned only its ID (deleted or trimmed while pending)
+     * @param failureCount failed attempts recorded for it so far
      * @return true when the entry goes to the handler
      */
-    public boolean arrived(StreamEntry entry, boolean trimmed, boolean again, long failureCount) {
-        boolean journaled = again && acks.journaled(entry);
-        switch (policy.onArrival(trimmed, journaled, entry.deliveryCount().orElse(1), failureCount)) {
+    public boolean arrived(StreamEntry entry, boolean trimmed, long failureCount) {
+        switch (policy.onArrival(trimmed, acks.journaled(entry), entry.deliveryCount().orElse(1), failureCount)) {
             case HANDLE -> {
                 if (failureCount > 0) {
                     failures.put(entry, failureCount);
                 }
-                if (again && entry.deliveryCount().orElse(0) > 1) {
+                if (entry.deliveryCount().orElse(0) > 1) {
                     redelivered.put(entry, entry.deliveryCount().getAsLong());
                 }
                 return true;
