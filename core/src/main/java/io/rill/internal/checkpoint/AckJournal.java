@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Where a subscription records the entries its handlers finished, before their XACK is sent, so that
- * a crash between the two does not mean handling them again (semantics 4). The Acknowledger appends a
+ * a crash between the two does not mean handling them again (semantics 4). The ack batcher appends a
  * whole flush at once; implementations group-commit whatever arrives together. Once Redis confirmed
  * the XACK of a commit, {@link #acked} lets the journal forget it, which keeps it as small as the
  * un-acked window.

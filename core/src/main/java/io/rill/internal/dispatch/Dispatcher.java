@@ -16,7 +16,7 @@ import io.rill.StreamEntry;
  *       so equal keys run in stream order and different keys in parallel;</li>
  *   <li>otherwise: the workers share one queue of entries (or of batches, for a batch handler).</li>
  * </ul>
- * Queues are unbounded because the in-flight window already bounds what the Reader can hand over.
+ * Queues are unbounded because the in-flight window already bounds what the admission can hand over.
  */
 public final class Dispatcher {
 

@@ -221,7 +221,7 @@ public final class Settler {
             acks.flush();
             if (mayWait) {
                 try {
-                    acks.awaitSent(RECORD_WAIT_NANOS, TimeUnit.NANOSECONDS);
+                    window.awaitReleased(entry, RECORD_WAIT_NANOS, TimeUnit.NANOSECONDS); // its XACK confirmed
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

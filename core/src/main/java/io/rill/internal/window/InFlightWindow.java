@@ -14,7 +14,7 @@ import io.rill.StreamEntry;
 
 /**
  * The entries of one subscription that were read and are not yet acknowledged or failed (semantics 9).
- * The Reader takes capacity before it reads; the Acknowledger and the Dispatcher give it back. The IDs
+ * The admission loop takes capacity before it reads; the settlement gives it back. The IDs
  * are kept so that a history read after a reconnect does not hand an entry out twice while it is
  * still being handled or waiting for its XACK. With each ID goes the time its lease started (admitted,
  * or last renewed in Redis), so that lease renewal knows which entries could soon look idle to others.
@@ -193,6 +193,24 @@ public final class InFlightWindow {
         try {
             closed = true;
             released.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until this entry is no longer in flight (its ack confirmed, or released), or the timeout passes; true when gone. */
+    public boolean awaitReleased(StreamEntry entry, long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            // release() removes the ID before it takes the lock to signal, so no signal is missed here
+            while (contains(entry.stream(), entry.id())) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = released.awaitNanos(nanos);
+            }
+            return true;
         } finally {
             lock.unlock();
         }
