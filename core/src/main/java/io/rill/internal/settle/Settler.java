@@ -66,6 +66,8 @@ public final class Settler {
     private final Map<StreamEntry, Long> redelivered = new ConcurrentHashMap<>();
     /** Entries that arrived again and were handed over: their success is made durable at once. */
     private final Set<StreamEntry> handedAgain = ConcurrentHashMap.newKeySet();
+    /** Per worker: its last such success, whose ack is awaited with the next hand-over's mark. */
+    private final ThreadLocal<StreamEntry> unconfirmed = new ThreadLocal<>();
     private final CommandConnection connection;
     /** Failure records and moves sent and not yet answered; guarded by this. */
     private int outstandingMoves;
@@ -166,10 +168,15 @@ public final class Settler {
 
     /**
      * Called right before a handler gets these entries: the ones that arrived again get their delivery
-     * count raised in Redis, and the call waits for it, so that a handler that kills the process has
-     * been counted (the crash-loop guard). A first delivery costs nothing here.
+     * count raised in Redis, and the call waits for it, and for the ack of this worker's previous such
+     * success, so that a handler that kills the process has been counted and the successes before it are
+     * on record (the crash-loop guard). A first delivery costs nothing here.
      */
     public void handingOver(List<StreamEntry> entries) {
+        StreamEntry previous = unconfirmed.get();
+        if (previous != null) {
+            unconfirmed.remove();
+        }
         if (redelivered.isEmpty()) {
             return;
         }
@@ -190,6 +197,10 @@ public final class Settler {
             marks.forEach((stream, counts) -> replies.add(connection.async().<Long> eval(DeliveryCounts.SCRIPT,
                     ScriptOutputType.INTEGER, new String[] { stream },
                     DeliveryCounts.args(options.group(), options.consumer(), counts)).toCompletableFuture()));
+            if (previous != null) {
+                // the previous success's XACK and this mark travel together: one round trip, not two
+                window.awaitReleased(previous, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
             for (CompletableFuture<Long> reply : replies) {
                 reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
@@ -205,9 +216,10 @@ public final class Settler {
 
     /**
      * The handler succeeded (or the entry was acked by hand): acked with the next flush. An entry that
-     * arrived again is flushed at once and, with {@code mayWait}, awaited (at most 10 s): in a crash loop
-     * its success must be on record before the next handler can kill the process, or the crash-loop
-     * guard would count a delivery that had an outcome. First deliveries never wait.
+     * arrived again is flushed at once and, with {@code mayWait}, its ack is awaited before this worker
+     * hands over the next entry that arrived again (with that entry's mark, see {@link #handingOver}): in
+     * a crash loop its success must be on record before the next handler can kill the process, or the
+     * crash-loop guard would count a delivery that had an outcome. First deliveries never wait.
      *
      * @param mayWait false on threads that must not block on Redis (a manual ack may come from any thread)
      */
@@ -220,11 +232,7 @@ public final class Settler {
         if (!handedAgain.isEmpty() && handedAgain.remove(entry)) {
             acks.flush();
             if (mayWait) {
-                try {
-                    window.awaitReleased(entry, RECORD_WAIT_NANOS, TimeUnit.NANOSECONDS); // its XACK confirmed
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                unconfirmed.set(entry);
             }
         }
     }
