@@ -1,19 +1,20 @@
 package io.rill.internal.janitor;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.rill.SubscriptionOptions;
@@ -33,8 +34,9 @@ import io.rill.internal.metrics.Meters;
  * listing and the delete is left alone. Deleting a live consumer that merely had nothing to do is
  * harmless: it has nothing pending, and its next read creates it again.
  *
- * <p>Runs on the shared timer, on the command connection. A Redis error is logged and the pass given
- * up until the next interval: cleanup never stops a subscription.
+ * <p>Started by the shared timer, on the command connection, without waiting for Redis on the timer's
+ * thread. A Redis error is logged and the pass given up until the next interval: cleanup never stops a
+ * subscription.
  */
 public final class Janitor {
 
@@ -69,6 +71,7 @@ public final class Janitor {
     private final CommandConnection connection;
     private final ScheduledExecutorService timer;
     private volatile ScheduledFuture<?> ticker;
+    private final AtomicBoolean idle = new AtomicBoolean(true);
 
     public Janitor(SubscriptionOptions options, CommandConnection connection, ScheduledExecutorService timer, Meters metrics,
             String description) {
@@ -95,47 +98,55 @@ public final class Janitor {
         }
     }
 
+    /** One pass over every stream, asynchronous: the timer thread is shared and never waits for Redis. */
     private void pass() {
+        if (!idle.compareAndSet(true, false)) {
+            return; // the last pass is still waiting for Redis: don't pile up
+        }
+        CompletableFuture<Void> passDone = CompletableFuture.completedFuture(null);
         try {
             RedisAsyncCommands<String, String> commands = connection.async();
             for (String stream : streams) {
-                sweep(commands, stream);
+                passDone = passDone.thenCompose(done -> sweep(commands, stream));
             }
-        } catch (RuntimeException | ExecutionException | TimeoutException e) {
-            log.warn("Janitor pass failed for {}; next try in {}: {}", description, Duration.ofNanos(intervalNanos),
-                    e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            passDone = CompletableFuture.failedFuture(e);
         }
+        passDone.whenComplete((done, error) -> {
+            idle.set(true);
+            if (error != null) {
+                log.warn("Janitor pass failed for {}; next try in {}: {}", description, Duration.ofNanos(intervalNanos),
+                        String.valueOf(error instanceof CompletionException ? error.getCause() : error));
+            }
+        });
     }
 
-    /** Waits for a reply; the timer thread is shared, so never for long. */
-    private static <T> T await(RedisFuture<T> reply) throws InterruptedException, ExecutionException, TimeoutException {
-        return reply.get(10, TimeUnit.SECONDS);
-    }
-
-    private void sweep(RedisAsyncCommands<String, String> commands, String stream)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        for (Object element : await(commands.xinfoConsumers(stream, group))) {
-            Map<String, Object> info = fields((List<?>) element);
-            String name = String.valueOf(info.get("name"));
-            if (name.equals(consumer) || number(info.get("pending")) != 0) {
-                continue;
+    private CompletableFuture<Void> sweep(RedisAsyncCommands<String, String> commands, String stream) {
+        return commands.xinfoConsumers(stream, group).toCompletableFuture().thenCompose(consumers -> {
+            List<CompletableFuture<Void>> deletes = new ArrayList<>();
+            for (Object element : consumers) {
+                Map<String, Object> info = fields((List<?>) element);
+                String name = String.valueOf(info.get("name"));
+                if (name.equals(consumer) || number(info.get("pending")) != 0) {
+                    continue;
+                }
+                // 7.2+ reports inactive (-1: never read anything), older servers only idle
+                String field = info.containsKey("inactive") && number(info.get("inactive")) >= 0 ? "inactive" : "idle";
+                long quiet = number(info.get(field));
+                if (quiet <= thresholdMillis) {
+                    continue;
+                }
+                deletes.add(commands.<Long> eval(DELETE_IF_DEAD, ScriptOutputType.INTEGER, new String[] { stream }, group,
+                        name, field, Long.toString(thresholdMillis)).toCompletableFuture().thenAccept(result -> {
+                            if (result != null && result == 0) {
+                                metrics.stream(stream).consumersDeleted(1);
+                                log.info("Deleted consumer '{}' of group '{}' on stream '{}': no pending entries, {} for {} ms "
+                                        + "(janitor of {})", name, group, stream, field, quiet, description);
+                            }
+                        }));
             }
-            // 7.2+ reports inactive (-1: never read anything), older servers only idle
-            String field = info.containsKey("inactive") && number(info.get("inactive")) >= 0 ? "inactive" : "idle";
-            long quiet = number(info.get(field));
-            if (quiet <= thresholdMillis) {
-                continue;
-            }
-            Long result = await(commands.<Long> eval(DELETE_IF_DEAD, ScriptOutputType.INTEGER, new String[] { stream },
-                    group, name, field, Long.toString(thresholdMillis)));
-            if (result != null && result == 0) {
-                metrics.stream(stream).consumersDeleted(1);
-                log.info("Deleted consumer '{}' of group '{}' on stream '{}': no pending entries, {} for {} ms (janitor of {})",
-                        name, group, stream, field, quiet, description);
-            }
-        }
+            return CompletableFuture.allOf(deletes.toArray(new CompletableFuture<?>[0]));
+        });
     }
 
     private static Map<String, Object> fields(List<?> pairs) {
