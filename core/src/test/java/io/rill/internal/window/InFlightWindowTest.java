@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -51,5 +52,19 @@ class InFlightWindowTest {
         assertEquals(List.of(), window.heldSince("orders", after));
         assertFalse(window.contains("orders", "9-9"), "renewal must not add IDs");
         assertEquals(9, window.free());
+    }
+
+    @Test
+    void awaitingAnEntrysReleaseEndsWhenItIsReleasedElsewhereAndNotBefore() throws Exception {
+        InFlightWindow window = new InFlightWindow(10, List.of("orders"));
+        window.admit(entry("1-0"));
+        window.admit(entry("2-0"));
+        assertFalse(window.awaitReleased(entry("1-0"), 0, TimeUnit.MILLISECONDS), "still in flight");
+        window.release(entry("2-0"));
+        assertFalse(window.awaitReleased(entry("1-0"), 0, TimeUnit.MILLISECONDS), "another entry's release is not its own");
+        Thread acker = Thread.ofPlatform().start(() -> window.release(entry("1-0")));
+        assertTrue(window.awaitReleased(entry("1-0"), 1, TimeUnit.MINUTES));
+        acker.join();
+        assertTrue(window.awaitReleased(entry("3-0"), 0, TimeUnit.MILLISECONDS), "never in flight: nothing to wait for");
     }
 }
