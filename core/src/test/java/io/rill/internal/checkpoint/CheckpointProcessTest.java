@@ -68,6 +68,8 @@ class CheckpointProcessTest {
             try (ChildConsumer first = ChildConsumer.start(List.of(), args(proxy.uri(), "c1", 50, true))) {
                 await().atMost(LONG).until(() -> first.stdout.contains("GATED") || !first.process.isAlive());
                 assertTrue(first.process.isAlive(), ChildConsumer.tail(first.stderr).toString());
+                // nothing is acked while the first entry waits at the gate: once all are pending here, all were read
+                await().atMost(LONG).until(() -> redis.pendingIds(STREAM, GROUP, "c1").size() == ids.size());
                 proxy.holdRequests(); // from here on nothing the child sends reaches Redis
                 first.send("go");
                 // nothing was handled before the gate: every entry is handled and journaled, and its XACK waits in the proxy
