@@ -9,9 +9,10 @@ import java.lang.annotation.Target;
 import io.micronaut.core.bind.annotation.Bindable;
 
 /**
- * Binds how many times Redis delivered the entry to an {@code OptionalLong} or {@code Long} parameter:
- * 1 for an entry read as new, the pending entries list's count for one read again or claimed. Empty (or
- * null) when Redis could not say (the entry was no longer pending for this consumer).
+ * Binds how many times a handler of the group has got the entry, this time included, to an
+ * {@code OptionalLong} or {@code Long} parameter: 1 for an entry read as new, more for one read again
+ * after a crash or claimed (re-reads after a reconnect do not count). Empty (or null) when Redis could
+ * not say (the entry was no longer pending for this consumer).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
