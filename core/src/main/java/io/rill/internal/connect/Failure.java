@@ -4,6 +4,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 
 /** What an error from Redis means for a subscription (semantics 10). */
 public enum Failure {
@@ -14,11 +15,13 @@ public enum Failure {
     /** Retrying cannot help (wrong key type, missing permission, bad credentials). */
     FATAL;
 
-    /** Classifies an error thrown by a Lettuce call. */
+    /**
+     * Classifies an error thrown by a Lettuce call. The server's error may sit deeper than the top: a
+     * failed connect (wrong password, missing AUTH) is a {@code RedisConnectionException} caused by it.
+     */
     public static Failure of(Throwable error) {
-        Throwable cause = unwrap(error);
-        if (cause instanceof RedisCommandExecutionException) {
-            String message = String.valueOf(cause.getMessage());
+        if (unwrap(error) instanceof RedisCommandExecutionException server) {
+            String message = String.valueOf(server.getMessage());
             // a blocked read is woken with UNBLOCKED when its stream or group is deleted (Redis 7+)
             if (message.startsWith("NOGROUP") || (message.startsWith("UNBLOCKED") && message.contains("no longer exists"))) {
                 return NO_GROUP;
@@ -31,10 +34,14 @@ public enum Failure {
         return TRANSIENT;
     }
 
-    /** The error a future or a reflective call wrapped. */
+    /**
+     * The error that says what happened: the one a future, a reflective call or a failed connect wrapped
+     * (a connect refused by the server carries the server's reply as its cause).
+     */
     public static Throwable unwrap(Throwable error) {
         Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException
+                || cause instanceof RedisConnectionException) && cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
         return cause;
