@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.rill.StreamEntry;
 
@@ -30,9 +31,15 @@ public final class Dispatcher {
     private final boolean shared;
     private final List<BlockingQueue<List<StreamEntry>>> queues;
     private final List<Thread> workers;
+    private final Consumer<Throwable> onDeath;
 
-    public Dispatcher(Invoker invoker, int concurrency, String orderingKey, String threadName) {
+    /**
+     * @param onDeath told when a worker ends by an error of Rill's own (a handler's errors never end it):
+     *                the subscription cannot go on with a lane that nobody works
+     */
+    public Dispatcher(Invoker invoker, int concurrency, String orderingKey, String threadName, Consumer<Throwable> onDeath) {
         this.invoker = invoker;
+        this.onDeath = onDeath;
         this.orderingKey = orderingKey;
         this.shared = concurrency > 1 && orderingKey == null;
         int queueCount = shared ? 1 : concurrency;
@@ -143,13 +150,19 @@ public final class Dispatcher {
                 }
             }
         } catch (InterruptedException e) {
-            // stop timed out: what is still queued is not run; it stays pending in Redis
-            List<List<StreamEntry>> rest = new ArrayList<>();
-            queue.drainTo(rest);
-            for (List<StreamEntry> entries : rest) {
-                if (entries != STOP) {
-                    invoker.abandon(entries);
-                }
+            abandonQueued(queue); // stop timed out: what is still queued is not run; it stays pending in Redis
+        } catch (Throwable e) {
+            abandonQueued(queue);
+            onDeath.accept(e);
+        }
+    }
+
+    private void abandonQueued(BlockingQueue<List<StreamEntry>> queue) {
+        List<List<StreamEntry>> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        for (List<StreamEntry> entries : rest) {
+            if (entries != STOP) {
+                invoker.abandon(entries);
             }
         }
     }

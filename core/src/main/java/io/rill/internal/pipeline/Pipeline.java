@@ -64,7 +64,9 @@ public final class Pipeline {
                         + error + "); acks were sent without it. Fix the disk under checkpoint.directory and restart the "
                         + "subscription, or set checkpoint.journal to off", error)));
         Invoker invoker = Invoker.of(handler, settler, new Retrier(options.retry()), metrics, description);
-        Dispatcher dispatcher = new Dispatcher(invoker, options.concurrency(), options.orderingKey(), threadName + "-worker");
+        Dispatcher dispatcher = new Dispatcher(invoker, options.concurrency(), options.orderingKey(), threadName + "-worker",
+                error -> supervisor[0].report(new IllegalStateException("a worker thread of " + id + " died (" + error
+                        + "); the subscription stops, its entries stay pending for reclaim or a restart", error)));
 
         List<Source> periodic = new ArrayList<>();
         if (options.reclaim().enabled()) {

@@ -203,6 +203,11 @@ public final class Supervisor implements Subscription {
                 if (!handle(connectionLost ? new RedisConnectionException("connection to Redis lost", e) : e)) {
                     break;
                 }
+            } catch (Throwable e) {
+                // an Error on the read thread (out of memory, a bug of ours): never end silently
+                report(new IllegalStateException("the read thread of " + id + " died (" + e + "); the subscription stops",
+                        e));
+                break;
             } finally {
                 closeReadConnection();
             }
