@@ -102,9 +102,9 @@ public final class Dispatcher {
     }
 
     /**
-     * Lets the workers finish what was queued and stop, waiting until the deadline; then interrupts the
-     * ones still running. Entries they did not reach are given back to the window unhandled, and so are
-     * entries waiting for a retry.
+     * Lets the workers finish what was queued and stop, waiting until the deadline; then halts the
+     * invoker and interrupts the workers still running. Entries they did not reach are given back to the
+     * window unhandled, and so are entries waiting for a retry; after the deadline no handler call starts.
      *
      * @return true when every worker finished in time
      */
@@ -113,18 +113,19 @@ public final class Dispatcher {
         for (int i = 0; i < workers.size(); i++) {
             queues.get(shared ? 0 : i).add(STOP);
         }
-        boolean finished = true;
         for (Thread worker : workers) {
             long remaining = deadlineNanos - System.nanoTime();
             if (remaining > 0) {
                 TimeUnit.NANOSECONDS.timedJoin(worker, remaining);
             }
-            if (worker.isAlive()) {
-                finished = false;
-                worker.interrupt();
-            }
         }
+        List<Thread> alive = workers.stream().filter(Thread::isAlive).toList();
+        boolean finished = alive.isEmpty();
         if (!finished) {
+            // from here on no handler call starts and no outcome is settled, whatever a handler does with
+            // the interrupt (swallow it, wrap it): what is left stays pending in Redis
+            invoker.halt();
+            alive.forEach(Thread::interrupt);
             // a handler that ignores interrupts is left behind (daemon thread); its entry stays pending
             long graceEnd = System.nanoTime() + INTERRUPT_GRACE_NANOS;
             for (Thread worker : workers) {

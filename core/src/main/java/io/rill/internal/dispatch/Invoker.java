@@ -36,6 +36,8 @@ public abstract sealed class Invoker {
     final Retrier retrier;
     final Meters metrics;
     final String description;
+    /** Set when a stop's deadline passed: no handler call starts, no outcome is settled any more. */
+    volatile boolean halted;
 
     Invoker(Settler settler, Retrier retrier, Meters metrics, String description) {
         this.settler = settler;
@@ -61,6 +63,12 @@ public abstract sealed class Invoker {
 
     /** Ends retry waits for good: a stop is under way. */
     void stopRetrying() {
+        retrier.stop();
+    }
+
+    /** The stop's deadline passed: see {@link #halted}. */
+    void halt() {
+        halted = true;
         retrier.stop();
     }
 
@@ -102,7 +110,7 @@ public abstract sealed class Invoker {
         @Override
         void invoke(List<StreamEntry> entries) {
             for (int i = 0; i < entries.size(); i++) {
-                if (Thread.currentThread().isInterrupted()) {
+                if (halted || Thread.currentThread().isInterrupted()) {
                     abandon(entries.subList(i, entries.size()));
                     return;
                 }
@@ -117,12 +125,16 @@ public abstract sealed class Invoker {
         private boolean attempt(StreamEntry entry) {
             settler.handingOver(List.of(entry));
             for (int attempt = 1;; attempt++) {
+                if (halted) {
+                    settler.abandoned(entry);
+                    return false;
+                }
                 long start = System.nanoTime();
                 try {
                     handler.handle(entry);
                 } catch (Throwable e) {
                     metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
-                    if (interrupted(e)) {
+                    if (interrupted(e) || halted) {
                         settler.abandoned(entry);
                         return false;
                     }
@@ -141,6 +153,10 @@ public abstract sealed class Invoker {
                     return !Thread.currentThread().isInterrupted();
                 }
                 metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+                if (halted) {
+                    settler.abandoned(entry); // returned after the stop's deadline: left pending, not settled
+                    return false;
+                }
                 settler.succeeded(entry, true);
                 return true;
             }
@@ -165,7 +181,7 @@ public abstract sealed class Invoker {
             settler.handingOver(entries);
             List<StreamEntry> remaining = entries;
             for (int attempt = 1;; attempt++) {
-                if (Thread.currentThread().isInterrupted()) {
+                if (halted || Thread.currentThread().isInterrupted()) {
                     abandon(remaining);
                     return;
                 }
@@ -174,7 +190,7 @@ public abstract sealed class Invoker {
                     return;
                 }
                 Throwable first = failures.values().iterator().next();
-                if (interrupted(first)) {
+                if (interrupted(first) || halted) {
                     abandon(new ArrayList<>(failures.keySet()));
                     return;
                 }
@@ -213,6 +229,10 @@ public abstract sealed class Invoker {
             }
             // the batch's time is recorded once, on the stream of its first entry
             metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start);
+            if (halted) {
+                abandon(entries); // returned after the stop's deadline: left pending, not settled
+                return Map.of();
+            }
             if (error == null) {
                 entries.forEach(entry -> settler.succeeded(entry, true));
                 return Map.of();
@@ -291,7 +311,7 @@ public abstract sealed class Invoker {
                 interrupted(error);
                 return;
             }
-            if (interrupted(error)) {
+            if (interrupted(error) || halted) {
                 abandon(entries);
                 return;
             }
@@ -318,7 +338,7 @@ public abstract sealed class Invoker {
         void invoke(List<StreamEntry> entries) {
             for (int i = 0; i < entries.size(); i++) {
                 StreamEntry entry = entries.get(i);
-                if (Thread.currentThread().isInterrupted()) {
+                if (halted || Thread.currentThread().isInterrupted()) {
                     abandon(entries.subList(i, entries.size()));
                     return;
                 }
@@ -350,7 +370,7 @@ public abstract sealed class Invoker {
 
         @Override
         void invoke(List<StreamEntry> entries) {
-            if (Thread.currentThread().isInterrupted()) {
+            if (halted || Thread.currentThread().isInterrupted()) {
                 abandon(entries);
                 return;
             }

@@ -1,0 +1,71 @@
+package io.rill.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import io.rill.Rill;
+import io.rill.StartPosition;
+import io.rill.Subscription;
+import io.rill.SubscriptionOptions;
+import io.rill.SubscriptionState;
+import io.rill.testing.RedisFixture;
+import io.rill.testing.RedisServer;
+import io.rill.testing.WithRedis;
+
+/**
+ * Semantics 11: a stop is a stop. Once {@code close()} returned, no handler call of the subscription
+ * starts, whatever its handlers do with the interrupt at the deadline, and what was not handled stays
+ * pending: neither acked nor counted as a failure.
+ */
+@WithRedis
+class StopTest {
+
+    private final RedisServer server;
+
+    StopTest(RedisServer server) {
+        this.server = server;
+    }
+
+    @Test
+    void handlersThatSwallowOrWrapTheInterruptRunNoMoreAfterCloseAndSettleNothing() throws Exception {
+        for (boolean wrap : new boolean[] { false, true }) {
+            String stream = RedisFixture.unique("orders");
+            String group = RedisFixture.unique("g");
+            try (RedisFixture redis = new RedisFixture(server); Rill rill = Rill.create(redis.client())) {
+                redis.add(stream, 20);
+                AtomicInteger calls = new AtomicInteger();
+                CountDownLatch entered = new CountDownLatch(1);
+                Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
+                        .startPosition(StartPosition.EARLIEST).build(), entry -> {
+                            calls.incrementAndGet();
+                            entered.countDown();
+                            try {
+                                new CountDownLatch(1).await(); // until interrupted
+                            } catch (InterruptedException e) {
+                                if (wrap) {
+                                    throw new IllegalStateException("wrapped", e); // the interrupt flag is cleared
+                                }
+                                // swallowed: the handler returns as if it had succeeded
+                            }
+                        });
+                entered.await();
+                sub.close(Duration.ofMillis(100));
+                assertEquals(SubscriptionState.STOPPED, sub.state());
+                int after = calls.get();
+                assertEquals(1, after, "one call was under way at the deadline");
+                // no further call starts: the worker had 19 more entries queued
+                await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> calls.get() == after);
+                assertEquals(20, redis.pending(stream, group), "nothing settled after the deadline (wrap=" + wrap + ")");
+                assertEquals(0, redis.commands().exists(stream + ":dlq"));
+                assertEquals(0, redis.commands().exists(io.rill.internal.settle.FailureLedger.key(stream, group)),
+                        "an interrupt at the deadline is not a failure");
+            }
+        }
+    }
+}
