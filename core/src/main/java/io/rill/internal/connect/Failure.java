@@ -35,14 +35,23 @@ public enum Failure {
     }
 
     /**
-     * The error that says what happened: the one a future, a reflective call or a failed connect wrapped
-     * (a connect refused by the server carries the server's reply as its cause).
+     * The error that says what happened: the one a future or a reflective call wrapped; for a connect the
+     * server refused (wrong password, missing AUTH), the server's reply inside Lettuce's exception.
      */
     public static Throwable unwrap(Throwable error) {
         Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException
-                || cause instanceof RedisConnectionException) && cause.getCause() != null && cause.getCause() != cause) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
+        }
+        if (cause instanceof RedisConnectionException) {
+            for (Throwable inner = cause.getCause(); inner != null && inner != cause; inner = inner.getCause()) {
+                if (inner instanceof RedisCommandExecutionException) {
+                    return inner;
+                }
+                if (inner.getCause() == inner) {
+                    break;
+                }
+            }
         }
         return cause;
     }
