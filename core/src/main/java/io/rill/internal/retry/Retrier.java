@@ -19,9 +19,12 @@ public final class Retrier {
         this.options = options;
     }
 
-    /** True when attempt number {@code attempt} (from 1) failed with an error worth another one. */
+    /**
+     * True when attempt number {@code attempt} (from 1) failed with an error worth another one. The JVM's
+     * own failures (out of memory, stack overflow) never are: trying again at once only repeats them.
+     */
     public boolean retries(int attempt, Throwable error) {
-        return attempt < options.maxAttempts() && options.retries(error);
+        return attempt < options.maxAttempts() && !(error instanceof VirtualMachineError) && options.retries(error);
     }
 
     /**

@@ -23,6 +23,14 @@ class RetrierTest {
     }
 
     @Test
+    void theJvmsOwnFailuresAreNeverRetriedInPlace() {
+        Retrier retrier = new Retrier(RetryOptions.builder().maxAttempts(5).build()); // retryable: every Throwable
+        assertFalse(retrier.retries(1, new StackOverflowError()));
+        assertFalse(retrier.retries(1, new OutOfMemoryError("Java heap space")));
+        assertTrue(retrier.retries(1, new AssertionError("an ordinary Error a handler may throw")));
+    }
+
+    @Test
     void aStopEndsABackoffWaitAndEveryLaterOne() throws Exception {
         Retrier retrier = new Retrier(RetryOptions.builder().backoff(Duration.ofHours(1), Duration.ofHours(1), 1.0, 0).build());
         Thread stopper = Thread.ofPlatform().start(retrier::stop);
