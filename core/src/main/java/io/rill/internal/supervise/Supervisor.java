@@ -37,8 +37,9 @@ import io.rill.internal.connect.RedisConnector;
  * groups exist, runs the {@link Admission} loop, and on a failure backs off (exponential, jitter,
  * capped) and starts over with a fresh connection and a history read. NOGROUP recreates the group at
  * {@code $} when auto-create is on, else fails the subscription. A failure another stage reports (the
- * checkpoint journal broke) ends the loop and fails the subscription. Stop is graceful within the
- * shutdown timeout; the other stages are stopped through the {@link Stages} the pipeline gives.
+ * checkpoint journal broke, a worker died), and an error that ends the read thread, fail the
+ * subscription. Stop is graceful within the shutdown timeout; the other stages are stopped through the
+ * {@link Stages} the pipeline gives.
  */
 public final class Supervisor implements Subscription {
 
