@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rill.SubscriptionOptions;
@@ -59,10 +60,8 @@ public final class Pipeline {
         Meters metrics = new Meters(registry, options.streams(), options.group(), options.consumer());
         InFlightWindow window = new InFlightWindow(options.maxInFlight(), options.streams());
         Supervisor[] supervisor = new Supervisor[1];
-        Settler settler = new Settler(options, description, commands, window, metrics, timer, checkpoint.journal(),
-                error -> supervisor[0].report(new IllegalStateException("checkpoint journal of " + id + " failed ("
-                        + error + "); acks were sent without it. Fix the disk under checkpoint.directory and restart the "
-                        + "subscription, or set checkpoint.journal to off", error)));
+        Consumer<RuntimeException> fatal = error -> supervisor[0].report(error); // what retrying cannot fix
+        Settler settler = new Settler(options, id, description, commands, window, metrics, timer, checkpoint.journal(), fatal);
         Invoker invoker = Invoker.of(handler, settler, new Retrier(options.retry()), metrics, description);
         Dispatcher dispatcher = new Dispatcher(invoker, options.concurrency(), options.orderingKey(), threadName + "-worker",
                 error -> supervisor[0].report(new IllegalStateException("a worker thread of " + id + " died (" + error
@@ -75,7 +74,7 @@ public final class Pipeline {
         Admission admission = new Admission(options, window, settler, metrics, dispatcher::dispatch,
                 new HistorySource(options), new NewSource(options), periodic);
         // renewal runs even with reclaim off here: other consumers of the group may reclaim
-        LeaseRenewer leaseRenewer = new LeaseRenewer(options, window, commands, metrics, timer, description);
+        LeaseRenewer leaseRenewer = new LeaseRenewer(options, window, commands, metrics, timer, description, fatal);
         Janitor janitor = options.janitor().enabled() ? new Janitor(options, commands, timer, metrics, description) : null;
 
         Supervisor.Stages stages = new Supervisor.Stages() {

@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +15,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.rill.SubscriptionOptions;
 import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.Failure;
 import io.rill.internal.metrics.Meters;
 import io.rill.internal.window.InFlightWindow;
 
@@ -70,9 +72,12 @@ public final class LeaseRenewer {
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile ScheduledFuture<?> ticker;
     private volatile boolean failing;
+    private final Consumer<RuntimeException> fatal;
 
+    /** @param fatal told of what retrying cannot fix (Redis refuses the script): the subscription fails with it */
     public LeaseRenewer(SubscriptionOptions options, InFlightWindow window, CommandConnection connection,
-            Meters metrics, ScheduledExecutorService timer, String description) {
+            Meters metrics, ScheduledExecutorService timer, String description, Consumer<RuntimeException> fatal) {
+        this.fatal = fatal;
         this.streams = options.streams();
         this.group = options.group();
         this.consumer = options.consumer();
@@ -163,6 +168,11 @@ public final class LeaseRenewer {
     }
 
     private void trouble(Throwable error) {
+        if (Failure.of(error) == Failure.FATAL) {
+            fatal.accept(new IllegalStateException("Redis refuses the lease renewal script for " + description + " ("
+                    + Failure.unwrap(error).getMessage() + "): entries held here would be taken by others; give the "
+                    + "user the permissions docs/operations.md lists", Failure.unwrap(error)));
+        }
         if (!failing) {
             failing = true;
             log.warn("Lease renewal failed for {}; retrying every interval (entries held here may be reclaimed by "

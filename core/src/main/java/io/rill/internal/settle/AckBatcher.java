@@ -20,6 +20,7 @@ import io.rill.StreamEntry;
 import io.rill.internal.checkpoint.AckJournal;
 import io.rill.internal.checkpoint.AckJournal.Commit;
 import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.Failure;
 import io.rill.internal.metrics.Meters;
 import io.rill.internal.window.InFlightWindow;
 
@@ -56,17 +57,20 @@ final class AckBatcher {
     private final List<Commit> journaled = new ArrayList<>();
     private int journaledIds;
     private volatile Throwable journalFailure;
-    private final Consumer<Throwable> onJournalFailure;
+    private final Consumer<RuntimeException> fatal;
+    /** The subscription's id ({@code group/consumer/streams}), for messages. */
+    private final String id;
 
     /**
-     * @param journal          where acks are journaled before their XACK; null for none
-     * @param onJournalFailure told once, from the journal's thread, when the journal breaks
+     * @param journal where acks are journaled before their XACK; null for none
+     * @param fatal   told of what retrying cannot fix (the journal broke, Redis refuses XACK), from any thread
      */
-    AckBatcher(String group, List<String> streams, String description, CommandConnection connection,
+    AckBatcher(String id, String group, List<String> streams, String description, CommandConnection connection,
             InFlightWindow window, Meters metrics, int flushSize, Duration flushInterval,
-            ScheduledExecutorService timer, AckJournal journal, Consumer<Throwable> onJournalFailure) {
+            ScheduledExecutorService timer, AckJournal journal, Consumer<RuntimeException> fatal) {
         this.journal = journal;
-        this.onJournalFailure = onJournalFailure;
+        this.fatal = fatal;
+        this.id = id;
         if (journal != null) {
             for (Commit commit : journal.unacked()) {
                 journaled.add(commit);
@@ -274,6 +278,11 @@ final class AckBatcher {
             log.warn("XACK failed for {} on stream {}; {} acks kept and retried with the next flush: {}",
                     description, stream, ids.size(), error.toString());
         }
+        if (Failure.of(error) == Failure.FATAL) {
+            fatal.accept(new IllegalStateException("Redis refuses XACK on stream " + stream + " for " + description
+                    + " (" + Failure.unwrap(error).getMessage() + "): acks can't be sent; give the user the "
+                    + "permissions docs/operations.md lists", Failure.unwrap(error)));
+        }
     }
 
     private void journalFailed(Throwable error) {
@@ -285,6 +294,8 @@ final class AckBatcher {
         }
         log.error("Checkpoint journal of {} failed: acks go to Redis without it and the subscription stops: {}",
                 description, error.toString());
-        onJournalFailure.accept(error);
+        fatal.accept(new IllegalStateException("checkpoint journal of " + id + " failed (" + error
+                + "); acks were sent without it. Fix the disk under checkpoint.directory and restart the "
+                + "subscription, or set checkpoint.journal to off", error));
     }
 }

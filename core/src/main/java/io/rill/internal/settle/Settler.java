@@ -24,6 +24,7 @@ import io.rill.deadletter.DeadLetter;
 import io.rill.internal.checkpoint.AckJournal;
 import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.DeliveryCounts;
+import io.rill.internal.connect.Failure;
 import io.rill.internal.metrics.Meters;
 import io.rill.internal.settle.FailureLedger.Result;
 import io.rill.internal.settle.FailureLedger.Status;
@@ -69,21 +70,26 @@ public final class Settler {
     /** Per worker: its last such success, whose ack is awaited with the next hand-over's mark. */
     private final ThreadLocal<StreamEntry> unconfirmed = new ThreadLocal<>();
     private final CommandConnection connection;
+    private final Consumer<RuntimeException> fatal;
     /** Failure records and moves sent and not yet answered; guarded by this. */
     private int outstandingMoves;
     private volatile boolean recordingFails;
 
     /**
-     * @param journal          where acks are journaled before their XACK; null for none
-     * @param onJournalFailure told once, from the journal's thread, when the journal breaks
+     * @param id      the subscription's id ({@code group/consumer/streams}), for messages
+     * @param journal where acks are journaled before their XACK; null for none
+     * @param fatal   told of what retrying cannot fix (the journal broke, Redis refuses a command for lack of
+     *                permission), from any thread: the subscription fails with it
      */
-    public Settler(SubscriptionOptions options, String description, CommandConnection connection, InFlightWindow window,
-            Meters metrics, ScheduledExecutorService timer, AckJournal journal, Consumer<Throwable> onJournalFailure) {
+    public Settler(SubscriptionOptions options, String id, String description, CommandConnection connection,
+            InFlightWindow window, Meters metrics, ScheduledExecutorService timer, AckJournal journal,
+            Consumer<RuntimeException> fatal) {
         this.options = options;
         this.policy = new DeliveryPolicy(options.deadLetter(), options.retry());
         this.ledger = new FailureLedger(options.deadLetter(), options.group(), options.consumer(), connection);
-        this.acks = new AckBatcher(options.group(), options.streams(), description, connection, window, metrics,
-                options.ackFlushSize(), options.ackFlushInterval(), timer, journal, onJournalFailure);
+        this.acks = new AckBatcher(id, options.group(), options.streams(), description, connection, window, metrics,
+                options.ackFlushSize(), options.ackFlushInterval(), timer, journal, fatal);
+        this.fatal = fatal;
         this.window = window;
         this.metrics = metrics;
         this.description = description;
@@ -331,6 +337,11 @@ public final class Settler {
     }
 
     private void recordFailed(StreamEntry entry, Throwable error) {
+        if (Failure.of(error) == Failure.FATAL) {
+            fatal.accept(new IllegalStateException("Redis refuses the failure script for " + description + " ("
+                    + Failure.unwrap(error).getMessage() + "): failures can't be counted nor entries dead-lettered; "
+                    + "give the user the permissions docs/operations.md lists", Failure.unwrap(error)));
+        }
         if (!recordingFails) {
             recordingFails = true;
             log.warn("Could not record a failure of {} {} for {} in Redis; the entry stays pending and is delivered "

@@ -1,0 +1,86 @@
+package io.rill.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.rill.Rill;
+import io.rill.StartPosition;
+import io.rill.Subscription;
+import io.rill.SubscriptionOptions;
+import io.rill.SubscriptionState;
+import io.rill.testing.RedisFixture;
+import io.rill.testing.RedisServer;
+import io.rill.testing.WithRedis;
+
+/**
+ * Semantics 10: a permission Redis refuses is an error retrying cannot fix, also on the command
+ * connection (acks, scripts): the subscription fails with the server's reply instead of stalling RUNNING.
+ */
+@WithRedis
+class PermissionsTest {
+
+    private final RedisServer server;
+
+    PermissionsTest(RedisServer server) {
+        this.server = server;
+    }
+
+    /** ACL SETUSER name on >pw ~* &* +@all, then the given removals. */
+    private static void user(RedisFixture admin, String name, String... removals) {
+        CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add(name).add("on")
+                .add(">pw").add("~*").add("&*").add("+@all");
+        for (String removal : removals) {
+            args.add(removal);
+        }
+        admin.commands().dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args);
+    }
+
+    private void assertFailsWith(String user, String... parts) {
+        String stream = RedisFixture.unique("orders");
+        try (RedisFixture admin = new RedisFixture(server)) {
+            admin.add(stream, 5);
+        }
+        RedisClient client = RedisClient.create("redis://" + user + ":pw@" + server.host() + ":" + server.port());
+        try (Rill rill = Rill.create(client)) {
+            Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group("billing").consumer("c1")
+                    .startPosition(StartPosition.EARLIEST)
+                    .shutdownTimeout(Duration.ofSeconds(2)) // the failed stop waits this long for acks it can't send
+                    .build(), entry -> {
+                    });
+            await().atMost(Duration.ofSeconds(30)).until(() -> sub.state().isTerminal());
+            assertEquals(SubscriptionState.FAILED, sub.state(), user);
+            String message = String.valueOf(sub.lastError().orElseThrow().getMessage());
+            for (String part : parts) {
+                assertTrue(message.contains(part), user + ": " + message);
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void aUserWithoutXackFailsTheSubscriptionInsteadOfFillingItsWindow() {
+        try (RedisFixture admin = new RedisFixture(server)) {
+            user(admin, "noack", "-xack");
+        }
+        assertFailsWith("noack", "XACK", "NOPERM");
+    }
+
+    @Test
+    void aUserWithoutScriptingFailsTheSubscription() {
+        try (RedisFixture admin = new RedisFixture(server)) {
+            user(admin, "noscript", "-@scripting");
+        }
+        assertFailsWith("noscript", "NOPERM");
+    }
+}
