@@ -68,6 +68,44 @@ class PermissionsTest {
         }
     }
 
+    /** The rules docs/operations.md lists, for stream {@code orders:*} and its dead letters and failure records. */
+    static final String[] RULES = { "resetkeys", "~orders:*", "~{orders:*}:rill:failures:*", "resetchannels", "-@all",
+            "+@stream", "+eval", "+hget", "+hset", "+hmget", "+hdel", "+expire", "+client|id", "+client|unblock",
+            "+ping", "+hello" };
+
+    @Test
+    void aUserWithExactlyTheDocumentedRulesRunsTheWholePipeline() {
+        String stream = RedisFixture.unique("orders");
+        try (RedisFixture admin = new RedisFixture(server)) {
+            admin.commands().dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add("rill").add("on").add(">pw").addValues(RULES));
+            admin.add(stream, 20, java.util.Map.of("n", "x"));
+            admin.commands().xadd(stream, java.util.Map.of("poison", "1"));
+            RedisClient client = RedisClient.create("redis://rill:pw@" + server.host() + ":" + server.port());
+            try (Rill rill = Rill.create(client)) {
+                java.util.Set<String> handled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group("billing").consumer("c1")
+                        .startPosition(StartPosition.EARLIEST)
+                        .retry(io.rill.RetryOptions.builder().maxAttempts(2).backoff(Duration.ofMillis(5), Duration.ofMillis(10), 2.0, 0).build())
+                        .reclaim(io.rill.ReclaimOptions.builder().minIdle(Duration.ofMillis(300)).interval(Duration.ofMillis(100)).build())
+                        .deadLetter(io.rill.DeadLetterOptions.builder().maxFailures(4).build()).build(), entry -> {
+                            if (entry.field("poison") != null) {
+                                throw new IllegalStateException("poison");
+                            }
+                            handled.add(entry.id());
+                        });
+                // read, retried, failure-counted, reclaimed, dead-lettered, acked, paused and resumed, as that user
+                await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 20
+                        && admin.commands().exists(stream + ":dlq") == 1 && admin.pending(stream, "billing") == 0);
+                sub.pause();
+                sub.resume();
+                assertEquals(SubscriptionState.RUNNING, sub.state(), String.valueOf(sub.lastError()));
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
     @Test
     void aUserWithoutXackFailsTheSubscriptionInsteadOfFillingItsWindow() {
         try (RedisFixture admin = new RedisFixture(server)) {
