@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.rill.internal.checkpoint.Checkpoint;
 import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.CommandTimeouts;
 import io.rill.internal.connect.RedisConnector;
 import io.rill.deadletter.DeadLetters;
 import io.rill.internal.pipeline.Pipeline;
@@ -40,6 +41,7 @@ public final class Rill implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Rill.class);
 
     private final RedisConnector connector;
+    private final RedisClient client;
     private final MeterRegistry registry;
     private final CommandConnection commands;
     private final ScheduledThreadPoolExecutor timer;
@@ -48,6 +50,7 @@ public final class Rill implements AutoCloseable {
 
     private Rill(Builder builder) {
         this.connector = builder.connector;
+        this.client = builder.client;
         this.registry = builder.registry != null ? builder.registry : new CompositeMeterRegistry();
         this.commands = new CommandConnection(connector);
         this.timer = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().name("rill-timer").daemon().unstarted(r));
@@ -60,7 +63,7 @@ public final class Rill implements AutoCloseable {
     }
 
     public static Builder builder(RedisClient client) {
-        return new Builder(RedisConnector.of(Objects.requireNonNull(client, "client")));
+        return new Builder(Objects.requireNonNull(client, "client"));
     }
 
     /** Starts a subscription whose handler takes one entry at a time. */
@@ -107,6 +110,7 @@ public final class Rill implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Rill is closed");
         }
+        CommandTimeouts.check(client.getOptions(), options.blockTimeout());
         for (Supervisor running : subscriptions.values()) {
             SubscriptionOptions other = running.options();
             if (other.group().equals(options.group()) && other.consumer().equals(options.consumer())
@@ -178,11 +182,13 @@ public final class Rill implements AutoCloseable {
 
     /** Builds a {@link Rill}. */
     public static final class Builder {
+        private final RedisClient client;
         private final RedisConnector connector;
         private MeterRegistry registry;
 
-        private Builder(RedisConnector connector) {
-            this.connector = connector;
+        private Builder(RedisClient client) {
+            this.client = client;
+            this.connector = RedisConnector.of(client);
         }
 
         /** Where the subscriptions' meters go; none when unset. */
