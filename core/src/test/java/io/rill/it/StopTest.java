@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,6 +18,7 @@ import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
 import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
+import io.rill.testing.TcpProxy;
 import io.rill.testing.WithRedis;
 
 /**
@@ -66,6 +69,40 @@ class StopTest {
                 assertEquals(0, redis.commands().exists(io.rill.internal.settle.FailureLedger.key(stream, group)),
                         "an interrupt at the deadline is not a failure");
             }
+        }
+    }
+
+    /**
+     * The acks a stop flushes at the end are confirmed before {@code close()} returns, even when a
+     * handler used the stop's time up to its deadline: part of shutdown-timeout is kept for them. Redis
+     * is reached through a proxy that delays every reply, so an ack that is sent but not awaited is still
+     * pending when {@code close()} returns.
+     */
+    @Test
+    void acksFlushedAtTheEndOfAStopAreConfirmedWhenCloseReturns() throws Exception {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        try (TcpProxy proxy = TcpProxy.start(server.host(), server.port());
+                RedisFixture direct = new RedisFixture(server);
+                RedisFixture viaProxy = new RedisFixture(proxy.uri());
+                Rill rill = Rill.create(viaProxy.client())) {
+            List<String> ids = direct.add(stream, 2);
+            CountDownLatch fastDone = new CountDownLatch(1);
+            Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
+                    .startPosition(StartPosition.EARLIEST).concurrency(2)
+                    .ackFlushSize(100).ackFlushInterval(Duration.ofMinutes(1)) // only the stop flushes
+                    .build(), entry -> {
+                        if (entry.id().equals(ids.get(0))) {
+                            fastDone.countDown();
+                            return;
+                        }
+                        new CountDownLatch(1).await(); // the slow one: until the stop interrupts it
+                    });
+            fastDone.await();
+            proxy.latency(Duration.ofMillis(150));
+            sub.close(Duration.ofSeconds(3));
+            assertEquals(Set.of(ids.get(1)), direct.pendingIds(stream, group),
+                    "the handled entry is acked when close() returns; the interrupted one stays pending");
         }
     }
 }

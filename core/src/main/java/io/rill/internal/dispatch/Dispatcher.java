@@ -23,8 +23,6 @@ public final class Dispatcher {
 
     /** Tells a worker to stop; a unique instance, compared by identity. */
     private static final List<StreamEntry> STOP = new ArrayList<>(0);
-    /** How long an interrupted handler gets to return before the stop gives up on it. */
-    private static final long INTERRUPT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Invoker invoker;
     private final String orderingKey;
@@ -102,13 +100,15 @@ public final class Dispatcher {
     }
 
     /**
-     * Lets the workers finish what was queued and stop, waiting until the deadline; then halts the
-     * invoker and interrupts the workers still running. Entries they did not reach are given back to the
-     * window unhandled, and so are entries waiting for a retry; after the deadline no handler call starts.
+     * Lets the workers finish what was queued and stop, waiting until {@code deadlineNanos}; then halts
+     * the invoker and interrupts the workers still running, and waits for them until {@code graceEndNanos}.
+     * Entries they did not reach are given back to the window unhandled, and so are entries waiting for a
+     * retry; after the deadline no handler call starts. A handler that ignores the interrupt is left
+     * behind (a daemon thread); its entry stays pending.
      *
-     * @return true when every worker finished in time
+     * @return true when every worker finished by the deadline
      */
-    public boolean drain(long deadlineNanos) throws InterruptedException {
+    public boolean drain(long deadlineNanos, long graceEndNanos) throws InterruptedException {
         invoker.stopRetrying(); // an entry waiting for its next attempt stays pending instead
         for (int i = 0; i < workers.size(); i++) {
             queues.get(shared ? 0 : i).add(STOP);
@@ -126,10 +126,8 @@ public final class Dispatcher {
             // the interrupt (swallow it, wrap it): what is left stays pending in Redis
             invoker.halt();
             alive.forEach(Thread::interrupt);
-            // a handler that ignores interrupts is left behind (daemon thread); its entry stays pending
-            long graceEnd = System.nanoTime() + INTERRUPT_GRACE_NANOS;
-            for (Thread worker : workers) {
-                long remaining = graceEnd - System.nanoTime();
+            for (Thread worker : alive) {
+                long remaining = graceEndNanos - System.nanoTime();
                 if (remaining > 0) {
                     TimeUnit.NANOSECONDS.timedJoin(worker, remaining);
                 }

@@ -39,6 +39,9 @@ import io.rill.internal.window.InFlightWindow;
  */
 public final class Pipeline {
 
+    /** The most of a stop's time kept for confirming the last acks (see {@code Stages.shutDown}). */
+    private static final long ACK_RESERVE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private Pipeline() {
     }
 
@@ -97,7 +100,11 @@ public final class Pipeline {
             @Override
             public boolean shutDown(long deadlineNanos) throws InterruptedException {
                 try {
-                    boolean finished = dispatcher.drain(deadlineNanos);
+                    // the last quarter of what is left, at most a second, is kept for the acks flushed at the
+                    // end; half of it goes to interrupted handlers: the whole stop fits in shutdown-timeout
+                    long reserve = Math.min(Math.max(0, deadlineNanos - System.nanoTime()) / 4, ACK_RESERVE_NANOS);
+                    long handlersEnd = deadlineNanos - reserve;
+                    boolean finished = dispatcher.drain(handlersEnd, handlersEnd + reserve / 2);
                     settler.flush();
                     return settler.awaitSettled(deadlineNanos) && finished;
                 } finally {
