@@ -123,7 +123,7 @@ public abstract sealed class Invoker {
 
         /** Runs the handler on one entry until it succeeds or its attempts are over; false when interrupted. */
         private boolean attempt(StreamEntry entry) {
-            settler.handingOver(List.of(entry));
+            settler.handingOver(entry);
             for (int attempt = 1;; attempt++) {
                 if (halted) {
                     settler.abandoned(entry);
@@ -343,7 +343,7 @@ public abstract sealed class Invoker {
                     return;
                 }
                 Settlement settlement = new Settlement(List.of(entry));
-                settler.handingOver(settlement.entries);
+                settler.handingOver(entry);
                 long start = System.nanoTime();
                 try {
                     handler.handle(entry, settlement);

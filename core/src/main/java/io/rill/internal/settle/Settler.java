@@ -179,12 +179,14 @@ public final class Settler {
      * on record (the crash-loop guard). A first delivery costs nothing here.
      */
     public void handingOver(List<StreamEntry> entries) {
+        // first deliveries (the hot path) stop here; a success left in `unconfirmed` meanwhile was acked or
+        // is still in flight, so awaiting it at a later hand-over is never wrong
+        if (redelivered.isEmpty()) {
+            return;
+        }
         StreamEntry previous = unconfirmed.get();
         if (previous != null) {
             unconfirmed.remove();
-        }
-        if (redelivered.isEmpty()) {
-            return;
         }
         Map<String, Map<String, Long>> marks = new LinkedHashMap<>();
         for (StreamEntry entry : entries) {
@@ -218,6 +220,13 @@ public final class Settler {
         }
     }
 
+    /** As {@link #handingOver(List)} for one entry, without a list when nothing arrived again. */
+    public void handingOver(StreamEntry entry) {
+        if (!redelivered.isEmpty()) {
+            handingOver(List.of(entry));
+        }
+    }
+
     // ---- outcomes --------------------------------------------------------------------------------
 
     /**
@@ -231,9 +240,6 @@ public final class Settler {
      */
     public void succeeded(StreamEntry entry, boolean mayWait) {
         metrics.stream(entry.stream()).handled(1);
-        if (!redelivered.isEmpty()) {
-            redelivered.remove(entry);
-        }
         ack(entry, !failures.isEmpty() && failures.remove(entry) != null);
         if (!handedAgain.isEmpty() && handedAgain.remove(entry)) {
             acks.flush();
@@ -282,13 +288,13 @@ public final class Settler {
         }
         Map<StreamEntry, CompletableFuture<Result>> replies = new LinkedHashMap<>();
         failed.forEach((entry, error) -> {
-            CompletableFuture<Result> reply = ledger.fail(entry, policy.failureThreshold(error), policy.failureReason(error),
-                    error);
+            String reason = policy.failureReason(error);
+            CompletableFuture<Result> reply = ledger.fail(entry, policy.failureThreshold(error), reason, error);
             if (retryWanted.contains(entry)) {
                 replies.put(entry, reply); // another attempt needs the count: wait for it below
             } else {
                 metrics.stream(entry.stream()).failed(1);
-                settleLater(entry, reply, policy.failureReason(error)); // nothing to decide here: don't wait
+                settleLater(entry, reply, reason); // nothing to decide here: don't wait
             }
         });
         long deadline = System.nanoTime() + RECORD_WAIT_NANOS;

@@ -215,21 +215,4 @@ public final class InFlightWindow {
             lock.unlock();
         }
     }
-
-    /** Waits until nothing is in flight, or the timeout passes; true when empty. */
-    public boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
-        long nanos = unit.toNanos(timeout);
-        lock.lock();
-        try {
-            while (used > 0) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = released.awaitNanos(nanos);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
 }
