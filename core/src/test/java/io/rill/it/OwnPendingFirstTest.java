@@ -22,7 +22,7 @@ import io.rill.testing.RedisServer;
 
 /**
  * A consumer that went away without acking leaves a pending list; the next runtime with the same
- * consumer name handles it first, with history reads that never BLOCK, then new entries (issue 2, behaviour 4).
+ * consumer name handles it first, with history reads that never BLOCK, then new entries (semantics 3).
  */
 class OwnPendingFirstTest {
 

@@ -6,14 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.lettuce.core.XReadArgs;
+import io.rill.ReclaimOptions;
 import io.rill.Rill;
 import io.rill.StartPosition;
 import io.rill.Subscription;
@@ -77,6 +82,35 @@ class PauseResumeTest {
         sub.resume();
         assertFalse(sub.paused());
         await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 6 && redis.pending(stream, group) == 0);
+    }
+
+    /**
+     * Semantics 3: reading starts with the consumer's own pending list, after a resume too. Entries
+     * handed to this consumer name while it was paused (here by a plain XREADGROUP under its name, as an
+     * operator's XCLAIM would) are handled on resume, before new entries. The claimer is off, so nothing but the resume's history read can find them.
+     */
+    @Test
+    void resumeReadsTheOwnPendingListBeforeNewEntries() {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        List<String> order = new CopyOnWriteArrayList<>();
+        Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
+                .startPosition(StartPosition.EARLIEST).reclaim(ReclaimOptions.builder().enabled(false).build())
+                .build(), entry -> order.add(entry.id()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sub.state() == SubscriptionState.RUNNING);
+        sub.pause();
+
+        List<String> owned = redis.add(stream, 3);
+        redis.commands().xreadgroup(io.lettuce.core.Consumer.from(group, "c1"), XReadArgs.Builder.count(3),
+                XReadArgs.StreamOffset.lastConsumed(stream));
+        assertEquals(Set.copyOf(owned), redis.pendingIds(stream, group, "c1"));
+        List<String> fresh = redis.add(stream, 2);
+
+        sub.resume();
+        await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 5 && redis.pending(stream, group) == 0);
+        List<String> expected = new ArrayList<>(owned);
+        expected.addAll(fresh);
+        assertEquals(expected, order, "the own pending entries were not handled first after resume()");
     }
 
     /**
