@@ -10,7 +10,7 @@ import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
 
-/** Bad configuration fails at build time with a message naming the option (issue 2, behaviour 11). */
+/** Bad configuration fails at build time with a message naming the option. */
 class SubscriptionOptionsTest {
 
     private static SubscriptionOptions.Builder valid() {

@@ -32,7 +32,7 @@ import io.rill.testing.TcpProxy;
 
 /**
  * The dead-letter move (XADD to the dead-letter stream, XACK of the original) is atomic, and repeating
- * it is harmless (issue 4, test 7). The connection is cut exactly while the move is in flight: once
+ * it is harmless (semantics 7). The connection is cut exactly while the move is in flight: once
  * after Redis ran it and before its reply arrived, once before Redis got it. At the cut the two
  * effects are both there or both missing; after recovery there is exactly one dead letter and the
  * original is acked, although the client re-sends what the cut left unanswered.

@@ -46,7 +46,7 @@ import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
-/** Retries, dead letters and redrive (issue 4, test 5, and the rules around it). */
+/** Retries, dead letters and redrive (semantics 7). */
 @WithRedis
 class DeadLetterTest {
 

@@ -23,7 +23,7 @@ import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
-/** Dead-consumer cleanup (issue 4, test 6). */
+/** Dead-consumer cleanup (semantics 6). */
 @WithRedis
 class JanitorTest {
 

@@ -19,7 +19,7 @@ import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
-/** The stream or group disappears, or never existed (issue 2, behaviour 7). */
+/** The stream or group disappears, or never existed (semantics 10). */
 @WithRedis
 class NoGroupTest {
 

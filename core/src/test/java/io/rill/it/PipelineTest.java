@@ -37,7 +37,7 @@ import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
 
-/** The read → dispatch → ack pipeline against a real Redis (issue 2, behaviours 1, 2, 3, 8, 9, 10). */
+/** The read → dispatch → ack pipeline against a real Redis (semantics 1, 2, 8, 9). */
 @WithRedis
 class PipelineTest {
 

@@ -34,7 +34,7 @@ import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 
 /**
- * Reclaim and lease renewal (issue 4, tests 1 to 4): a dead consumer's entries are taken over, a large
+ * Reclaim and lease renewal (semantics 6): a dead consumer's entries are taken over, a large
  * PEL is scanned to its end, a slow handler on a live consumer keeps its entry, trimmed entries are
  * acked and counted without a handler call.
  */

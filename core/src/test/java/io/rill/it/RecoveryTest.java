@@ -22,7 +22,7 @@ import io.rill.testing.RedisServer;
 import io.rill.testing.RedisServerOptions;
 import io.rill.testing.TcpProxy;
 
-/** Redis killed and restarted, and the connection cut and restored, under a running subscription (issue 2, 5 and 6). */
+/** Redis killed and restarted, and the connection cut and restored, under a running subscription (semantics 3, 10). */
 class RecoveryTest {
 
     private static SubscriptionOptions options(String stream, String group) {

@@ -42,7 +42,7 @@ import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.RedisServerOptions;
 
-/** The journal inside a running subscription, in this JVM (issue 3, tests 3, 4 and 6, and the fault paths). */
+/** The journal inside a running subscription, in this JVM (semantics 4 and 5, with the fault paths). */
 class CheckpointTest {
 
     private static final Duration LONG = Duration.ofSeconds(60);

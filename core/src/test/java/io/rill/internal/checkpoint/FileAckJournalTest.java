@@ -24,7 +24,7 @@ import io.rill.CheckpointOptions.Fsync;
 import io.rill.internal.checkpoint.AckJournal.Commit;
 import io.rill.testing.RedisFixture;
 
-/** The file journal on its own: group commit, recovery of a torn tail (issue 3, test 4), bounded size (test 6). */
+/** The file journal on its own: group commit, recovery of a torn tail and bounded size (semantics 4). */
 class FileAckJournalTest {
 
     @TempDir
