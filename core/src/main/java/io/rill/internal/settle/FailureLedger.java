@@ -1,5 +1,6 @@
 package io.rill.internal.settle;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,12 +206,12 @@ public final class FailureLedger {
      * The failure counts of these entries of one stream (0 for none), read on the given connection.
      * Only entries that arrive again (history read, claim) need this: a first delivery never failed.
      */
-    public long[] counts(RedisCommands<String, String> commands, String stream, List<String> ids) {
+    public long[] counts(RedisCommands<String, byte[]> commands, String stream, List<String> ids) {
         long[] counts = new long[ids.size()];
-        List<KeyValue<String, String>> values = commands.hmget(key(stream, group), ids.toArray(new String[0]));
+        List<KeyValue<String, byte[]>> values = commands.hmget(key(stream, group), ids.toArray(new String[0]));
         for (int i = 0; i < values.size() && i < counts.length; i++) {
-            KeyValue<String, String> value = values.get(i);
-            counts[i] = value.hasValue() ? count(value.getValue()) : 0;
+            KeyValue<String, byte[]> value = values.get(i);
+            counts[i] = value.hasValue() ? count(new String(value.getValue(), StandardCharsets.US_ASCII)) : 0;
         }
         return counts;
     }
