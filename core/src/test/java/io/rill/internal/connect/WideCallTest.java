@@ -50,7 +50,8 @@ class WideCallTest {
     @Test
     void anXaddOfAnyWidthWritesEveryFieldInOrder() {
         String stream = RedisFixture.unique("wide");
-        // 3,498: the last width of one unpack; 3,499 and 3,550: fewer than one step left; 3,998/3,999: unpack's own limit
+        // XADD, key and * plus two per field: 3,498 fields is the widest of a single unpack, 3,499 leaves one value
+        // for a single step, 3,550 one step of 100 and three single ones; a plain unpack stops after 3,998
         for (long fields : List.of(1L, 3_498L, 3_499L, 3_550L, 3_998L, 3_999L, 5_000L, 20_000L)) {
             Long found = redis.commands().eval(ADD, ScriptOutputType.INTEGER, new String[] { stream }, Long.toString(fields));
             assertEquals(fields, found, "fields written in order for a width of " + fields);
