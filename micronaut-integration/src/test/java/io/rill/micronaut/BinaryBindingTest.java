@@ -30,8 +30,8 @@ import jakarta.inject.Inject;
 
 /**
  * {@code byte[]} parameters get the bytes Redis holds, not a UTF-8 decoding of them: the body field's for
- * a body, one field's for {@code @MessageHeader}; and the StreamPublisher writes {@code byte[]} bodies and
- * values unchanged. The test writes and checks Redis through a byte-array codec of its own.
+ * a body, one field's for {@code @MessageHeader}, every field's for a {@code Map<String, byte[]>} body; and
+ * the StreamPublisher writes {@code byte[]} bodies and values unchanged. The test writes and checks Redis through a byte-array codec of its own.
  */
 @MicronautTest
 class BinaryBindingTest extends RedisTest {
@@ -49,10 +49,16 @@ class BinaryBindingTest extends RedisTest {
     static class Files {
         final List<Seen> files = new CopyOnWriteArrayList<>();
         final List<byte[]> batched = new CopyOnWriteArrayList<>();
+        final List<Map<String, byte[]>> maps = new CopyOnWriteArrayList<>();
 
         @Stream("binbind:files")
         void onFile(byte[] body, @MessageHeader("sig") byte[] signature, @MessageHeader("tenant") String tenant) {
             files.add(new Seen(body, signature, tenant));
+        }
+
+        @Stream("binbind:maps")
+        void onMap(Map<String, byte[]> fields) {
+            maps.add(fields);
         }
 
         @Stream(value = "binbind:batch", batch = true)
@@ -88,14 +94,22 @@ class BinaryBindingTest extends RedisTest {
         fields.put("payload", NOT_UTF8);
         fields.put("sig", SIGNATURE);
         fields.put("tenant", "acme".getBytes(StandardCharsets.UTF_8));
-        binary().xadd("binbind:files", fields);
+        RedisCommands<String, byte[]> binary = binary();
+        binary.xadd("binbind:files", fields);
+        binary.xadd("binbind:maps", fields);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> seen("acme") != null);
         Seen seen = seen("acme");
         assertArrayEquals(NOT_UTF8, seen.body());
         assertArrayEquals(SIGNATURE, seen.signature());
         assertEquals("acme", seen.tenant());
-        await().atMost(Duration.ofSeconds(10)).until(() -> redis.allAcked("binbind:files", "bin"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> files.maps.size() == 1);
+        Map<String, byte[]> map = files.maps.get(0);
+        assertEquals(List.of("payload", "sig", "tenant"), List.copyOf(map.keySet()));
+        assertArrayEquals(NOT_UTF8, map.get("payload"));
+        assertArrayEquals(SIGNATURE, map.get("sig"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.allAcked("binbind:files", "bin")
+                && redis.allAcked("binbind:maps", "bin"));
     }
 
     @Test
