@@ -15,6 +15,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.WideCall;
 
 /**
  * Admin view of one dead-letter stream: list what is in it, and redrive entries, that is add them back
@@ -23,7 +24,8 @@ import io.rill.internal.connect.CommandConnection;
  * Redis answers.
  *
  * <p>Each redrive is one atomic script that re-reads the dead letter first, so a redrive repeated
- * (by a second operator, or by the client after a lost reply) never adds an entry twice.
+ * (by a second operator, or by the client after a lost reply) never adds an entry twice. The script
+ * copies the fields inside Redis, byte for byte, however many there are.
  */
 public final class DeadLetters {
 
@@ -34,7 +36,7 @@ public final class DeadLetters {
      * KEYS[1] source stream, KEYS[2] dead-letter stream; ARGV[1] dead letter ID, ARGV[2..] metadata field names.
      * Returns the new entry's ID, or false when the dead letter is gone.
      */
-    private static final String REDRIVE = """
+    private static final String REDRIVE = WideCall.FUNCTION + """
             local e = redis.call('XRANGE', KEYS[2], ARGV[1], ARGV[1])
             if #e == 0 then return false end
             local skip = {}
@@ -48,7 +50,7 @@ public final class DeadLetters {
               end
             end
             if #add == 3 then return redis.error_reply('ERR dead letter ' .. ARGV[1] .. ' has no original fields') end
-            local id = redis.call(unpack(add))
+            local id = call_wide(add)
             redis.call('XDEL', KEYS[2], ARGV[1])
             return id
             """;

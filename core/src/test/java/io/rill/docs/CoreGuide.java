@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisClient;
@@ -65,6 +66,19 @@ final class CoreGuide {
                     }
                 }));
         // end::manual[]
+        return sub;
+    }
+
+    static Subscription binary(Rill rill) {
+        // tag::binary[]
+        Subscription sub = rill.subscribe(SubscriptionOptions.builder()
+                .streams("images").group("thumbnails").consumer("thumbnails-1")
+                .build(), entry -> {
+                    byte[] png = entry.bytes("png");     // exactly the bytes Redis holds
+                    String name = entry.field("name");   // text: UTF-8, decoded when asked for
+                    thumbnail(name, png);
+                });
+        // end::binary[]
         return sub;
     }
 
@@ -153,5 +167,12 @@ final class CoreGuide {
 
     static void save(Map<String, String> fields) {
         bill(fields);
+    }
+
+    /** What {@link #binary} was given, by name. */
+    static final Map<String, byte[]> THUMBNAILS = new ConcurrentHashMap<>();
+
+    static void thumbnail(String name, byte[] png) {
+        THUMBNAILS.put(name, png);
     }
 }

@@ -1,10 +1,12 @@
 package io.rill.docs;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rill.Rill;
 import io.rill.StartPosition;
@@ -54,6 +59,18 @@ class CoreGuideTest {
                         && redis.xpending("orders", "audit").getCount() == 0 && lastDelivered(redis, "audit") != null
                         && lastDelivered(redis, "audit").equals(lastDelivered(redis, "billing")));
                 manual.close();
+
+                // binary values: the handler gets the bytes as written, also those that are not UTF-8
+                Subscription images = CoreGuide.binary(rill);
+                await().until(() -> images.state() == SubscriptionState.RUNNING);
+                byte[] png = { (byte) 0x89, 'P', 'N', 'G', 0, (byte) 0xff, (byte) 0xfe };
+                try (StatefulRedisConnection<String, byte[]> bytes = client.connect(
+                        RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
+                    bytes.sync().xadd("images", Map.of("name", "a.png".getBytes(StandardCharsets.UTF_8), "png", png));
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> CoreGuide.THUMBNAILS.containsKey("a.png"));
+                assertArrayEquals(png, CoreGuide.THUMBNAILS.get("a.png"));
+                images.close();
 
                 // retries: IllegalArgumentException is non-retryable, so an order without an amount is dead-lettered at once
                 SubscriptionOptions retries = CoreGuide.retries();

@@ -1,5 +1,6 @@
 package io.rill.micronaut;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,12 +15,17 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import io.rill.micronaut.bind.BodyCodec;
 
 /**
  * Appends entries to streams of one Redis (XADD), writing bodies the way listeners read them: a
- * {@code Map} becomes the entry's fields, a {@code String} the body field, anything else JSON in the body
- * field ({@code rill.body-field}, default {@code payload}). Several bodies go out pipelined.
+ * {@code Map} becomes the entry's fields, a {@code String} the body field, a {@code byte[]} the body field's
+ * bytes, anything else JSON in the body field ({@code rill.body-field}, default {@code payload}). Bytes go
+ * out unchanged ({@code byte[]} bodies and Map values, a {@code StreamEntry}'s values), text as UTF-8.
+ * Several bodies go out pipelined.
  *
  * <p>Beans: the primary server's publisher is the unqualified {@code StreamPublisher}; a server of
  * {@code redis.servers.<name>} has {@code @Named("<name>") StreamPublisher}. Thread-safe; one connection,
@@ -30,9 +36,12 @@ public final class StreamPublisher implements AutoCloseable {
     /** No trimming. */
     public static final long NO_MAX_LEN = 0;
 
+    /** Keys and field names as UTF-8 text, values as bytes, so that binary values are written exactly. */
+    private static final RedisCodec<String, byte[]> BYTES = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
     private final RedisClient client;
     private final BodyCodec codec;
-    private StatefulRedisConnection<String, String> connection;
+    private StatefulRedisConnection<String, byte[]> connection;
     private boolean closed;
 
     public StreamPublisher(RedisClient client, BodyCodec codec) {
@@ -65,12 +74,13 @@ public final class StreamPublisher implements AutoCloseable {
         if (maxLen < 0) {
             throw new IllegalArgumentException("max-len must be >= 0 (0 = no trimming), was " + maxLen);
         }
-        List<Map<String, String>> entries = new ArrayList<>(bodies.size());
+        List<Map<String, byte[]>> entries = new ArrayList<>(bodies.size());
         for (Object body : bodies) {
-            Map<String, String> fields = codec.write(body);
+            Map<String, byte[]> fields = codec.writeBytes(body);
             if (!extraFields.isEmpty()) {
-                fields = new LinkedHashMap<>(fields);
-                fields.putAll(extraFields);
+                Map<String, byte[]> all = new LinkedHashMap<>(fields);
+                extraFields.forEach((name, value) -> all.put(name, value.getBytes(StandardCharsets.UTF_8)));
+                fields = all;
             }
             if (fields.isEmpty()) {
                 throw new IllegalArgumentException("an entry needs at least one field; the body " + body + " has none");
@@ -80,11 +90,11 @@ public final class StreamPublisher implements AutoCloseable {
         if (entries.isEmpty()) {
             return List.of();
         }
-        StatefulRedisConnection<String, String> c = connection();
-        RedisAsyncCommands<String, String> async = c.async();
+        StatefulRedisConnection<String, byte[]> c = connection();
+        RedisAsyncCommands<String, byte[]> async = c.async();
         XAddArgs args = maxLen > 0 ? XAddArgs.Builder.maxlen(maxLen).approximateTrimming() : null;
         List<RedisFuture<String>> futures = new ArrayList<>(entries.size());
-        for (Map<String, String> fields : entries) {
+        for (Map<String, byte[]> fields : entries) {
             futures.add(args != null ? async.xadd(stream, args, fields) : async.xadd(stream, fields));
         }
         Duration timeout = c.getTimeout();
@@ -98,17 +108,17 @@ public final class StreamPublisher implements AutoCloseable {
         return ids;
     }
 
-    /** The fields a body is written as. */
+    /** The fields a body is written as, as text (publish writes {@code byte[]} bodies and values as their bytes instead). */
     public Map<String, String> fields(Object body) {
         return codec.write(body);
     }
 
-    private synchronized StatefulRedisConnection<String, String> connection() {
+    private synchronized StatefulRedisConnection<String, byte[]> connection() {
         if (closed) {
             throw new IllegalStateException("the StreamPublisher is closed (the application is stopping)");
         }
         if (connection == null) {
-            connection = client.connect();
+            connection = client.connect(BYTES);
         }
         return connection;
     }

@@ -1,7 +1,6 @@
 package io.rill.internal.admit;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +149,7 @@ public final class Admission {
      * @param commands a connection used by this loop only
      * @param onRead   called after every read Redis answered
      */
-    public void run(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
+    public void run(RedisCommands<String, byte[]> commands, Runnable onRead) throws InterruptedException {
         try {
             historyDue = true;
             while (!stopping) {
@@ -177,7 +176,7 @@ public final class Admission {
         }
     }
 
-    private void drainHistory(RedisCommands<String, String> commands, Runnable onRead) throws InterruptedException {
+    private void drainHistory(RedisCommands<String, byte[]> commands, Runnable onRead) throws InterruptedException {
         history.reset();
         while (!stopping) {
             int count = awaitCount(commands);
@@ -198,7 +197,7 @@ public final class Admission {
         }
     }
 
-    private void drainPeriodic(Source source, RedisCommands<String, String> commands, Runnable onRead)
+    private void drainPeriodic(Source source, RedisCommands<String, byte[]> commands, Runnable onRead)
             throws InterruptedException {
         while (!stopping) {
             awaitResumed();
@@ -221,7 +220,7 @@ public final class Admission {
     }
 
     /** The COUNT of the next stream read: waits until every stream read can get at least one entry. */
-    private int awaitCount(RedisCommands<String, String> commands) throws InterruptedException {
+    private int awaitCount(RedisCommands<String, byte[]> commands) throws InterruptedException {
         awaitResumed();
         int free = window.awaitFree(streams, options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (free < streams && !stopping && !commands.getStatefulConnection().isOpen()) {
@@ -235,11 +234,11 @@ public final class Admission {
      * Takes slots for what a source read and routes each entry: to the settler on arrival, then what it
      * does not keep to the handler.
      */
-    private void admit(RedisCommands<String, String> commands, Batch batch) {
+    private void admit(RedisCommands<String, byte[]> commands, Batch batch) {
         if (!batch.deleted().isEmpty()) {
             settler.trimmedAway(batch.stream(), batch.deleted());
         }
-        List<StreamMessage<String, String>> messages = batch.messages();
+        List<StreamMessage<String, byte[]>> messages = batch.messages();
         if (messages.isEmpty()) {
             return;
         }
@@ -247,14 +246,15 @@ public final class Admission {
         Map<String, Map<String, Long>> failures = first ? Map.of() : failureCounts(commands, messages);
         List<StreamEntry> toHandle = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            StreamMessage<String, String> message = messages.get(i);
+            StreamMessage<String, byte[]> message = messages.get(i);
             String stream = message.getStream();
             String id = message.getId();
-            Map<String, String> body = message.getBody();
+            Map<String, byte[]> body = message.getBody();
             boolean trimmed = body == null || body.isEmpty();
-            Map<String, String> fields = trimmed ? Map.of() : Collections.unmodifiableMap(body);
+            // the values stay the arrays Lettuce decoded: no copy, no text decoding unless a handler asks
+            Map<String, byte[]> fields = trimmed ? Map.of() : body;
             if (first) {
-                StreamEntry entry = StreamEntry.of(stream, id, fields, 1);
+                StreamEntry entry = StreamEntry.ofBytes(stream, id, fields, 1);
                 if (window.admit(entry)) {
                     // a first delivery never failed and has nothing to settle on arrival
                     metrics.stream(stream).read(1);
@@ -264,8 +264,8 @@ public final class Admission {
             }
             // the read script set its count back; the hand-over it is about to get makes it this delivery again
             long deliveries = batch.deliveries().get(i); // 0: no longer pending here
-            StreamEntry entry = deliveries > 0 ? StreamEntry.of(stream, id, fields, deliveries)
-                    : StreamEntry.of(stream, id, fields);
+            StreamEntry entry = deliveries > 0 ? StreamEntry.ofBytes(stream, id, fields, deliveries)
+                    : StreamEntry.ofBytes(stream, id, fields);
             if (!window.admit(entry)) {
                 continue; // still in flight here
             }
@@ -283,10 +283,10 @@ public final class Admission {
     }
 
     /** Failure counts of entries that arrived again, by stream and ID (only those with failures). */
-    private Map<String, Map<String, Long>> failureCounts(RedisCommands<String, String> commands,
-            List<StreamMessage<String, String>> messages) {
+    private Map<String, Map<String, Long>> failureCounts(RedisCommands<String, byte[]> commands,
+            List<StreamMessage<String, byte[]>> messages) {
         Map<String, List<String>> idsByStream = new HashMap<>();
-        for (StreamMessage<String, String> message : messages) {
+        for (StreamMessage<String, byte[]> message : messages) {
             idsByStream.computeIfAbsent(message.getStream(), s -> new ArrayList<>()).add(message.getId());
         }
         Map<String, Map<String, Long>> counts = new HashMap<>();

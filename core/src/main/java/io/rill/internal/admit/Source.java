@@ -25,17 +25,17 @@ public interface Source {
     /**
      * What one call read.
      *
-     * @param messages   the entries (a trimmed one has no fields)
+     * @param messages   the entries, values as bytes (a trimmed one has no fields)
      * @param deliveries for history reads and claims: each entry's delivery count as the read left it,
      *                   before the read script set it back (0 when no longer pending here); null for new entries
      * @param stream     with {@code deleted}: the stream they belong to; else null
      * @param deleted    IDs Redis dropped from the PEL because their entries are gone (XAUTOCLAIM)
      */
-    record Batch(Origin origin, List<StreamMessage<String, String>> messages, List<Long> deliveries, String stream,
+    record Batch(Origin origin, List<StreamMessage<String, byte[]>> messages, List<Long> deliveries, String stream,
             List<String> deleted) {
 
         /** New entries: first deliveries. */
-        public static Batch fresh(List<StreamMessage<String, String>> messages) {
+        public static Batch fresh(List<StreamMessage<String, byte[]>> messages) {
             return new Batch(Origin.NEW, messages, null, null, List.of());
         }
     }
@@ -45,7 +45,7 @@ public interface Source {
      * source has nothing to do now (history exhausted, claim not due or its pass done). Redis errors are
      * thrown: the supervisor backs off and reconnects.
      */
-    Batch next(RedisCommands<String, String> commands, int count) throws InterruptedException;
+    Batch next(RedisCommands<String, byte[]> commands, int count) throws InterruptedException;
 
     /** Forgets progress of an unfinished pass, so that the next call starts over. */
     default void reset() {

@@ -2,6 +2,7 @@ package io.rill.internal.connect;
 
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 
 /**
  * The connection shared by acks, claims, dead letters and admin commands of one {@code Rill}. Blocking
@@ -29,7 +30,7 @@ public final class CommandConnection implements AutoCloseable {
             connection = null;
         }
         if (connection == null) {
-            connection = connector.connect();
+            connection = connector.connect(StringCodec.UTF8);
         }
         return connection.async();
     }

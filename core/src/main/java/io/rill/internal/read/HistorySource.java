@@ -12,6 +12,7 @@ import io.rill.SubscriptionOptions;
 import io.rill.internal.admit.Entries;
 import io.rill.internal.admit.Source;
 import io.rill.internal.connect.DeliveryCounts;
+import io.rill.internal.connect.EntryCodec;
 
 /**
  * This consumer's own pending entries (semantics 3): XREADGROUP from ID {@code 0}, cursor carried per
@@ -60,7 +61,7 @@ public final class HistorySource implements Source {
     }
 
     @Override
-    public Batch next(RedisCommands<String, String> commands, int count) {
+    public Batch next(RedisCommands<String, byte[]> commands, int count) {
         if (!draining) {
             draining = true;
             cursors.clear();
@@ -73,19 +74,25 @@ public final class HistorySource implements Source {
             return null;
         }
         String[] keys = cursors.keySet().toArray(new String[0]);
-        List<String> args = new ArrayList<>(List.of(group, consumer, Integer.toString(count)));
-        args.addAll(cursors.values());
-        List<Object> reply = commands.eval(READ, ScriptOutputType.MULTI, keys, args.toArray(new String[0]));
-        List<StreamMessage<String, String>> messages = new ArrayList<>();
+        // script arguments are values, so bytes on this connection (see EntryCodec)
+        byte[][] args = new byte[3 + keys.length][];
+        args[0] = EntryCodec.utf8(group);
+        args[1] = EntryCodec.utf8(consumer);
+        args[2] = EntryCodec.utf8(Integer.toString(count));
+        for (int i = 0; i < keys.length; i++) {
+            args[3 + i] = EntryCodec.utf8(cursors.get(keys[i]));
+        }
+        List<Object> reply = commands.eval(READ, ScriptOutputType.MULTI, keys, args);
+        List<StreamMessage<String, byte[]>> messages = new ArrayList<>();
         List<Long> deliveries = new ArrayList<>();
         Map<String, Integer> returned = new LinkedHashMap<>();
         for (Object perStream : reply) {
             List<?> part = (List<?>) perStream;
-            String stream = (String) part.get(0);
+            String stream = EntryCodec.text(part.get(0));
             Entries.decode(stream, (List<?>) part.get(1), (List<?>) part.get(2), messages, deliveries);
             returned.put(stream, ((List<?>) part.get(1)).size());
         }
-        for (StreamMessage<String, String> message : messages) {
+        for (StreamMessage<String, byte[]> message : messages) {
             cursors.put(message.getStream(), message.getId());
         }
         // fewer than COUNT back means that stream's pending list is exhausted

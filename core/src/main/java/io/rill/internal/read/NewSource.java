@@ -25,8 +25,8 @@ public final class NewSource implements Source {
     }
 
     @Override
-    public Batch next(RedisCommands<String, String> commands, int count) {
-        List<StreamMessage<String, String>> messages = commands.xreadgroup(consumer,
+    public Batch next(RedisCommands<String, byte[]> commands, int count) {
+        List<StreamMessage<String, byte[]>> messages = commands.xreadgroup(consumer,
                 XReadArgs.Builder.count(count).block(blockMillis), offsets);
         return Batch.fresh(messages);
     }

@@ -12,6 +12,7 @@ import io.rill.SubscriptionOptions;
 import io.rill.internal.admit.Entries;
 import io.rill.internal.admit.Source;
 import io.rill.internal.connect.DeliveryCounts;
+import io.rill.internal.connect.EntryCodec;
 
 /**
  * Stale pending entries of the group (semantics 6): every {@code reclaim.interval}, XAUTOCLAIM with
@@ -67,7 +68,7 @@ public final class ClaimSource implements Source {
     }
 
     @Override
-    public Batch next(RedisCommands<String, String> commands, int free) {
+    public Batch next(RedisCommands<String, byte[]> commands, int free) {
         long now = System.nanoTime();
         if (stream < 0) {
             if (now - nextPass < 0) {
@@ -82,15 +83,17 @@ public final class ClaimSource implements Source {
             return null;
         }
         String key = streams.get(stream);
-        List<Object> reply = commands.eval(CLAIM, ScriptOutputType.MULTI, new String[] { key }, group, consumer,
-                minIdleMillis, cursors.get(key), Integer.toString(Math.min(count, free)));
-        String next = (String) reply.get(0);
-        List<StreamMessage<String, String>> messages = new ArrayList<>();
+        // script arguments and the reply's bulk strings are bytes on this connection (see EntryCodec)
+        List<Object> reply = commands.eval(CLAIM, ScriptOutputType.MULTI, new String[] { key }, EntryCodec.utf8(group),
+                EntryCodec.utf8(consumer), EntryCodec.utf8(minIdleMillis), EntryCodec.utf8(cursors.get(key)),
+                EntryCodec.utf8(Integer.toString(Math.min(count, free))));
+        String next = EntryCodec.text(reply.get(0));
+        List<StreamMessage<String, byte[]>> messages = new ArrayList<>();
         List<Long> deliveries = new ArrayList<>();
         Entries.decode(key, (List<?>) reply.get(1), (List<?>) reply.get(3), messages, deliveries);
         List<String> deleted = new ArrayList<>();
         for (Object id : (List<?>) reply.get(2)) {
-            deleted.add((String) id);
+            deleted.add(EntryCodec.text(id));
         }
         cursors.put(key, next);
         if (START.equals(next)) {

@@ -1,5 +1,6 @@
 package io.rill.internal.settle;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import io.rill.DeadLetterOptions;
 import io.rill.StreamEntry;
 import io.rill.deadletter.DeadLetter;
 import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.WideCall;
 
 /**
  * The Redis side of failures and dead letters (semantics 7). Failed attempts are counted in one hash
@@ -24,9 +26,10 @@ import io.rill.internal.connect.CommandConnection;
  * <p>Recording a failure and moving the entry to its dead-letter stream are one script, atomic: it
  * checks that the entry is still pending, counts the failure (once per token, so that Lettuce
  * re-sending the script after a lost reply does not count it twice), and when the count reaches the
- * threshold copies the entry from the stream server-side, byte for byte, into the dead-letter stream
- * with the metadata, XACKs it and removes its record. Redis writes a script's effects to the AOF and
- * replicas wrapped in MULTI/EXEC, so a crash keeps all of it or none.
+ * threshold copies the entry from the stream server-side, byte for byte and however many fields it has
+ * ({@link WideCall}), into the dead-letter stream with the metadata, XACKs it and removes its record.
+ * Redis writes a script's effects to the AOF and replicas wrapped in MULTI/EXEC, so a crash keeps all
+ * of it or none.
  */
 public final class FailureLedger {
 
@@ -37,7 +40,7 @@ public final class FailureLedger {
      * ARGV[8..] metadata name/value pairs. A record is "count token".
      * Returns {status, failures, deliveries}; status: see {@link Status}.
      */
-    private static final String FAIL = """
+    private static final String FAIL = WideCall.FUNCTION + """
             local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
             if #p == 0 then return {0, 0, 0} end
             local n, last = 0, ''
@@ -75,7 +78,7 @@ public final class FailureLedger {
               add[#add + 1] = tostring(n)
               add[#add + 1] = 'rill.deliveries'
               add[#add + 1] = tostring(p[1][4])
-              redis.call(unpack(add))
+              call_wide(add)
             end
             redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
             redis.call('HDEL', KEYS[2], ARGV[3])
@@ -205,12 +208,12 @@ public final class FailureLedger {
      * The failure counts of these entries of one stream (0 for none), read on the given connection.
      * Only entries that arrive again (history read, claim) need this: a first delivery never failed.
      */
-    public long[] counts(RedisCommands<String, String> commands, String stream, List<String> ids) {
+    public long[] counts(RedisCommands<String, byte[]> commands, String stream, List<String> ids) {
         long[] counts = new long[ids.size()];
-        List<KeyValue<String, String>> values = commands.hmget(key(stream, group), ids.toArray(new String[0]));
+        List<KeyValue<String, byte[]>> values = commands.hmget(key(stream, group), ids.toArray(new String[0]));
         for (int i = 0; i < values.size() && i < counts.length; i++) {
-            KeyValue<String, String> value = values.get(i);
-            counts[i] = value.hasValue() ? count(value.getValue()) : 0;
+            KeyValue<String, byte[]> value = values.get(i);
+            counts[i] = value.hasValue() ? count(new String(value.getValue(), StandardCharsets.US_ASCII)) : 0;
         }
         return counts;
     }

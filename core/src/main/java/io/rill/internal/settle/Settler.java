@@ -102,7 +102,7 @@ public final class Settler {
      * The failure counts of entries of one stream that arrived again (history read, claim), read on the
      * admission's connection; zeros when failures are not counted.
      */
-    public long[] failureCounts(RedisCommands<String, String> commands, String stream, List<String> ids) {
+    public long[] failureCounts(RedisCommands<String, byte[]> commands, String stream, List<String> ids) {
         return policy.countsFailures() ? ledger.counts(commands, stream, ids) : new long[ids.size()];
     }
 

@@ -29,6 +29,7 @@ import io.rill.SubscriptionState;
 import io.rill.internal.admit.Admission;
 import io.rill.internal.checkpoint.Checkpoint;
 import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.EntryCodec;
 import io.rill.internal.connect.Failure;
 import io.rill.internal.connect.RedisConnector;
 
@@ -86,7 +87,7 @@ public final class Supervisor implements Subscription {
     private volatile Throwable lastError;
     /** A failure reported by another stage; the read thread fails the subscription with it. */
     private volatile RuntimeException reported;
-    private volatile StatefulRedisConnection<String, String> readConnection;
+    private volatile StatefulRedisConnection<String, byte[]> readConnection;
     private volatile long readClientId = -1;
     private volatile boolean connectionLost;
     /** The close of the last read connection, awaited at the end of a stop so that nothing is left closing. */
@@ -308,7 +309,7 @@ public final class Supervisor implements Subscription {
         if (readConnection != null && readConnection.isOpen()) {
             return;
         }
-        StatefulRedisConnection<String, String> connection = connector.connect();
+        StatefulRedisConnection<String, byte[]> connection = connector.connect(EntryCodec.INSTANCE);
         connection.setTimeout(options.blockTimeout().plus(READ_TIMEOUT_MARGIN));
         // Lettuce would reconnect and replay the read; we want the failure, a backoff and a history read
         connection.addListener(new RedisConnectionStateListener() {
@@ -326,7 +327,7 @@ public final class Supervisor implements Subscription {
     }
 
     private void closeReadConnection() {
-        StatefulRedisConnection<String, String> connection = readConnection;
+        StatefulRedisConnection<String, byte[]> connection = readConnection;
         readConnection = null;
         readClientId = -1;
         if (connection != null && !connectionLost) { // a lost connection was closed by its listener
@@ -339,7 +340,7 @@ public final class Supervisor implements Subscription {
         if (!options.autoCreate()) {
             return;
         }
-        RedisCommands<String, String> sync = readConnection.sync();
+        RedisCommands<String, byte[]> sync = readConnection.sync();
         for (String stream : options.streams()) {
             try {
                 sync.xgroupCreate(StreamOffset.from(stream, startId), options.group(), XGroupCreateArgs.Builder.mkstream());

@@ -1,6 +1,7 @@
 package io.rill.micronaut.bind;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,9 +17,11 @@ import io.rill.StreamEntry;
  *   <li>an entry with the body field ({@code payload} unless {@code rill.body-field} says otherwise) holds
  *       the body as JSON in that field;</li>
  *   <li>an entry without it is read field by field into the type (a {@code @Serdeable} bean or record);</li>
- *   <li>{@code Map} bodies are the fields themselves, {@code String} bodies the body field's raw text.</li>
+ *   <li>{@code Map} bodies are the fields themselves ({@code Map<String, byte[]>}: their bytes), {@code String}
+ *       bodies the body field's raw text, {@code byte[]} bodies its bytes, exactly as Redis holds them.</li>
  * </ul>
- * Writing mirrors this: a Map becomes the fields, a String the body field, anything else JSON in the body field.
+ * Writing mirrors this: a Map becomes the fields, a String or byte[] the body field, anything else JSON in
+ * the body field.
  */
 public final class BodyCodec {
 
@@ -40,7 +43,7 @@ public final class BodyCodec {
      * @throws IllegalArgumentException saying how to make the type readable
      */
     public void requireReadable(Argument<?> type) {
-        if (isFields(type) || isText(type)) {
+        if (isFields(type) || isText(type) || isBytes(type)) {
             return;
         }
         try {
@@ -54,7 +57,14 @@ public final class BodyCodec {
     /** Reads the body of an entry as {@code type}. */
     public Object read(StreamEntry entry, Argument<?> type) {
         if (isFields(type)) {
-            return entry.fields();
+            return isBytes(type.getTypeVariable("V").orElse(null)) ? entry.byteFields() : entry.fields();
+        }
+        if (isBytes(type)) {
+            byte[] bytes = entry.bytes(bodyField); // not decoded: binary bodies stay exact
+            if (bytes == null) {
+                throw new EntryBindingException(entry, "the body field '" + bodyField + "' is missing", null);
+            }
+            return bytes;
         }
         String json = entry.field(bodyField);
         if (isText(type)) {
@@ -98,6 +108,34 @@ public final class BodyCodec {
             throw new IllegalArgumentException("Micronaut Serde cannot write " + body.getClass().getName()
                     + " (annotate it with @Serdeable): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * As {@link #write}, with values as bytes: a {@code byte[]} body is the body field's bytes, {@code byte[]}
+     * values of a Map and the values of a {@code StreamEntry} are kept exactly, text becomes UTF-8.
+     */
+    public Map<String, byte[]> writeBytes(Object body) {
+        if (body instanceof byte[] bytes) {
+            return Map.of(bodyField, bytes);
+        }
+        if (body instanceof StreamEntry entry) {
+            return entry.byteFields();
+        }
+        Map<String, byte[]> fields = new LinkedHashMap<>();
+        if (body instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> fields.put(String.valueOf(k), v instanceof byte[] bytes ? bytes : utf8(String.valueOf(v))));
+            return fields;
+        }
+        write(body).forEach((name, value) -> fields.put(name, utf8(value)));
+        return fields;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean isBytes(Argument<?> type) {
+        return type != null && type.getType() == byte[].class;
     }
 
     private static boolean isFields(Argument<?> type) {

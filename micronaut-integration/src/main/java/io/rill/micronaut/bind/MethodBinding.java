@@ -25,8 +25,8 @@ import io.rill.micronaut.annotation.MessageId;
  *   <li>{@code io.rill.Acknowledgement} or {@code io.micronaut.messaging.Acknowledgement}: the method
  *       acknowledges itself (manual ack);</li>
  *   <li>{@code @MessageId String}: the entry ID; {@code @DeliveryCount OptionalLong|Long}: the delivery count;</li>
- *   <li>{@code @MessageHeader("name")}: one field, converted to the parameter type; missing is an error
- *       unless the parameter is {@code @Nullable} or an {@code Optional};</li>
+ *   <li>{@code @MessageHeader("name")}: one field, converted to the parameter type ({@code byte[]}: its
+ *       bytes); missing is an error unless the parameter is {@code @Nullable} or an {@code Optional};</li>
  *   <li>{@code @MessageBody}, or the one parameter left: the body, read by {@link BodyCodec}.</li>
  * </ul>
  * A batch method takes one {@code List<T>} (T a body type or {@code StreamEntry}) and optionally an
@@ -169,8 +169,9 @@ public final class MethodBinding {
         boolean optional = argument.getType() == Optional.class;
         Argument<?> target = optional ? argument.getFirstTypeVariable().orElse(Argument.STRING) : argument;
         boolean nullable = optional || argument.isNullable();
+        boolean bytes = target.getType() == byte[].class; // the value's bytes, not decoded
         return (entry, ack) -> {
-            String value = entry.field(field);
+            Object value = bytes ? entry.bytes(field) : entry.field(field);
             if (value == null) {
                 if (nullable) {
                     return optional ? Optional.empty() : null;
@@ -179,7 +180,7 @@ public final class MethodBinding {
                         + "'; make it @Nullable or Optional if it may be absent)", null);
             }
             Object converted;
-            if (target.getType() == String.class) {
+            if (bytes || target.getType() == String.class) {
                 converted = value;
             } else {
                 converted = conversion.convert(value, target).orElseThrow(() -> new EntryBindingException(entry,

@@ -1,0 +1,84 @@
+package io.rill.internal.connect;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.codec.ToByteBufEncoder;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The codec of the read connection: keys as UTF-8 strings, values as the raw bytes Redis holds. Lettuce
+ * decodes an XREADGROUP reply's stream key and field names with {@link #decodeKey} and field values with
+ * {@link #decodeValue}, so entries arrive with names as text and values untouched. A script reply
+ * ({@code EVAL ... MULTI}) decodes every bulk string with {@link #decodeValue}: there IDs and field names
+ * come as bytes too, and the caller turns them into text.
+ *
+ * <p>Decoding a value is one array copy out of the network buffer, cheaper than the UTF-8 decoding of the
+ * string codec it replaces. Encoding writes straight into Lettuce's buffer, without an intermediate array.
+ */
+public final class EntryCodec implements RedisCodec<String, byte[]>, ToByteBufEncoder<String, byte[]> {
+
+    public static final EntryCodec INSTANCE = new EntryCodec();
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private EntryCodec() {
+    }
+
+    @Override
+    public String decodeKey(ByteBuffer bytes) {
+        return StringCodec.UTF8.decodeKey(bytes);
+    }
+
+    @Override
+    public byte[] decodeValue(ByteBuffer bytes) {
+        if (bytes == null || !bytes.hasRemaining()) {
+            return EMPTY; // shared: no one writes into an entry's values
+        }
+        byte[] value = new byte[bytes.remaining()];
+        bytes.get(value);
+        return value;
+    }
+
+    @Override
+    public ByteBuffer encodeKey(String key) {
+        return StringCodec.UTF8.encodeKey(key);
+    }
+
+    @Override
+    public ByteBuffer encodeValue(byte[] value) {
+        return ByteBuffer.wrap(value == null ? EMPTY : value);
+    }
+
+    @Override
+    public void encodeKey(String key, ByteBuf target) {
+        StringCodec.UTF8.encodeKey(key, target);
+    }
+
+    @Override
+    public void encodeValue(byte[] value, ByteBuf target) {
+        if (value != null) {
+            target.writeBytes(value);
+        }
+    }
+
+    @Override
+    public int estimateSize(Object keyOrValue) {
+        if (keyOrValue instanceof byte[] bytes) {
+            return bytes.length;
+        }
+        return StringCodec.UTF8.estimateSize(keyOrValue); // a key: its UTF-8 upper bound
+    }
+
+    /** The UTF-8 bytes of a text argument (script arguments are values, so bytes here). */
+    public static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Text out of a script reply's bulk string (an ID, a field name, a cursor); null stays null. */
+    public static String text(Object reply) {
+        return reply == null ? null : new String((byte[]) reply, StandardCharsets.UTF_8);
+    }
+}
