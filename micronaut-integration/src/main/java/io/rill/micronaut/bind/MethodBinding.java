@@ -184,7 +184,7 @@ public final class MethodBinding {
                 converted = value;
             } else {
                 // never the value in the message (it may be personal data): its length
-                String notConverted = "field '" + field + "' (" + EntryBindingException.length(value) + ") is not a "
+                String notConverted = "field '" + field + "' (" + EntryBindingException.length((String) value) + ") is not a "
                         + target.getTypeName() + " (parameter '" + argument.getName() + "')";
                 Optional<?> result;
                 try {
