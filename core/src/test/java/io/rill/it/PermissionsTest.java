@@ -54,7 +54,7 @@ class PermissionsTest {
         try (Rill rill = Rill.create(client)) {
             Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group("billing").consumer("c1")
                     .startPosition(StartPosition.EARLIEST)
-                    .shutdownTimeout(Duration.ofSeconds(2)) // the failed stop waits this long for acks it can't send
+                    .shutdownTimeout(Duration.ofSeconds(2)) // the failed stop's bound (refused acks are not waited for)
                     .build(), entry -> {
                     });
             await().atMost(Duration.ofSeconds(30)).until(() -> sub.state().isTerminal());
