@@ -49,7 +49,7 @@ public final class Supervisor implements Subscription {
     private static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(10);
     /**
      * READONLY answers on this many fresh read connections in a row fail the subscription: the address
-     * keeps leading to a replica (about 40 s with the default backoff, longer than a failover takes).
+     * keeps leading to a replica (16 to 33 s with the default backoff; a larger backoff.max makes it longer).
      */
     static final int READ_ONLY_ATTEMPTS = 10;
     /** The longest a stop tries CLIENT UNBLOCK before it closes the read connection under a blocked read. */
