@@ -1,5 +1,6 @@
 package io.rill.internal.reclaim;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,7 +69,7 @@ public final class LeaseRenewer {
     private final String group;
     private final String consumer;
     private final long intervalNanos;
-    private final java.time.Duration maxLease;
+    private final Duration maxLease;
     private final long maxLeaseNanos;
     private final InFlightWindow window;
     private final CommandConnection connection;
