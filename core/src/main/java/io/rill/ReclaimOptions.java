@@ -14,17 +14,27 @@ import java.time.Duration;
  * may go through without reaching Redis (GC pause, network blip) plus the renewal interval, or such a
  * consumer's work is handled twice.
  *
+ * <p>Renewal is bounded by {@code maxLease}: an entry held longer than that since it was read (a handler
+ * that hangs, a manual ack that never comes) loses its lease, with a WARN and {@code rill.leases.dropped},
+ * and becomes claimable by the group min-idle later.
+ *
  * @param enabled              take other consumers' stale entries; lease renewal runs either way
  * @param interval             how often to look for stale entries ({@code claim-interval})
  * @param minIdle              how long an entry must have been idle to be taken ({@code claim-min-idle})
  * @param count                the COUNT of each XAUTOCLAIM, lowered to the free in-flight capacity
  * @param leaseRenewalInterval how often entries held here get their idle time reset; under half of minIdle
+ * @param maxLease             the longest an entry held here has its lease renewed, from the time it was read or
+ *                             claimed: past it the lease is dropped (a WARN, {@code rill.leases.dropped}) and
+ *                             another consumer may claim the entry after minIdle; longer than leaseRenewalInterval
  */
-public record ReclaimOptions(boolean enabled, Duration interval, Duration minIdle, int count, Duration leaseRenewalInterval) {
+public record ReclaimOptions(boolean enabled, Duration interval, Duration minIdle, int count, Duration leaseRenewalInterval,
+        Duration maxLease) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     public static final Duration DEFAULT_MIN_IDLE = Duration.ofSeconds(60);
     public static final int DEFAULT_COUNT = 100;
+    /** The max-lease used when none is set and min-idle is short: 30 minutes (see {@link #defaultMaxLease}). */
+    public static final Duration DEFAULT_MAX_LEASE = Duration.ofMinutes(30);
     public static final ReclaimOptions DEFAULT = builder().build();
     static final int MAX_COUNT = 100_000;
 
@@ -41,6 +51,18 @@ public record ReclaimOptions(boolean enabled, Duration interval, Duration minIdl
                     + minIdle + ") so that an entry held here is renewed before another consumer may claim it, was "
                     + leaseRenewalInterval + ": lower it or raise reclaim.min-idle");
         }
+        Options.positive("reclaim.max-lease", maxLease);
+        if (maxLease.compareTo(leaseRenewalInterval) <= 0) {
+            throw new IllegalArgumentException("reclaim.max-lease must be longer than reclaim.lease-renewal-interval ("
+                    + leaseRenewalInterval + "), or no lease would ever be renewed, was " + maxLease
+                    + ": raise reclaim.max-lease above the longest time an entry may rightly be held");
+        }
+    }
+
+    /** The max-lease used when none is set: 30 minutes, or ten times min-idle when that is longer. */
+    public static Duration defaultMaxLease(Duration minIdle) {
+        Duration tenfold = minIdle.multipliedBy(10);
+        return tenfold.compareTo(DEFAULT_MAX_LEASE) > 0 ? tenfold : DEFAULT_MAX_LEASE;
     }
 
     /** The renewal interval used when none is set: a third of min-idle. */
@@ -63,6 +85,7 @@ public record ReclaimOptions(boolean enabled, Duration interval, Duration minIdl
         private Duration minIdle = DEFAULT_MIN_IDLE;
         private int count = DEFAULT_COUNT;
         private Duration leaseRenewalInterval; // null: a third of min-idle
+        private Duration maxLease; // null: derived from min-idle
 
         private Builder() {
         }
@@ -75,6 +98,7 @@ public record ReclaimOptions(boolean enabled, Duration interval, Duration minIdl
             // a derived value follows min-idle when the copy changes it
             leaseRenewalInterval = o.leaseRenewalInterval.equals(defaultLeaseRenewalInterval(o.minIdle)) ? null
                     : o.leaseRenewalInterval;
+            maxLease = o.maxLease.equals(defaultMaxLease(o.minIdle)) ? null : o.maxLease;
         }
 
         /** Take other consumers' stale entries. Default true. */
@@ -107,12 +131,26 @@ public record ReclaimOptions(boolean enabled, Duration interval, Duration minIdl
             return this;
         }
 
+        /**
+         * The longest an entry held here has its lease renewed, counted from when it was read or claimed;
+         * longer than lease-renewal-interval. Past it the lease is dropped, so another consumer may claim the
+         * entry after min-idle. Default 30 minutes, or ten times min-idle when that is longer.
+         */
+        public Builder maxLease(Duration maxLease) {
+            this.maxLease = maxLease;
+            return this;
+        }
+
         public ReclaimOptions build() {
             Duration renewal = leaseRenewalInterval;
             if (renewal == null && minIdle != null) {
                 renewal = defaultLeaseRenewalInterval(minIdle);
             }
-            return new ReclaimOptions(enabled, interval, minIdle, count, renewal);
+            Duration lease = maxLease;
+            if (lease == null && minIdle != null) {
+                lease = defaultMaxLease(minIdle);
+            }
+            return new ReclaimOptions(enabled, interval, minIdle, count, renewal, lease);
         }
     }
 }

@@ -20,7 +20,10 @@ public interface Subscription extends AutoCloseable {
     /** When the subscription entered its current state. */
     Instant stateSince();
 
-    /** The last error that moved the subscription to RECOVERING or FAILED, if any. */
+    /**
+     * The last error that moved the subscription to RECOVERING or FAILED, or the last handler call that ran
+     * past {@code handler-timeout} (a {@link HandlerTimeoutException}; the state stays RUNNING), if any.
+     */
     Optional<Throwable> lastError();
 
     /** Entries read and not yet acknowledged or failed. */
@@ -41,7 +44,9 @@ public interface Subscription extends AutoCloseable {
 
     /**
      * Stops gracefully within the subscription's shutdown timeout: no new reads, in-flight handlers
-     * finish, their acks are flushed. Entries not finished stay pending in Redis. Idempotent.
+     * finish, their acks are flushed. Entries not finished stay pending in Redis. Returns within the
+     * timeout whether Redis answers or not; the subscription's meters are removed from the registry.
+     * Idempotent.
      */
     @Override
     default void close() {

@@ -23,7 +23,10 @@ import java.util.List;
  * @param ackFlushSize     pending acks of one stream that trigger an XACK at once
  * @param ackFlushInterval the longest an ack waits to be flushed
  * @param backoff          how a subscription waits between attempts while Redis fails
- * @param shutdownTimeout  how long a graceful stop waits for in-flight handlers and acks
+ * @param shutdownTimeout  how long a graceful stop waits for in-flight handlers and acks; {@code close()} returns
+ *                         within it
+ * @param handlerTimeout   the longest one handler call may run: past it the call is interrupted and its entries
+ *                         count as failed (semantics 7); {@link Duration#ZERO} (the default) for no limit
  * @param retry            in-process retries of a failing handler
  * @param reclaim          reclaim of stale pending entries, and lease renewal of the ones held here
  * @param deadLetter       where entries that keep failing go
@@ -45,6 +48,7 @@ public record SubscriptionOptions(
         Duration ackFlushInterval,
         Backoff backoff,
         Duration shutdownTimeout,
+        Duration handlerTimeout,
         RetryOptions retry,
         ReclaimOptions reclaim,
         DeadLetterOptions deadLetter,
@@ -58,6 +62,8 @@ public record SubscriptionOptions(
     public static final int DEFAULT_ACK_FLUSH_SIZE = 100;
     public static final Duration DEFAULT_ACK_FLUSH_INTERVAL = Duration.ofMillis(50);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** No handler-timeout: a handler call may run as long as it likes (its lease is bounded by reclaim.max-lease). */
+    public static final Duration NO_HANDLER_TIMEOUT = Duration.ZERO;
 
     static final int MAX_BATCH_SIZE = 100_000;
     static final int MAX_CONCURRENCY = 4096;
@@ -104,6 +110,14 @@ public record SubscriptionOptions(
         Options.positive("ack-flush-interval", ackFlushInterval);
         Options.set("backoff", backoff);
         Options.notNegative("shutdown-timeout", shutdownTimeout);
+        if (handlerTimeout == null || handlerTimeout.isNegative()) {
+            throw new IllegalArgumentException("handler-timeout must be a duration above 0, or 0 for no limit, was "
+                    + handlerTimeout);
+        }
+        if (!handlerTimeout.isZero() && handlerTimeout.toMillis() < 10) {
+            throw new IllegalArgumentException("handler-timeout must be at least 10ms (it is checked every quarter of it), "
+                    + "was " + handlerTimeout + ": raise it, or set 0 for no limit");
+        }
         Options.set("retry", retry);
         Options.set("reclaim", reclaim);
         Options.set("dead-letter", deadLetter);
@@ -151,6 +165,7 @@ public record SubscriptionOptions(
         private Duration ackFlushInterval = DEFAULT_ACK_FLUSH_INTERVAL;
         private Backoff backoff = Backoff.DEFAULT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private Duration handlerTimeout = NO_HANDLER_TIMEOUT;
         private RetryOptions retry = RetryOptions.DEFAULT;
         private ReclaimOptions reclaim = ReclaimOptions.DEFAULT;
         private DeadLetterOptions deadLetter = DeadLetterOptions.DEFAULT;
@@ -175,6 +190,7 @@ public record SubscriptionOptions(
             ackFlushInterval = o.ackFlushInterval;
             backoff = o.backoff;
             shutdownTimeout = o.shutdownTimeout;
+            handlerTimeout = o.handlerTimeout;
             retry = o.retry;
             reclaim = o.reclaim;
             deadLetter = o.deadLetter;
@@ -266,9 +282,23 @@ public record SubscriptionOptions(
             return this;
         }
 
-        /** How long a graceful stop waits for in-flight handlers and acks. Default 30 s. */
+        /**
+         * How long a graceful stop waits for in-flight handlers and acks; {@code close()} returns within it,
+         * whether Redis answers or not. Default 30 s.
+         */
         public Builder shutdownTimeout(Duration shutdownTimeout) {
             this.shutdownTimeout = shutdownTimeout;
+            return this;
+        }
+
+        /**
+         * The longest one handler call may run, at least 10 ms; 0 for no limit (the default). A call past it is
+         * interrupted and its entries count as failed: one failure each, through the retry and dead-letter
+         * policy, and their leases are no longer renewed. A worker that does not return from that interrupt
+         * within 5 s fails the subscription.
+         */
+        public Builder handlerTimeout(Duration handlerTimeout) {
+            this.handlerTimeout = handlerTimeout;
             return this;
         }
 
@@ -305,7 +335,7 @@ public record SubscriptionOptions(
         public SubscriptionOptions build() {
             return new SubscriptionOptions(streams, group, consumer, batchSize, blockTimeout, concurrency,
                     orderingKey, maxInFlight, startPosition, autoCreate, ackFlushSize, ackFlushInterval, backoff,
-                    shutdownTimeout,
+                    shutdownTimeout, handlerTimeout,
                     retry, reclaim, deadLetter, janitor, checkpoint);
         }
     }

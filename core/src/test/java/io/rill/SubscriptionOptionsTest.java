@@ -214,6 +214,35 @@ class SubscriptionOptionsTest {
     }
 
     @Test
+    void handlerTimeoutIsOffByDefaultAndValidatedNamingTheOption() {
+        assertEquals(Duration.ZERO, valid().build().handlerTimeout());
+        assertEquals(Duration.ofSeconds(5), valid().handlerTimeout(Duration.ofSeconds(5)).build().handlerTimeout());
+        assertEquals(Duration.ofSeconds(5), valid().handlerTimeout(Duration.ofSeconds(5)).build().toBuilder().build().handlerTimeout());
+        rejects("handler-timeout", b -> b.handlerTimeout(Duration.ofMillis(-1)));
+        rejects("handler-timeout", b -> b.handlerTimeout(null));
+        rejects("handler-timeout", b -> b.handlerTimeout(Duration.ofMillis(5)));
+    }
+
+    @Test
+    void maxLeaseIsBoundedByDefaultFollowsMinIdleAndIsValidated() {
+        assertEquals(Duration.ofMinutes(30), valid().build().reclaim().maxLease());
+        // ten times min-idle when that is longer than 30 minutes, so a long min-idle still gets renewals
+        ReclaimOptions longIdle = ReclaimOptions.builder().minIdle(Duration.ofHours(1)).build();
+        assertEquals(Duration.ofHours(10), longIdle.maxLease());
+        assertEquals(Duration.ofMinutes(30), longIdle.toBuilder().minIdle(Duration.ofSeconds(10)).build().maxLease(),
+                "a derived max-lease follows min-idle");
+        ReclaimOptions explicit = ReclaimOptions.builder().maxLease(Duration.ofMinutes(5)).build();
+        assertEquals(Duration.ofMinutes(5), explicit.toBuilder().minIdle(Duration.ofSeconds(30)).build().maxLease());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReclaimOptions.builder().maxLease(Duration.ZERO).build());
+        assertTrue(e.getMessage().startsWith("reclaim.max-lease"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ReclaimOptions.builder().minIdle(Duration.ofSeconds(60)).maxLease(Duration.ofSeconds(20)).build());
+        assertTrue(e.getMessage().startsWith("reclaim.max-lease") && e.getMessage().contains("lease-renewal-interval"),
+                e.getMessage());
+    }
+
+    @Test
     void retryableAndNonRetryableErrorsAreToldApart() {
         RetryOptions all = RetryOptions.DEFAULT;
         assertTrue(all.retries(new IllegalStateException()));

@@ -18,6 +18,10 @@ public final class SubscriptionMetrics {
     public static final String DEAD_LETTERED = "rill.entries.dead-lettered";
     public static final String LEASES_RENEWED = "rill.leases.renewed";
     public static final String LEASES_LOST = "rill.leases.lost";
+    /** Leases no longer renewed because their entries were held longer than {@code reclaim.max-lease}. */
+    public static final String LEASES_DROPPED = "rill.leases.dropped";
+    /** Handler calls that ran longer than {@code handler-timeout}: their entries were failed. */
+    public static final String HANDLER_TIMEOUTS = "rill.handler.timeouts";
     public static final String CONSUMERS_DELETED = "rill.consumers.deleted";
 
     private SubscriptionMetrics() {

@@ -92,4 +92,35 @@ class NoGroupTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> latest.size() == 1 && earliest.size() == 5);
         }
     }
+
+    /**
+     * Semantics 10: a group that keeps disappearing is recreated with backoff, like any other failure,
+     * never in a tight loop. The group is destroyed again as soon as it exists, for 3 s; with a backoff of
+     * at least 250 ms per attempt that allows about 12 recreations (without a backoff it is hundreds).
+     */
+    @Test
+    void aGroupThatKeepsDisappearingIsRecreatedWithBackoff() throws Exception {
+        try (RedisServer own = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(own);
+                Rill rill = Rill.create(redis.client())) {
+            String stream = "orders";
+            String group = "billing";
+            Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
+                    .blockTimeout(Duration.ofMillis(100)).backoff(Backoff.of(Duration.ofMillis(500), Duration.ofMillis(500)))
+                    .build(), entry -> {
+                    });
+            await().atMost(Duration.ofSeconds(10)).until(() -> sub.state() == SubscriptionState.RUNNING);
+            long createsBefore = redis.calls("xgroup|create");
+            long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            long destroys = 0;
+            while (System.nanoTime() < end) { // bounded in time; each call is a round trip to a local server
+                destroys += redis.commands().xgroupDestroy(stream, group) ? 1 : 0;
+            }
+            long creates = redis.calls("xgroup|create") - createsBefore;
+            assertTrue(destroys >= 2, "the group came back at least twice: " + destroys);
+            assertTrue(creates <= 15, creates + " recreations in 3 s: no backoff");
+            assertEquals(SubscriptionState.RUNNING, sub.state());
+            // once the group is left alone, it is back for good
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.groups(stream).contains(group));
+        }
+    }
 }

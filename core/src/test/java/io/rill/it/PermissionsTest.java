@@ -54,7 +54,7 @@ class PermissionsTest {
         try (Rill rill = Rill.create(client)) {
             Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group("billing").consumer("c1")
                     .startPosition(StartPosition.EARLIEST)
-                    .shutdownTimeout(Duration.ofSeconds(2)) // the failed stop waits this long for acks it can't send
+                    .shutdownTimeout(Duration.ofSeconds(2)) // the failed stop's bound (refused acks are not waited for)
                     .build(), entry -> {
                     });
             await().atMost(Duration.ofSeconds(30)).until(() -> sub.state().isTerminal());
@@ -120,5 +120,32 @@ class PermissionsTest {
             user(admin, "noscript", "-@scripting");
         }
         assertFailsWith("noscript", "NOPERM");
+    }
+
+    /**
+     * Semantics 10 and 11: a subscription that failed because Redis refuses XACK stops without waiting out
+     * shutdown-timeout for acks it cannot send: its stop ends (and it leaves the running list) long before.
+     */
+    @Test
+    void aSubscriptionFailedByRefusedAcksDoesNotWaitOutShutdownTimeout() {
+        try (RedisFixture admin = new RedisFixture(server)) {
+            user(admin, "noack2", "-xack");
+        }
+        String stream = RedisFixture.unique("orders");
+        try (RedisFixture admin = new RedisFixture(server)) {
+            admin.add(stream, 5);
+        }
+        RedisClient client = RedisClient.create("redis://noack2:pw@" + server.host() + ":" + server.port());
+        try (Rill rill = Rill.create(client)) {
+            Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group("billing").consumer("c1")
+                    .startPosition(StartPosition.EARLIEST).shutdownTimeout(Duration.ofSeconds(60)).build(), entry -> {
+                    });
+            await().atMost(Duration.ofSeconds(30)).until(() -> sub.state() == SubscriptionState.FAILED);
+            // the failed stop is over once the subscription has left the list: far sooner than 60 s
+            await().atMost(Duration.ofSeconds(20)).until(() -> rill.subscriptions().isEmpty());
+            assertTrue(String.valueOf(sub.lastError().orElseThrow().getMessage()).contains("NOPERM"));
+        } finally {
+            client.shutdown();
+        }
     }
 }

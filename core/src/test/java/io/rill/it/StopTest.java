@@ -2,6 +2,8 @@ package io.rill.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +26,8 @@ import io.rill.testing.WithRedis;
 /**
  * Semantics 11: a stop is a stop. Once {@code close()} returned, no handler call of the subscription
  * starts, whatever its handlers do with the interrupt at the deadline, and what was not handled stays
- * pending: neither acked nor counted as a failure.
+ * pending: neither acked nor counted as a failure. And {@code close()} returns within shutdown-timeout,
+ * whether Redis answers or not.
  */
 @WithRedis
 class StopTest {
@@ -103,6 +106,49 @@ class StopTest {
             sub.close(Duration.ofSeconds(3));
             assertEquals(Set.of(ids.get(1)), direct.pendingIds(stream, group),
                     "the handled entry is acked when close() returns; the interrupted one stays pending");
+        }
+    }
+
+    /**
+     * {@code close()} honours shutdown-timeout when Redis stops answering mid-stop (requests held by a
+     * proxy, as in a network partition): it neither waits for the command connection's connect (Lettuce's
+     * timeout is a minute) nor for acks Redis never confirms. The bound is shutdown-timeout plus 2 s, a
+     * guarantee of the stop's upper limit, not a speed measurement.
+     */
+    @Test
+    void closeReturnsWithinShutdownTimeoutWhenRedisStopsAnswering() throws Exception {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        Duration shutdownTimeout = Duration.ofSeconds(2);
+        try (TcpProxy proxy = TcpProxy.start(server.host(), server.port());
+                RedisFixture direct = new RedisFixture(server);
+                RedisFixture viaProxy = new RedisFixture(proxy.uri())) {
+            Rill rill = Rill.create(viaProxy.client());
+            List<String> ids = direct.add(stream, 2);
+            CountDownLatch fastDone = new CountDownLatch(1);
+            Subscription sub = rill.subscribe(SubscriptionOptions.builder().streams(stream).group(group).consumer("c1")
+                    .startPosition(StartPosition.EARLIEST).concurrency(2)
+                    .ackFlushSize(100).ackFlushInterval(Duration.ofMinutes(1)) // the stop's flush is the first XACK
+                    .shutdownTimeout(shutdownTimeout).build(), entry -> {
+                        if (entry.id().equals(ids.get(0))) {
+                            fastDone.countDown();
+                            return;
+                        }
+                        new CountDownLatch(1).await(); // until the stop interrupts it
+                    });
+            fastDone.await();
+            proxy.holdRequests(); // from here Redis gets nothing: connects hang in the handshake, commands go unanswered
+            try {
+                long started = System.nanoTime();
+                assertTimeoutPreemptively(shutdownTimeout.plusSeconds(2), () -> sub.close());
+                assertEquals(SubscriptionState.STOPPED, sub.state());
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                assertTrue(took.compareTo(shutdownTimeout.plusSeconds(2)) < 0, "close() took " + took);
+                assertTimeoutPreemptively(Duration.ofSeconds(2), () -> rill.close());
+            } finally {
+                proxy.release();
+            }
+            assertEquals(Set.copyOf(ids), direct.pendingIds(stream, group), "acks Redis never got: both stay pending");
         }
     }
 }

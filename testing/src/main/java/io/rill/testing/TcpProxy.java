@@ -34,8 +34,7 @@ public final class TcpProxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TcpProxy.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
-    private final String targetHost;
-    private final int targetPort;
+    private volatile InetSocketAddress target;
     private final ServerSocket server;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object(); // orders cut() against new connections being registered
@@ -48,8 +47,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger held = new AtomicInteger();
 
     private TcpProxy(String targetHost, int targetPort, ServerSocket server) {
-        this.targetHost = targetHost;
-        this.targetPort = targetPort;
+        this.target = InetSocketAddress.createUnresolved(targetHost, targetPort);
         this.server = server;
     }
 
@@ -139,6 +137,14 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Forwards connections opened from now on to {@code host:port}; open ones stay with the old target. As
+     * a failover seen from a client: the same address, another server behind it.
+     */
+    public void retarget(String host, int port) {
+        target = InetSocketAddress.createUnresolved(Objects.requireNonNull(host, "host"), port);
+    }
+
     /** Lets new connections through again. Connections closed by {@link #cut()} stay closed. */
     public void restore() {
         cut = false;
@@ -169,7 +175,8 @@ public final class TcpProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TcpProxy[" + uri() + " -> " + targetHost + ":" + targetPort + (cut ? ", cut" : "") + "]";
+        InetSocketAddress to = target;
+        return "TcpProxy[" + uri() + " -> " + to.getHostString() + ":" + to.getPort() + (cut ? ", cut" : "") + "]";
     }
 
     private void acceptLoop() {
@@ -192,7 +199,8 @@ public final class TcpProxy implements AutoCloseable {
     private void connect(Socket client) {
         Socket upstream = new Socket();
         try {
-            upstream.connect(new InetSocketAddress(targetHost, targetPort), CONNECT_TIMEOUT_MILLIS);
+            InetSocketAddress to = target;
+            upstream.connect(new InetSocketAddress(to.getHostString(), to.getPort()), CONNECT_TIMEOUT_MILLIS);
         } catch (IOException e) {
             log.debug("{}: target refused: {}", this, e.toString());
             closeQuietly(upstream);

@@ -35,6 +35,20 @@ public enum Failure {
     }
 
     /**
+     * True for a {@code READONLY} reply: the node answering is a replica (after a failover, or a
+     * misconfigured address). Retrying on the same connection cannot help; a new connection may reach the
+     * master.
+     */
+    public static boolean readOnly(Throwable error) {
+        if (unwrap(error) instanceof RedisCommandExecutionException server) {
+            String message = String.valueOf(server.getMessage());
+            // a script whose write Redis refused carries the reply inside its own error
+            return message.startsWith("READONLY") || message.contains("READONLY You can't write");
+        }
+        return false;
+    }
+
+    /**
      * The error that says what happened: the one a future or a reflective call wrapped; for a connect the
      * server refused (wrong password, missing AUTH), the server's reply inside Lettuce's exception.
      */

@@ -30,13 +30,17 @@ public final class Dispatcher {
     private final List<BlockingQueue<List<StreamEntry>>> queues;
     private final List<Thread> workers;
     private final Consumer<Throwable> onDeath;
+    private final Watchdog watchdog;
 
     /**
-     * @param onDeath told when a worker ends by an error of Rill's own (a handler's errors never end it):
-     *                the subscription cannot go on with a lane that nobody works
+     * @param watchdog handler-timeout; null when it is off
+     * @param onDeath  told when a worker ends by an error of Rill's own (a handler's errors never end it):
+     *                 the subscription cannot go on with a lane that nobody works
      */
-    public Dispatcher(Invoker invoker, int concurrency, String orderingKey, String threadName, Consumer<Throwable> onDeath) {
+    public Dispatcher(Invoker invoker, int concurrency, String orderingKey, String threadName, Watchdog watchdog,
+            Consumer<Throwable> onDeath) {
         this.invoker = invoker;
+        this.watchdog = watchdog;
         this.onDeath = onDeath;
         this.orderingKey = orderingKey;
         this.shared = concurrency > 1 && orderingKey == null;
@@ -121,6 +125,9 @@ public final class Dispatcher {
         }
         List<Thread> alive = workers.stream().filter(Thread::isAlive).toList();
         boolean finished = alive.isEmpty();
+        if (watchdog != null) {
+            watchdog.stop(); // from here on a stop's deadline, not handler-timeout, ends handler calls
+        }
         if (!finished) {
             // from here on no handler call starts and no outcome is settled, whatever a handler does with
             // the interrupt (swallow it, wrap it): what is left stays pending in Redis
@@ -137,13 +144,14 @@ public final class Dispatcher {
     }
 
     private void work(BlockingQueue<List<StreamEntry>> queue) {
+        Watchdog.Call watch = watchdog != null ? watchdog.register() : null;
         try {
             while (true) {
                 List<StreamEntry> entries = queue.take();
                 if (entries == STOP) {
                     return;
                 }
-                invoker.invoke(entries);
+                invoker.invoke(entries, watch);
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedException();
                 }
@@ -153,6 +161,10 @@ public final class Dispatcher {
         } catch (Throwable e) {
             abandonQueued(queue);
             onDeath.accept(e);
+        } finally {
+            if (watch != null) {
+                watchdog.unregister(watch);
+            }
         }
     }
 

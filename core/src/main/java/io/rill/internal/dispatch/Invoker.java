@@ -72,8 +72,12 @@ public abstract sealed class Invoker {
         retrier.stop();
     }
 
-    /** Handles these entries, which come from one lane in stream order. */
-    abstract void invoke(List<StreamEntry> entries);
+    /**
+     * Handles these entries, which come from one lane in stream order.
+     *
+     * @param watch the worker's call slot for handler-timeout; null when the option is off
+     */
+    abstract void invoke(List<StreamEntry> entries, Watchdog.Call watch);
 
     /** True when entries are handed to the handler together. */
     abstract boolean batched();
@@ -108,21 +112,24 @@ public abstract sealed class Invoker {
         }
 
         @Override
-        void invoke(List<StreamEntry> entries) {
+        void invoke(List<StreamEntry> entries, Watchdog.Call watch) {
             for (int i = 0; i < entries.size(); i++) {
                 if (halted || Thread.currentThread().isInterrupted()) {
                     abandon(entries.subList(i, entries.size()));
                     return;
                 }
-                if (!attempt(entries.get(i))) {
+                if (!attempt(entries.get(i), watch)) {
                     abandon(entries.subList(i + 1, entries.size()));
                     return;
                 }
             }
         }
 
-        /** Runs the handler on one entry until it succeeds or its attempts are over; false when interrupted. */
-        private boolean attempt(StreamEntry entry) {
+        /**
+         * Runs the handler on one entry until it succeeds or its attempts are over; false when interrupted. A
+         * call past handler-timeout was failed by the watchdog: its outcome is dropped and the lane goes on.
+         */
+        private boolean attempt(StreamEntry entry, Watchdog.Call watch) {
             settler.handingOver(entry);
             for (int attempt = 1;; attempt++) {
                 if (halted) {
@@ -130,9 +137,21 @@ public abstract sealed class Invoker {
                     return false;
                 }
                 long start = System.nanoTime();
+                Throwable error = null;
+                if (watch != null) {
+                    watch.begin(entry, null, null);
+                }
                 try {
                     handler.handle(entry);
                 } catch (Throwable e) {
+                    error = e;
+                }
+                if (watch != null && !watch.end()) {
+                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+                    return true;
+                }
+                if (error != null) {
+                    Throwable e = error;
                     metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
                     if (interrupted(e) || halted) {
                         settler.abandoned(entry);
@@ -177,7 +196,7 @@ public abstract sealed class Invoker {
         }
 
         @Override
-        void invoke(List<StreamEntry> entries) {
+        void invoke(List<StreamEntry> entries, Watchdog.Call watch) {
             settler.handingOver(entries);
             List<StreamEntry> remaining = entries;
             for (int attempt = 1;; attempt++) {
@@ -185,8 +204,8 @@ public abstract sealed class Invoker {
                     abandon(remaining);
                     return;
                 }
-                Map<StreamEntry, Throwable> failures = call(remaining);
-                if (failures.isEmpty()) {
+                Map<StreamEntry, Throwable> failures = call(remaining, watch);
+                if (failures == null || failures.isEmpty()) { // null: past handler-timeout, failed by the watchdog
                     return;
                 }
                 Throwable first = failures.values().iterator().next();
@@ -218,10 +237,16 @@ public abstract sealed class Invoker {
             }
         }
 
-        /** One handler call; settles what succeeded and returns what failed, with the cause of each. */
-        private Map<StreamEntry, Throwable> call(List<StreamEntry> entries) {
+        /**
+         * One handler call; settles what succeeded and returns what failed, with the cause of each; null when
+         * the call ran past handler-timeout (the watchdog failed every entry: nothing is settled here).
+         */
+        private Map<StreamEntry, Throwable> call(List<StreamEntry> entries, Watchdog.Call watch) {
             long start = System.nanoTime();
             Throwable error = null;
+            if (watch != null) {
+                watch.begin(null, entries, null);
+            }
             try {
                 handler.handle(List.copyOf(entries));
             } catch (Throwable e) {
@@ -229,6 +254,9 @@ public abstract sealed class Invoker {
             }
             // the batch's time is recorded once, on the stream of its first entry
             metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start);
+            if (watch != null && !watch.end()) {
+                return null;
+            }
             if (halted) {
                 abandon(entries); // returned after the stop's deadline: left pending, not settled
                 return Map.of();
@@ -260,8 +288,8 @@ public abstract sealed class Invoker {
      * The {@link Acknowledgement} of one manual handler call: the first of ack, nack or a throwing handler
      * settles its entries; the entries stay in flight until then.
      */
-    private final class Settlement implements Acknowledgement {
-        private final List<StreamEntry> entries;
+    final class Settlement implements Acknowledgement {
+        final List<StreamEntry> entries;
         private final AtomicBoolean settled = new AtomicBoolean();
 
         Settlement(List<StreamEntry> entries) {
@@ -303,6 +331,13 @@ public abstract sealed class Invoker {
             settler.failed(failed, Set.of());
         }
 
+        /** The handler ran past handler-timeout: fails the entries unless they were settled already. */
+        void timedOut(Throwable error) {
+            if (settled.compareAndSet(false, true)) {
+                fail(error);
+            }
+        }
+
         /** The handler threw: fails the entries unless they were settled already; a stop gives them back. */
         void threw(Throwable error) {
             if (!settled.compareAndSet(false, true)) {
@@ -335,7 +370,7 @@ public abstract sealed class Invoker {
         }
 
         @Override
-        void invoke(List<StreamEntry> entries) {
+        void invoke(List<StreamEntry> entries, Watchdog.Call watch) {
             for (int i = 0; i < entries.size(); i++) {
                 StreamEntry entry = entries.get(i);
                 if (halted || Thread.currentThread().isInterrupted()) {
@@ -345,12 +380,19 @@ public abstract sealed class Invoker {
                 Settlement settlement = new Settlement(List.of(entry));
                 settler.handingOver(entry);
                 long start = System.nanoTime();
+                Throwable error = null;
+                if (watch != null) {
+                    watch.begin(null, settlement.entries, settlement);
+                }
                 try {
                     handler.handle(entry, settlement);
                 } catch (Throwable e) {
-                    settlement.threw(e);
+                    error = e;
                 }
                 metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+                if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
+                    settlement.threw(error);
+                }
             }
         }
     }
@@ -369,7 +411,7 @@ public abstract sealed class Invoker {
         }
 
         @Override
-        void invoke(List<StreamEntry> entries) {
+        void invoke(List<StreamEntry> entries, Watchdog.Call watch) {
             if (halted || Thread.currentThread().isInterrupted()) {
                 abandon(entries);
                 return;
@@ -378,12 +420,19 @@ public abstract sealed class Invoker {
             Settlement settlement = new Settlement(batch);
             settler.handingOver(batch);
             long start = System.nanoTime();
+            Throwable error = null;
+            if (watch != null) {
+                watch.begin(null, batch, settlement);
+            }
             try {
                 handler.handle(batch, settlement);
             } catch (Throwable e) {
-                settlement.threw(e);
+                error = e;
             }
             metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start);
+            if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
+                settlement.threw(error);
+            }
         }
     }
 

@@ -1,11 +1,13 @@
 package io.rill.internal.metrics;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -18,6 +20,8 @@ import static io.rill.metrics.SubscriptionMetrics.DEDUPLICATED;
 import static io.rill.metrics.SubscriptionMetrics.FAILED;
 import static io.rill.metrics.SubscriptionMetrics.HANDLED;
 import static io.rill.metrics.SubscriptionMetrics.HANDLER_DURATION;
+import static io.rill.metrics.SubscriptionMetrics.HANDLER_TIMEOUTS;
+import static io.rill.metrics.SubscriptionMetrics.LEASES_DROPPED;
 import static io.rill.metrics.SubscriptionMetrics.LEASES_LOST;
 import static io.rill.metrics.SubscriptionMetrics.LEASES_RENEWED;
 import static io.rill.metrics.SubscriptionMetrics.READ;
@@ -27,18 +31,31 @@ import static io.rill.metrics.SubscriptionMetrics.TRIMMED;
 /**
  * The meters of one subscription (names in {@link io.rill.metrics.SubscriptionMetrics}), created once
  * per stream so that the hot path only looks them up. Tagged with {@code stream}, {@code group} and
- * {@code consumer}.
+ * {@code consumer}. {@link #close()} removes them from the registry when the subscription has stopped;
+ * a late callback may still count on them, unseen.
  */
-public final class Meters {
+public final class Meters implements AutoCloseable {
 
+    private final MeterRegistry registry;
     private final Map<String, StreamMeters> byStream;
 
     public Meters(MeterRegistry registry, List<String> streams, String group, String consumer) {
+        this.registry = registry;
         Map<String, StreamMeters> meters = new HashMap<>();
         for (String stream : streams) {
             meters.put(stream, new StreamMeters(registry, Tags.of("stream", stream, "group", group, "consumer", consumer)));
         }
         this.byStream = Map.copyOf(meters);
+    }
+
+    /** Removes every meter of the subscription from the registry; call once it has settled for the last time. */
+    @Override
+    public void close() {
+        for (StreamMeters meters : byStream.values()) {
+            for (Meter meter : meters.all) {
+                registry.remove(meter);
+            }
+        }
     }
 
     public StreamMeters stream(String stream) {
@@ -60,6 +77,9 @@ public final class Meters {
         private final Counter leasesRenewed;
         private final Counter leasesLost;
         private final Counter consumersDeleted;
+        private final Counter leasesDropped;
+        private final Counter handlerTimeouts;
+        private final List<Meter> all = new ArrayList<>();
 
         StreamMeters(MeterRegistry registry, Tags tags) {
             read = Counter.builder(READ).description("Entries read from the stream").tags(tags).register(registry);
@@ -76,6 +96,10 @@ public final class Meters {
             leasesRenewed = Counter.builder(LEASES_RENEWED).description("Idle-time resets of entries held here (XCLAIM JUSTID)").tags(tags).register(registry);
             leasesLost = Counter.builder(LEASES_LOST).description("Entries held here found claimed by another consumer").tags(tags).register(registry);
             consumersDeleted = Counter.builder(CONSUMERS_DELETED).description("Dead consumers of the group deleted by the janitor").tags(tags).register(registry);
+            leasesDropped = Counter.builder(LEASES_DROPPED).description("Leases no longer renewed: entries held longer than reclaim.max-lease").tags(tags).register(registry);
+            handlerTimeouts = Counter.builder(HANDLER_TIMEOUTS).description("Handler calls that ran past handler-timeout; their entries failed").tags(tags).register(registry);
+            all.addAll(List.of(read, handled, failed, acked, trimmed, deduplicated, handlerDuration, claimed, retried,
+                    deadLettered, leasesRenewed, leasesLost, consumersDeleted, leasesDropped, handlerTimeouts));
         }
 
         public void read(int n) {
@@ -128,6 +152,14 @@ public final class Meters {
 
         public void consumersDeleted(int n) {
             consumersDeleted.increment(n);
+        }
+
+        public void leasesDropped(int n) {
+            leasesDropped.increment(n);
+        }
+
+        public void handlerTimeouts(int n) {
+            handlerTimeouts.increment(n);
         }
     }
 }

@@ -15,6 +15,7 @@ import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.RedisConnector;
 import io.rill.internal.dispatch.Dispatcher;
 import io.rill.internal.dispatch.Invoker;
+import io.rill.internal.dispatch.Watchdog;
 import io.rill.internal.janitor.Janitor;
 import io.rill.internal.metrics.Meters;
 import io.rill.internal.read.HistorySource;
@@ -66,8 +67,11 @@ public final class Pipeline {
         Consumer<RuntimeException> fatal = error -> supervisor[0].report(error); // what retrying cannot fix
         Settler settler = new Settler(options, id, description, commands, window, metrics, timer, checkpoint.journal(), fatal);
         Invoker invoker = Invoker.of(handler, settler, new Retrier(options.retry()), metrics, description);
+        Watchdog watchdog = options.handlerTimeout().isZero() ? null
+                : new Watchdog(options.handlerTimeout(), settler, metrics, description,
+                        error -> supervisor[0].entryFailed(error), fatal);
         Dispatcher dispatcher = new Dispatcher(invoker, options.concurrency(), options.orderingKey(), threadName + "-worker",
-                error -> supervisor[0].report(new IllegalStateException("a worker thread of " + id + " died (" + error
+                watchdog, error -> supervisor[0].report(new IllegalStateException("a worker thread of " + id + " died (" + error
                         + "); the subscription stops, its entries stay pending for reclaim or a restart", error)));
 
         List<Source> periodic = new ArrayList<>();
@@ -83,6 +87,9 @@ public final class Pipeline {
         Supervisor.Stages stages = new Supervisor.Stages() {
             @Override
             public void start() {
+                if (watchdog != null) {
+                    watchdog.start(timer);
+                }
                 leaseRenewer.start();
                 if (janitor != null) {
                     janitor.start();
@@ -108,11 +115,15 @@ public final class Pipeline {
                     settler.flush();
                     return settler.awaitSettled(deadlineNanos) && finished;
                 } finally {
+                    if (watchdog != null) {
+                        watchdog.stop();
+                    }
                     leaseRenewer.stop();
                     if (janitor != null) {
                         janitor.stop();
                     }
                     settler.stop();
+                    metrics.close(); // after the last settlement: a stopped subscription leaves no meters behind
                 }
             }
 

@@ -1,5 +1,6 @@
 package io.rill.internal.reclaim;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.rill.SubscriptionOptions;
 import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.Failure;
@@ -27,6 +29,9 @@ import io.rill.internal.window.InFlightWindow;
  * handled, or waiting for their ack) get their idle time reset with XCLAIM ... JUSTID to this consumer,
  * which leaves the delivery count alone. Since renewal never lets an entry's lease age reach two
  * intervals, and the interval is under half of {@code claim-min-idle}, a live consumer keeps its work.
+ * Renewal is bounded: an entry held longer than {@code reclaim.max-lease} since it was read or claimed is
+ * not renewed any more (one WARN per pass and stream, {@code rill.leases.dropped}), so that a handler that
+ * hangs, or a manual ack that never comes, does not keep it from the group forever.
  *
  * <p>The renewal is a script that claims only entries still pending for this consumer: an entry another
  * consumer took meanwhile (after a stall longer than min-idle) is left to it, counted as a lost lease
@@ -64,6 +69,8 @@ public final class LeaseRenewer {
     private final String group;
     private final String consumer;
     private final long intervalNanos;
+    private final Duration maxLease;
+    private final long maxLeaseNanos;
     private final InFlightWindow window;
     private final CommandConnection connection;
     private final Meters metrics;
@@ -82,6 +89,8 @@ public final class LeaseRenewer {
         this.group = options.group();
         this.consumer = options.consumer();
         this.intervalNanos = options.reclaim().leaseRenewalInterval().toNanos();
+        this.maxLease = options.reclaim().maxLease();
+        this.maxLeaseNanos = maxLease.toNanos();
         this.window = window;
         this.connection = connection;
         this.metrics = metrics;
@@ -105,7 +114,7 @@ public final class LeaseRenewer {
         try {
             renew();
         } catch (RuntimeException e) {
-            trouble(e);
+            trouble(e, null);
         }
     }
 
@@ -115,7 +124,15 @@ public final class LeaseRenewer {
         }
         long now = System.nanoTime();
         for (String stream : streams) {
-            List<String> held = window.heldSince(stream, now - intervalNanos);
+            List<String> dropped = new ArrayList<>(0);
+            List<String> held = window.heldSince(stream, now - intervalNanos, now - maxLeaseNanos, dropped);
+            if (!dropped.isEmpty()) {
+                metrics.stream(stream).leasesDropped(dropped.size());
+                log.warn("{} entries held by {} on stream {} for longer than reclaim.max-lease ({}) are no longer renewed: "
+                        + "another consumer may claim them after reclaim.min-idle (a hung handler, or an ack that never "
+                        + "came?): {}", dropped.size(), description, stream, maxLease,
+                        dropped.size() > 10 ? dropped.subList(0, 10) + "..." : dropped);
+            }
             for (int from = 0; from < held.size(); from += CHUNK) {
                 send(stream, held.subList(from, Math.min(held.size(), from + CHUNK)), now);
             }
@@ -130,31 +147,49 @@ public final class LeaseRenewer {
             args[i + 2] = ids.get(i);
         }
         outstanding.incrementAndGet();
-        RedisFuture<List<Object>> reply = connection.async().eval(RENEW, ScriptOutputType.MULTI, new String[] { stream }, args);
-        reply.whenComplete((result, error) -> {
-            outstanding.decrementAndGet();
-            if (error != null) {
-                trouble(error);
+        // never waits for a connect on the shared timer thread: the renewal goes out once connected
+        connection.ready().whenComplete((commands, notConnected) -> {
+            if (notConnected != null) {
+                outstanding.decrementAndGet();
+                trouble(notConnected, null);
                 return;
             }
-            List<String> renewed = strings(result.get(0));
-            List<String> lost = strings(result.get(1));
-            window.renewed(stream, renewed, sentAt);
-            metrics.stream(stream).leasesRenewed(renewed.size());
-            if (failing) {
-                failing = false;
-                log.info("Lease renewal working again for {}", description);
+            RedisFuture<List<Object>> reply;
+            try {
+                reply = commands.eval(RENEW, ScriptOutputType.MULTI, new String[] { stream }, args);
+            } catch (RuntimeException e) {
+                outstanding.decrementAndGet();
+                trouble(e, commands);
+                return;
             }
-            if (!lost.isEmpty()) {
-                lost.removeIf(id -> !window.contains(stream, id));
-                if (!lost.isEmpty()) {
-                    metrics.stream(stream).leasesLost(lost.size());
-                    log.warn("{} entries held by {} on stream {} were claimed by another consumer while still being handled "
-                            + "here (a stall longer than reclaim.min-idle?); they may be handled twice: {}", lost.size(),
-                            description, stream, lost.size() > 10 ? lost.subList(0, 10) + "..." : lost);
-                }
-            }
+            reply.whenComplete((result, error) -> renewed(stream, sentAt, result, error, commands));
         });
+    }
+
+    private void renewed(String stream, long sentAt, List<Object> result, Throwable error,
+            RedisAsyncCommands<String, String> used) {
+        outstanding.decrementAndGet();
+        if (error != null) {
+            trouble(error, used);
+            return;
+        }
+        List<String> renewed = strings(result.get(0));
+        List<String> lost = strings(result.get(1));
+        window.renewed(stream, renewed, sentAt);
+        metrics.stream(stream).leasesRenewed(renewed.size());
+        if (failing) {
+            failing = false;
+            log.info("Lease renewal working again for {}", description);
+        }
+        if (!lost.isEmpty()) {
+            lost.removeIf(id -> !window.contains(stream, id));
+            if (!lost.isEmpty()) {
+                metrics.stream(stream).leasesLost(lost.size());
+                log.warn("{} entries held by {} on stream {} were claimed by another consumer while still being handled "
+                        + "here (a stall longer than reclaim.min-idle?); they may be handled twice: {}", lost.size(),
+                        description, stream, lost.size() > 10 ? lost.subList(0, 10) + "..." : lost);
+            }
+        }
     }
 
     private static List<String> strings(Object list) {
@@ -167,7 +202,8 @@ public final class LeaseRenewer {
         return ids;
     }
 
-    private void trouble(Throwable error) {
+    private void trouble(Throwable error, RedisAsyncCommands<String, String> used) {
+        connection.failed(used, error); // READONLY: the next renewal goes out on a new connection
         if (Failure.of(error) == Failure.FATAL) {
             fatal.accept(new IllegalStateException("Redis refuses the lease renewal script for " + description + " ("
                     + Failure.unwrap(error).getMessage() + "): entries held here would be taken by others; give the "

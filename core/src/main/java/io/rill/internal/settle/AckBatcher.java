@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.rill.StreamEntry;
 import io.rill.internal.checkpoint.AckJournal;
@@ -57,6 +58,8 @@ final class AckBatcher {
     private final List<Commit> journaled = new ArrayList<>();
     private int journaledIds;
     private volatile Throwable journalFailure;
+    /** Redis refused an XACK in a way retrying cannot fix; guarded by this. */
+    private boolean refused;
     private final Consumer<RuntimeException> fatal;
     /** The subscription's id ({@code group/consumer/streams}), for messages. */
     private final String id;
@@ -154,13 +157,14 @@ final class AckBatcher {
 
     /**
      * Waits until every ack queued so far is confirmed by Redis (failed ones are retried by the interval
-     * flush meanwhile), or the timeout passes.
+     * flush meanwhile), or the timeout passes, or Redis refused an XACK for good (a permission: the
+     * subscription fails, and waiting would only use up its stop's time).
      *
      * @return true when nothing is left to confirm
      */
     synchronized boolean awaitSent(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (pending() > 0) {
+        while (pending() > 0 && !refused) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 return false;
@@ -235,35 +239,50 @@ final class AckBatcher {
      * @param commits the journal commits the IDs belong to; empty without a journal
      */
     private void xack(String stream, List<String> ids, List<Commit> commits) {
-        RedisAsyncCommands<String, String> commands;
+        CompletableFuture<RedisAsyncCommands<String, String>> ready;
         try {
-            commands = connection.async();
+            ready = connection.ready(); // never waits for a connect: a stop's last flush must not
         } catch (RuntimeException e) {
-            failed(stream, ids, commits, e);
+            failed(stream, ids, commits, e, null);
             return;
         }
-        commands.xack(stream, group, ids.toArray(new String[0])).whenComplete((count, error) -> {
-            if (error != null) {
-                failed(stream, ids, commits, error);
+        ready.whenComplete((commands, notConnected) -> {
+            if (notConnected != null) {
+                failed(stream, ids, commits, notConnected, null);
                 return;
             }
-            if (!commits.isEmpty()) {
-                journal.acked(commits);
+            RedisFuture<Long> reply;
+            try {
+                reply = commands.xack(stream, group, ids.toArray(new String[0]));
+            } catch (RuntimeException e) {
+                failed(stream, ids, commits, e, commands);
+                return;
             }
-            window.release(stream, ids);
-            metrics.stream(stream).acked(ids.size());
-            synchronized (this) {
-                outstanding.addAndGet(-ids.size());
-                notifyAll();
-            }
-            if (failing) {
-                failing = false;
-                log.info("Acks flowing again for {}", description);
-            }
+            reply.whenComplete((count, error) -> {
+                if (error != null) {
+                    failed(stream, ids, commits, error, commands);
+                    return;
+                }
+                if (!commits.isEmpty()) {
+                    journal.acked(commits);
+                }
+                window.release(stream, ids);
+                metrics.stream(stream).acked(ids.size());
+                synchronized (this) {
+                    outstanding.addAndGet(-ids.size());
+                    notifyAll();
+                }
+                if (failing) {
+                    failing = false;
+                    log.info("Acks flowing again for {}", description);
+                }
+            });
         });
     }
 
-    private void failed(String stream, List<String> ids, List<Commit> commits, Throwable error) {
+    private void failed(String stream, List<String> ids, List<Commit> commits, Throwable error,
+            RedisAsyncCommands<String, String> used) {
+        boolean permanent = Failure.of(error) == Failure.FATAL;
         synchronized (this) {
             if (commits.isEmpty()) {
                 waiting.get(stream).addAll(0, ids);
@@ -272,13 +291,18 @@ final class AckBatcher {
                 journaledIds += ids.size();
             }
             outstanding.addAndGet(-ids.size());
+            if (permanent) {
+                refused = true; // a stop does not wait for acks Redis will not take
+                notifyAll();
+            }
         }
         if (!failing) {
             failing = true;
             log.warn("XACK failed for {} on stream {}; {} acks kept and retried with the next flush: {}",
                     description, stream, ids.size(), error.toString());
         }
-        if (Failure.of(error) == Failure.FATAL) {
+        connection.failed(used, error); // READONLY: the next flush goes out on a new connection
+        if (permanent) {
             fatal.accept(new IllegalStateException("Redis refuses XACK on stream " + stream + " for " + description
                     + " (" + Failure.unwrap(error).getMessage() + "): acks can't be sent; give the user the "
                     + "permissions docs/operations.md lists", Failure.unwrap(error)));

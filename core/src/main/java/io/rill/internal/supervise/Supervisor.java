@@ -22,6 +22,7 @@ import io.lettuce.core.UnblockType;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
@@ -47,6 +48,13 @@ public final class Supervisor implements Subscription {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     /** Margin over BLOCK for a read's command timeout, so a blocked read is not mistaken for a dead one. */
     private static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(10);
+    /**
+     * READONLY answers on this many fresh read connections in a row fail the subscription: the address
+     * keeps leading to a replica (16 to 33 s with the default backoff; a larger backoff.max makes it longer).
+     */
+    static final int READ_ONLY_ATTEMPTS = 10;
+    /** The longest a stop tries CLIENT UNBLOCK before it closes the read connection under a blocked read. */
+    private static final long UNBLOCK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What the supervisor needs of the other stages, built by the pipeline. */
     public interface Stages {
@@ -93,7 +101,10 @@ public final class Supervisor implements Subscription {
     /** The close of the last read connection, awaited at the end of a stop so that nothing is left closing. */
     private volatile CompletableFuture<Void> readClosing = CompletableFuture.completedFuture(null);
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Failed attempts since the last read Redis answered; the read thread's only. */
     private int attempt;
+    /** Of those, READONLY answers in a row; the read thread's only. */
+    private int readOnlyAttempts;
     private boolean shutDownStarted;
 
     /**
@@ -233,6 +244,16 @@ public final class Supervisor implements Subscription {
         unblockRead();
     }
 
+    /**
+     * A failure of some entries worth showing in {@code lastError} (a handler past handler-timeout): the
+     * state does not change. Callable from any thread.
+     */
+    public void entryFailed(Throwable error) {
+        if (!state.isTerminal()) {
+            lastError = error;
+        }
+    }
+
     /** Decides what a failure means; false when the subscription must end. */
     private boolean handle(RuntimeException error) {
         switch (Failure.of(error)) {
@@ -245,6 +266,13 @@ public final class Supervisor implements Subscription {
                     fail(new IllegalStateException("Group '" + options.group() + "' does not exist on stream(s) "
                             + options.streams() + " and auto-create is off: create it (XGROUP CREATE <stream> "
                             + options.group() + " $ MKSTREAM) or turn auto-create on", Failure.unwrap(error)));
+                    return false;
+                }
+                // a group that keeps disappearing (or a recreate that keeps failing) backs off like any other
+                // failure: each recreate waits backoff(attempt), growing until a read succeeds again
+                Duration delay = options.backoff().delay(++attempt);
+                log.debug("Subscription {}: group missing, recreating it in {} (attempt {})", id, delay, attempt);
+                if (!pause(delay)) {
                     return false;
                 }
                 try {
@@ -264,13 +292,14 @@ public final class Supervisor implements Subscription {
 
     private boolean recover(RuntimeException error) {
         lastError = Failure.unwrap(error);
-        int n;
-        lock.lock();
-        try {
-            n = ++attempt;
-        } finally {
-            lock.unlock();
+        readOnlyAttempts = Failure.readOnly(error) ? readOnlyAttempts + 1 : 0;
+        if (readOnlyAttempts >= READ_ONLY_ATTEMPTS) {
+            fail(new IllegalStateException("Redis answers READONLY to " + id + " on " + readOnlyAttempts + " connections "
+                    + "in a row (" + lastError.getMessage() + "): the address leads to a replica, not the master. Point "
+                    + "the client at the master (or at Sentinel, which follows failovers)", lastError));
+            return false;
         }
+        int n = ++attempt;
         transition(SubscriptionState.RECOVERING, lastError);
         Duration delay = options.backoff().delay(n);
         log.debug("Subscription {} retrying in {} (attempt {})", id, delay, n);
@@ -294,13 +323,9 @@ public final class Supervisor implements Subscription {
     }
 
     private void readSucceeded() {
+        attempt = 0;
+        readOnlyAttempts = 0;
         if (state != SubscriptionState.RUNNING) {
-            lock.lock();
-            try {
-                attempt = 0;
-            } finally {
-                lock.unlock();
-            }
             transition(SubscriptionState.RUNNING, null);
         }
     }
@@ -435,36 +460,53 @@ public final class Supervisor implements Subscription {
         }
     }
 
-    /** Cuts a blocked read short with CLIENT UNBLOCK, sent without waiting; false when it could not be sent. */
+    /**
+     * Cuts a blocked read short with CLIENT UNBLOCK, sent without waiting, never waiting for a connect
+     * either; false when it could not be sent (the command connection is not there yet: a connect starts).
+     */
     private boolean unblockRead() {
         long clientId = readClientId;
         if (clientId < 0) {
             return true;
         }
         try {
-            commands.async().clientUnblock(clientId, UnblockType.TIMEOUT);
+            RedisAsyncCommands<String, String> async = commands.asyncIfConnected();
+            if (async == null) {
+                return false;
+            }
+            async.clientUnblock(clientId, UnblockType.TIMEOUT);
             return true;
         } catch (RuntimeException e) {
             return false;
         }
     }
 
-    /** Ends a read blocked in Redis with CLIENT UNBLOCK; closes the connection if that is not enough. */
+    /**
+     * Ends a read blocked in Redis with CLIENT UNBLOCK; closes the connection if that is not enough within
+     * a quarter of the stop's time (at most a second), so that a Redis that does not answer leaves the
+     * handlers the rest. Never waits past the deadline.
+     */
     private void stopReader(long deadline) {
         if (Thread.currentThread() == readThread) {
             return;
         }
         try {
-            while (readThread.isAlive() && System.nanoTime() < deadline) {
+            long now = System.nanoTime();
+            long unblockEnd = now + Math.min(Math.max(0, deadline - now) / 4, UNBLOCK_NANOS);
+            while (readThread.isAlive() && System.nanoTime() < unblockEnd) {
                 if (!unblockRead()) {
                     break; // Redis unreachable: closing the connection below ends the read
                 }
                 // the unblock may reach Redis before the read does: repeat until the thread is out
-                readThread.join(50);
+                TimeUnit.NANOSECONDS.timedJoin(readThread, Math.min(TimeUnit.MILLISECONDS.toNanos(50),
+                        Math.max(1, unblockEnd - System.nanoTime())));
             }
             if (readThread.isAlive()) {
                 closeReadConnection();
-                readThread.join(TimeUnit.SECONDS.toMillis(1));
+                long remaining = Math.min(deadline - System.nanoTime(), UNBLOCK_NANOS);
+                if (remaining > 0) {
+                    TimeUnit.NANOSECONDS.timedJoin(readThread, remaining);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -480,13 +522,14 @@ public final class Supervisor implements Subscription {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            awaitReadConnectionClosed();
+            awaitReadConnectionClosed(deadline);
         }
     }
 
-    private void awaitReadConnectionClosed() {
+    /** Waits for the read connection's close until the deadline (at most a second): never past it. */
+    private void awaitReadConnectionClosed(long deadline) {
         try {
-            readClosing.get(1, TimeUnit.SECONDS);
+            readClosing.get(Math.max(0, Math.min(deadline - System.nanoTime(), UNBLOCK_NANOS)), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

@@ -16,14 +16,15 @@ import io.rill.StreamEntry;
  * The entries of one subscription that were read and are not yet acknowledged or failed (semantics 9).
  * The admission loop takes capacity before it reads; the settlement gives it back. The IDs
  * are kept so that a history read after a reconnect does not hand an entry out twice while it is
- * still being handled or waiting for its XACK. With each ID goes the time its lease started (admitted,
- * or last renewed in Redis), so that lease renewal knows which entries could soon look idle to others.
+ * still being handled or waiting for its XACK. With each ID go the time it was admitted and the time its
+ * lease started (admitted, or last renewed in Redis), so that lease renewal knows which entries could soon
+ * look idle to others, and which have been held past max-lease.
  */
 public final class InFlightWindow {
 
     private final int capacity;
-    /** stream → entry ID → System.nanoTime() when its lease started. */
-    private final Map<String, Map<String, Long>> idsByStream;
+    /** stream → entry ID → its lease. */
+    private final Map<String, Map<String, Lease>> idsByStream;
     /** While a history read or a claim is under way: IDs released meanwhile, per stream. */
     private final Map<String, Set<String>> releasedByStream;
     private volatile boolean watching;
@@ -34,7 +35,7 @@ public final class InFlightWindow {
 
     public InFlightWindow(int capacity, List<String> streams) {
         this.capacity = capacity;
-        Map<String, Map<String, Long>> ids = new ConcurrentHashMap<>();
+        Map<String, Map<String, Lease>> ids = new ConcurrentHashMap<>();
         for (String stream : streams) {
             ids.put(stream, new ConcurrentHashMap<>());
         }
@@ -113,8 +114,8 @@ public final class InFlightWindow {
      * (a history read returned an entry this consumer is still handling).
      */
     public boolean admit(StreamEntry entry) {
-        Map<String, Long> inFlight = idsByStream.get(entry.stream());
-        if (inFlight.putIfAbsent(entry.id(), System.nanoTime()) != null) {
+        Map<String, Lease> inFlight = idsByStream.get(entry.stream());
+        if (inFlight.putIfAbsent(entry.id(), new Lease(System.nanoTime())) != null) {
             return false;
         }
         // release() records before it removes: an ID absent here but released while watching is seen
@@ -133,27 +134,46 @@ public final class InFlightWindow {
 
     /** True when the entry is in flight here. */
     public boolean contains(String stream, String id) {
-        Map<String, Long> ids = idsByStream.get(stream);
+        Map<String, Lease> ids = idsByStream.get(stream);
         return ids != null && ids.containsKey(id);
     }
 
-    /** IDs of one stream in flight whose lease started before {@code nanoTime}. */
+    /** IDs of one stream in flight whose lease started before {@code nanoTime}, dropped leases left out. */
     public List<String> heldSince(String stream, long nanoTime) {
+        return heldSince(stream, nanoTime, nanoTime, null);
+    }
+
+    /**
+     * IDs of one stream in flight whose lease started before {@code startedBefore}, for renewal. Entries
+     * admitted before {@code admittedBefore} are not returned: their leases are dropped for good (added to
+     * {@code dropped}, once), so that they become claimable by other consumers.
+     *
+     * @param dropped where the IDs whose leases are dropped now go; null to drop none
+     */
+    public List<String> heldSince(String stream, long startedBefore, long admittedBefore, List<String> dropped) {
         List<String> ids = new ArrayList<>();
-        idsByStream.get(stream).forEach((id, since) -> {
-            if (since - nanoTime < 0) {
-                ids.add(id);
+        idsByStream.get(stream).forEach((id, lease) -> {
+            if (lease.dropped || lease.started - startedBefore >= 0) {
+                return;
             }
+            if (dropped != null && lease.admitted - admittedBefore < 0) {
+                lease.dropped = true;
+                dropped.add(id);
+                return;
+            }
+            ids.add(id);
         });
         return ids;
     }
 
     /** Records that these IDs' leases were renewed in Redis at {@code nanoTime}; IDs no longer in flight are ignored. */
     public void renewed(String stream, Collection<String> ids, long nanoTime) {
-        Map<String, Long> inFlight = idsByStream.get(stream);
-        Long since = nanoTime;
+        Map<String, Lease> inFlight = idsByStream.get(stream);
         for (String id : ids) {
-            inFlight.computeIfPresent(id, (k, v) -> since);
+            Lease lease = inFlight.get(id);
+            if (lease != null) {
+                lease.started = nanoTime;
+            }
         }
     }
 
@@ -164,7 +184,7 @@ public final class InFlightWindow {
 
     /** Gives back the slots of these IDs of one stream; IDs not in flight are ignored. */
     public void release(String stream, Collection<String> ids) {
-        Map<String, Long> inFlight = idsByStream.get(stream);
+        Map<String, Lease> inFlight = idsByStream.get(stream);
         Set<String> watched = watching ? releasedByStream.get(stream) : null;
         int removed = 0;
         for (String id : ids) {
@@ -213,6 +233,19 @@ public final class InFlightWindow {
             return true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** When an entry was admitted, and when its lease last started (admitted, or renewed in Redis). */
+    private static final class Lease {
+        final long admitted;
+        volatile long started;
+        /** Past max-lease: never renewed again. Written by the renewing thread only. */
+        volatile boolean dropped;
+
+        Lease(long now) {
+            admitted = now;
+            started = now;
         }
     }
 }

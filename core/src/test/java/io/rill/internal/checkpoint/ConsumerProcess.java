@@ -91,8 +91,10 @@ public final class ConsumerProcess {
                 gate.countDown();
             }
         }
-        rill.close();
+        // found while the subscription runs: close() removes its meters, and the counter keeps what it counted,
+        // the acks of the stop included
         Counter deduplicated = meters.find(SubscriptionMetrics.DEDUPLICATED).counter();
+        rill.close();
         line("DEDUPLICATED " + (deduplicated == null ? 0 : (long) deduplicated.count()));
         line("STOPPED");
         client.shutdown(0, 2, TimeUnit.SECONDS);

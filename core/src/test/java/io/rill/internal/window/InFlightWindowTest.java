@@ -67,4 +67,25 @@ class InFlightWindowTest {
         acker.join();
         assertTrue(window.awaitReleased(entry("3-0"), 0, TimeUnit.MILLISECONDS), "never in flight: nothing to wait for");
     }
+
+    @Test
+    void anEntryHeldPastMaxLeaseIsDroppedOnceAndNeverRenewedAgain() {
+        InFlightWindow window = new InFlightWindow(10, List.of("orders"));
+        window.admit(entry("1-0"));
+        long admitted = System.nanoTime();
+        window.admit(entry("2-0"));
+        long later = System.nanoTime() + 1;
+        List<String> dropped = new java.util.ArrayList<>();
+        // 1-0 was admitted before the max-lease cut-off, 2-0 not
+        List<String> renew = window.heldSince("orders", later, admitted, dropped);
+        assertEquals(List.of("1-0"), dropped);
+        assertEquals(List.of("2-0"), renew);
+        dropped.clear();
+        assertEquals(List.of("2-0"), window.heldSince("orders", later, admitted, dropped));
+        assertEquals(List.of(), dropped, "dropped once");
+        window.renewed("orders", List.of("1-0", "2-0"), later);
+        assertEquals(List.of(), window.heldSince("orders", later, admitted, dropped), "2-0 renewed, 1-0 dropped for good");
+        assertTrue(window.contains("orders", "1-0"), "a dropped lease keeps the entry in flight here");
+        assertEquals(2, window.size());
+    }
 }

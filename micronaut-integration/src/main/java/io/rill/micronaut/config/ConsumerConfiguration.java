@@ -88,6 +88,10 @@ public class ConsumerConfiguration {
         if (renewal != null) {
             reclaim.leaseRenewalInterval(renewal);
         }
+        Duration maxLease = parts.get("max-lease", null);
+        if (maxLease != null) {
+            reclaim.maxLease(maxLease); // unset: the core's default, which follows a long min-idle
+        }
         return reclaim.build();
     }, Builder::reclaim);
 
@@ -143,6 +147,7 @@ public class ConsumerConfiguration {
     private Integer ackFlushSize;
     private Duration ackFlushInterval;
     private Duration shutdownTimeout;
+    private Duration handlerTimeout;
     private BackoffConfiguration backoff = new BackoffConfiguration();
     private RetryConfiguration retry = new RetryConfiguration();
     private ReclaimConfiguration reclaim = new ReclaimConfiguration();
@@ -178,6 +183,7 @@ public class ConsumerConfiguration {
                 .set("ack-flush-size", ackFlushSize, Builder::ackFlushSize)
                 .set("ack-flush-interval", ackFlushInterval, Builder::ackFlushInterval)
                 .set("shutdown-timeout", shutdownTimeout, Builder::shutdownTimeout)
+                .set("handler-timeout", handlerTimeout, Builder::handlerTimeout)
                 .setPart(BACKOFF, "initial", backoff.initial)
                 .setPart(BACKOFF, "max", backoff.max)
                 .setPart(BACKOFF, "multiplier", backoff.multiplier)
@@ -194,6 +200,7 @@ public class ConsumerConfiguration {
                 .setPart(RECLAIM, "min-idle", reclaim.minIdle)
                 .setPart(RECLAIM, "count", reclaim.count)
                 .setPart(RECLAIM, "lease-renewal-interval", reclaim.leaseRenewalInterval)
+                .setPart(RECLAIM, "max-lease", reclaim.maxLease)
                 .setPart(DEAD_LETTER, "enabled", deadLetter.enabled)
                 .setPart(DEAD_LETTER, "max-failures", deadLetter.maxFailures)
                 .setPart(DEAD_LETTER, "max-deliveries", deadLetter.maxDeliveries)
@@ -302,13 +309,29 @@ public class ConsumerConfiguration {
         this.ackFlushInterval = ackFlushInterval;
     }
 
-    /** How long a graceful stop waits for in-flight handlers and acks. Core default 30s. */
+    /**
+     * How long a graceful stop waits for in-flight handlers and acks; a stop returns within it, whether Redis
+     * answers or not. Core default 30s.
+     */
     public @Nullable Duration getShutdownTimeout() {
         return shutdownTimeout;
     }
 
     public void setShutdownTimeout(@Nullable Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /**
+     * The longest one handler call may run, at least 10ms, or 0 for no limit: past it the call is interrupted
+     * and its entries count as failed (retry and dead-letter policy apply), their leases no longer renewed; a
+     * worker that does not return within 5s of the interrupt fails the subscription. Core default: 0 (no limit).
+     */
+    public @Nullable Duration getHandlerTimeout() {
+        return handlerTimeout;
+    }
+
+    public void setHandlerTimeout(@Nullable Duration handlerTimeout) {
+        this.handlerTimeout = handlerTimeout;
     }
 
     public BackoffConfiguration getBackoff() {
@@ -501,6 +524,7 @@ public class ConsumerConfiguration {
         private Duration minIdle;
         private Integer count;
         private Duration leaseRenewalInterval;
+        private Duration maxLease;
 
         /** Take stale entries of the group with XAUTOCLAIM. Core default true. */
         public @Nullable Boolean getEnabled() {
@@ -545,6 +569,19 @@ public class ConsumerConfiguration {
 
         public void setLeaseRenewalInterval(@Nullable Duration leaseRenewalInterval) {
             this.leaseRenewalInterval = leaseRenewalInterval;
+        }
+
+        /**
+         * The longest an entry held here has its lease renewed, from when it was read or claimed; longer than
+         * lease-renewal-interval. Past it the lease is dropped (a WARN, rill.leases.dropped) and another consumer
+         * may claim the entry after min-idle. Core default: 30m, or ten times min-idle when that is longer.
+         */
+        public @Nullable Duration getMaxLease() {
+            return maxLease;
+        }
+
+        public void setMaxLease(@Nullable Duration maxLease) {
+            this.maxLease = maxLease;
         }
     }
 
