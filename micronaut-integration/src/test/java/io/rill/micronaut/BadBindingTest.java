@@ -26,13 +26,17 @@ import io.rill.micronaut.annotation.MessageId;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
 import io.rill.micronaut.bind.EntryBindingException;
+import io.rill.testing.RedisFixture;
 import jakarta.inject.Inject;
 
 /**
- * Issue 5, test 5: an entry that can't be bound is a handler failure carrying the binding error: it is
- * retried, then dead-lettered with the binding error in its metadata, and the subscription keeps going.
- * Group {@code strict} runs single attempts and a high failure limit so that each failure is seen once
- * by its exception handler and stays pending; group {@code dlq} runs the defaults' path to the DLQ.
+ * Issue 5, test 5: an entry that can't be bound is a handler failure carrying the binding error, and the
+ * subscription keeps going. Binding errors are not retried by default (semantics 7: a non-retryable error
+ * is dead-lettered at once, reason {@code non-retryable}), and their messages never quote the entry's
+ * values: group {@code plain} runs that default. Groups {@code strict} and {@code dlq} opt back in to
+ * retries ({@code retry.retryable} names {@link EntryBindingException}): {@code strict} runs single
+ * attempts and a high failure limit so that each failure is seen once by its exception handler and stays
+ * pending; {@code dlq} is retried, then dead-lettered as {@code failed}.
  */
 @MicronautTest
 class BadBindingTest extends RedisTest {
@@ -70,7 +74,7 @@ class BadBindingTest extends RedisTest {
         }
     }
 
-    /** No exception handler: failures go straight to the core. */
+    /** No exception handler: failures go straight to the core, with the module's default retry options. */
     @Requires(property = "spec.name", value = SPEC)
     @RedisStreamListener(group = "plain")
     static class Plain {
@@ -79,6 +83,11 @@ class BadBindingTest extends RedisTest {
         @Stream("bad:plain")
         void onOrder(Order order) {
             handled.add(order.sku());
+        }
+
+        @Stream("bad:plain-fields")
+        void onCount(@MessageHeader("count") int count, @MessageId String id) {
+            handled.add(id);
         }
     }
 
@@ -96,7 +105,10 @@ class BadBindingTest extends RedisTest {
 
     @Override
     Map<String, String> properties() {
+        String retryBindingErrors = "java.lang.Throwable," + EntryBindingException.class.getName();
         return Map.of(
+                "rill.consumers.strict.retry.retryable", retryBindingErrors,
+                "rill.consumers.dlq.retry.retryable", retryBindingErrors,
                 "rill.consumers.strict.retry.max-attempts", "1",
                 "rill.consumers.strict.dead-letter.max-failures", "1000",
                 "rill.consumers.dlq.retry.max-attempts", "2",
@@ -188,11 +200,47 @@ class BadBindingTest extends RedisTest {
         assertInstanceOf(EntryBindingException.class, failureOf(bad).getCause());
     }
 
+    /**
+     * Semantics 7 (a non-retryable error is dead-lettered at once): with the default options (three attempts
+     * per delivery, ten failures) a body or field that does not bind is dead-lettered after one attempt, as
+     * {@code non-retryable}; its value (here an e-mail address) appears neither in the log nor in the dead
+     * letter's error fields, which name the field, the type and the entry instead.
+     */
     @Test
-    void withoutAnExceptionHandlerTheEntryStaysPendingAndTheRestIsHandled() {
-        String bad = redis.add("bad:plain", "payload", "{\"sku\":");
+    void aPoisonEntryIsDeadLetteredAfterOneAttemptWithoutItsValueInLogsOrErrorFields() throws Exception {
+        String secret = "jane.doe." + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        String wrongType = redis.add("bad:plain", "payload", "{\"sku\":\"A\",\"quantity\":\"" + secret + "\"}");
+        String truncated = redis.add("bad:plain", "payload", "{\"sku\":\"" + secret + "\",\"quantity\":");
         redis.add("bad:plain", "sku", "G", "quantity", "3");
-        await().atMost(Duration.ofSeconds(20)).until(() -> plain.handled.contains("G")
-                && redis.pendingIds("bad:plain", "plain").equals(Set.of(bad)));
+        String notANumber = redis.add("bad:plain-fields", "count", secret);
+        String fine = redis.add("bad:plain-fields", "count", "7");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> plain.handled.containsAll(Set.of("G", fine))
+                && redis.entries("bad:plain:dlq").size() == 2 && redis.entries("bad:plain-fields:dlq").size() == 1
+                && redis.allAcked("bad:plain", "plain") && redis.allAcked("bad:plain-fields", "plain"));
+
+        Map<String, Map<String, String>> dead = new java.util.HashMap<>();
+        for (StreamMessage<String, String> m : redis.entries("bad:plain:dlq")) {
+            dead.put(m.getBody().get(DeadLetter.ID), m.getBody());
+        }
+        for (StreamMessage<String, String> m : redis.entries("bad:plain-fields:dlq")) {
+            dead.put(m.getBody().get(DeadLetter.ID), m.getBody());
+        }
+        assertEquals(Set.of(wrongType, truncated, notANumber), dead.keySet());
+        for (Map<String, String> fields : dead.values()) {
+            assertEquals(DeadLetter.REASON_NON_RETRYABLE, fields.get(DeadLetter.REASON), fields.toString());
+            assertEquals("1", fields.get(DeadLetter.FAILURES), "one attempt: " + fields);
+            assertEquals(EntryBindingException.class.getName(), fields.get(DeadLetter.ERROR));
+            String message = fields.get(DeadLetter.MESSAGE);
+            assertTrue(!message.contains(secret), "the value leaked into the dead letter: " + message);
+            assertTrue(message.contains(fields.get(DeadLetter.ID)), message);
+        }
+        assertTrue(dead.get(wrongType).get(DeadLetter.MESSAGE).contains("'payload'")
+                && dead.get(wrongType).get(DeadLetter.MESSAGE).contains(Order.class.getName()), dead.get(wrongType).toString());
+        assertTrue(dead.get(notANumber).get(DeadLetter.MESSAGE).contains("field 'count' (" + secret.length() + " characters)")
+                && dead.get(notANumber).get(DeadLetter.MESSAGE).contains("int"), dead.get(notANumber).toString());
+        // the failures were logged (one WARN each, with the error), without the value
+        assertTrue(RedisFixture.logLines("Handler failed on", "bad:plain " + wrongType) > 0);
+        assertEquals(0, RedisFixture.logLines(secret), "the value leaked into the log");
     }
 }

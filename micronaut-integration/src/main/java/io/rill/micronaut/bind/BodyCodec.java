@@ -71,8 +71,11 @@ public final class BodyCodec {
             entry.fields().forEach((name, value) -> nodes.put(name, JsonNode.createStringNode(value)));
             return mapper.readValueFromTree(JsonNode.createObjectNode(nodes), type);
         } catch (IOException | RuntimeException e) {
-            String from = json != null ? "the JSON in field '" + bodyField + "'" : "the fields " + entry.fields().keySet();
-            throw new EntryBindingException(entry, from + " cannot be read as " + type.getTypeName() + ": " + e.getMessage(), e);
+            // the parser's message quotes the input: name the field, its length and the type, never the value
+            String from = json != null ? "the JSON in field '" + bodyField + "' (" + EntryBindingException.length(json) + ")"
+                    : "the fields " + entry.fields().keySet();
+            throw new EntryBindingException(entry, from + " cannot be read as " + type.getTypeName() + " ("
+                    + e.getClass().getSimpleName() + ")", e);
         }
     }
 

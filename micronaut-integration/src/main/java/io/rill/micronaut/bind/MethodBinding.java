@@ -182,9 +182,16 @@ public final class MethodBinding {
             if (target.getType() == String.class) {
                 converted = value;
             } else {
-                converted = conversion.convert(value, target).orElseThrow(() -> new EntryBindingException(entry,
-                        "field '" + field + "' = '" + value + "' is not a " + target.getTypeName() + " (parameter '"
-                                + argument.getName() + "')", null));
+                // never the value in the message (it may be personal data): its length
+                String notConverted = "field '" + field + "' (" + EntryBindingException.length(value) + ") is not a "
+                        + target.getTypeName() + " (parameter '" + argument.getName() + "')";
+                Optional<?> result;
+                try {
+                    result = conversion.convert(value, target);
+                } catch (RuntimeException e) {
+                    throw new EntryBindingException(entry, notConverted, e);
+                }
+                converted = result.orElseThrow(() -> new EntryBindingException(entry, notConverted, null));
             }
             return optional ? Optional.of(converted) : converted;
         };

@@ -122,7 +122,10 @@ public final class ListenerMethod {
                 ack.ack();
                 return;
             }
-            throw rethrow(cause);
+            // not the binding error itself: that is non-retryable by default, and would dead-letter the
+            // batch's good entries at once along with the bad one
+            throw new IllegalStateException("the batch could not be bound (" + cause.getMessage() + "); one "
+                    + "Acknowledgement settles the whole batch, so all of its " + entries.size() + " entries fail", cause);
         }
         failed.entrySet().removeIf(f -> resolve(List.of(f.getKey()), f.getValue()) == Resolution.ACKNOWLEDGE);
         if (!bound.isEmpty()) {

@@ -2,6 +2,7 @@ package io.rill.micronaut.listen;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +18,7 @@ import io.micronaut.inject.BeanDefinition;
 import io.micronaut.inject.ExecutableMethod;
 import io.micronaut.inject.qualifiers.Qualifiers;
 import io.micronaut.messaging.annotation.SendTo;
+import io.rill.RetryOptions;
 import io.rill.StartPosition;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionOptions.Builder;
@@ -26,6 +28,7 @@ import io.rill.micronaut.annotation.AckMode;
 import io.rill.micronaut.annotation.RedisStreamClient;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
+import io.rill.micronaut.bind.EntryBindingException;
 import io.rill.micronaut.bind.MethodBinding;
 import io.rill.micronaut.config.AnnotationAttributes;
 import io.rill.micronaut.config.ConsumerConfiguration;
@@ -126,7 +129,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
             // process on its own pending entries (two processes on one host must set distinct names)
             settings.layer(option -> "the host name as " + option).set("consumer", hostName(), Builder::consumer);
         }
-        SubscriptionOptions options = settings.build(streams, group);
+        SubscriptionOptions options = bindingErrorsNotRetried(settings.build(streams, group));
 
         boolean batch = stream.bool("batch", false);
         MethodBinding binding = MethodBinding.of(method.getArguments(), batch, publishers.codec(), environment.getConversionService());
@@ -167,6 +170,23 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         }
         B bean = beans.getBean(definition);
         return new ListenerMethod(name, connection, options, autoStartup, bean, method, binding, sendTo, publisher);
+    }
+
+    /**
+     * Binding errors are not retried by default (one attempt, then the failure policy): the same value
+     * fails the same way on every attempt. A group whose {@code retry.retryable} names
+     * {@link EntryBindingException} (or whose {@code retry.non-retryable} names it already) is left as set.
+     */
+    static SubscriptionOptions bindingErrorsNotRetried(SubscriptionOptions options) {
+        RetryOptions retry = options.retry();
+        if (retry.retryable().contains(EntryBindingException.class) || retry.nonRetryable().contains(EntryBindingException.class)) {
+            return options;
+        }
+        List<Class<? extends Throwable>> nonRetryable = new ArrayList<>(retry.nonRetryable());
+        nonRetryable.add(EntryBindingException.class);
+        return options.toBuilder()
+                .retry(new RetryOptions(retry.maxAttempts(), retry.backoff(), retry.retryable(), nonRetryable))
+                .build();
     }
 
     private Optional<ConsumerConfiguration> consumerConfiguration(String group) {
