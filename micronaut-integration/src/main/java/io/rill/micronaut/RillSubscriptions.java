@@ -1,5 +1,6 @@
 package io.rill.micronaut;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +9,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +26,7 @@ import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.annotation.Internal;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.runtime.graceful.GracefulShutdownCapable;
+import io.micronaut.runtime.graceful.GracefulShutdownConfiguration;
 import io.rill.Rill;
 import io.rill.deadletter.DeadLetters;
 import io.rill.Subscription;
@@ -46,6 +51,8 @@ import jakarta.inject.Singleton;
 public class RillSubscriptions implements GracefulShutdownCapable {
 
     private static final Logger log = LoggerFactory.getLogger(RillSubscriptions.class);
+    /** What a second caller of {@link #stop()} waits beyond the longest shutdown-timeout (closing connections). */
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(5);
 
     private static final class Registration {
         final ListenerMethod method;
@@ -64,6 +71,8 @@ public class RillSubscriptions implements GracefulShutdownCapable {
     private final Map<String, Rill> rills = new LinkedHashMap<>();
     private boolean started;
     private boolean stopped;
+    /** Completed when the first {@link #stop()} has finished. */
+    private final CompletableFuture<Void> stopDone = new CompletableFuture<>();
 
     public RillSubscriptions(BeanContext beans, RedisConnections connections) {
         this.beans = beans;
@@ -139,6 +148,7 @@ public class RillSubscriptions implements GracefulShutdownCapable {
     @EventListener
     synchronized void onStartup(StartupEvent event) {
         started = true;
+        warnIfGracePeriodIsShorter();
         for (Registration r : registrations.values()) {
             if (r.method.autoStartup() && r.subscription == null) {
                 start(r);
@@ -203,31 +213,124 @@ public class RillSubscriptions implements GracefulShutdownCapable {
         stop();
     }
 
-    /** Stops every subscription gracefully, each within its shutdown-timeout, side by side. Idempotent. */
+    /**
+     * Stops every subscription gracefully, each within its shutdown-timeout, side by side. Idempotent: a
+     * second caller (the ShutdownEvent after Micronaut's graceful shutdown gave up waiting, a
+     * {@code @PreDestroy}) waits until the first stop has finished, at most the longest shutdown-timeout
+     * and a margin, so that no bean a handler or an ack needs (the Redis client) is destroyed under it.
+     */
     public void stop() {
         List<Rill> running;
         synchronized (this) {
             if (stopped) {
-                return;
+                running = null;
+            } else {
+                stopped = true;
+                running = new ArrayList<>(rills.values());
             }
-            stopped = true;
-            running = new ArrayList<>(rills.values());
         }
-        running.forEach(Rill::close);
+        if (running == null) {
+            awaitStopped();
+            return;
+        }
+        try {
+            // one Rill per connection: side by side, so that the slowest bounds the stop, not the sum
+            List<Thread> stoppers = new ArrayList<>();
+            for (Rill rill : running) {
+                stoppers.add(Thread.ofPlatform().name("rill-stop").start(rill::close));
+            }
+            for (Thread stopper : stoppers) {
+                stopper.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopDone.complete(null);
+        }
     }
 
+    /** Waits for the stop another caller runs; a bounded wait, so that a stuck stop can't hang the shutdown. */
+    private void awaitStopped() {
+        Duration bound = longestShutdownTimeout().plus(STOP_MARGIN);
+        try {
+            stopDone.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            log.warn("Rill's subscriptions are still stopping {} after the stop began; the shutdown goes on without them", bound);
+        } catch (ExecutionException e) {
+            // stopDone is only ever completed normally
+        }
+    }
+
+    private synchronized Duration longestShutdownTimeout() {
+        Duration longest = Duration.ZERO;
+        for (Registration r : registrations.values()) {
+            Duration timeout = r.method.options().shutdownTimeout();
+            if (timeout.compareTo(longest) > 0) {
+                longest = timeout;
+            }
+        }
+        return longest;
+    }
+
+    /**
+     * Micronaut's graceful shutdown ({@code micronaut.lifecycle.graceful-shutdown.enabled}) stops the
+     * subscriptions in its phase and waits for them up to its grace period; past it, the ShutdownEvent
+     * that follows still waits for the stop to finish (see {@link #stop()}).
+     */
     @Override
     public CompletionStage<?> shutdownGracefully() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread.ofPlatform().name("rill-graceful-shutdown").start(() -> {
             try {
                 stop();
-                done.complete(null);
             } catch (RuntimeException e) {
-                done.completeExceptionally(e);
+                log.error("Stopping Rill's subscriptions failed", e); // the contract: log, never complete exceptionally
+            } finally {
+                done.complete(null);
             }
         });
         return done;
+    }
+
+    /**
+     * With Micronaut's graceful shutdown on, a grace period shorter than a subscription's shutdown-timeout
+     * means Micronaut stops waiting for Rill before the handlers are given up: one WARN at startup naming
+     * both properties. (The drain still runs to its shutdown-timeout before any bean is destroyed.)
+     */
+    private void warnIfGracePeriodIsShorter() {
+        Optional<GracefulShutdownConfiguration> graceful = beans.findBean(GracefulShutdownConfiguration.class)
+                .filter(GracefulShutdownConfiguration::isEnabled);
+        if (graceful.isEmpty()) {
+            return;
+        }
+        Duration grace = graceful.get().getGracePeriod();
+        Registration longest = null;
+        List<String> over = new ArrayList<>();
+        for (Registration r : registrations.values()) {
+            Duration timeout = r.method.options().shutdownTimeout();
+            if (timeout.compareTo(grace) > 0) {
+                over.add(r.id);
+                if (longest == null || timeout.compareTo(longest.method.options().shutdownTimeout()) > 0) {
+                    longest = r;
+                }
+            }
+        }
+        if (longest != null) {
+            Duration timeout = longest.method.options().shutdownTimeout();
+            log.warn("{}.grace-period ({}) is shorter than rill.consumers.{}.shutdown-timeout ({}) of {}: Micronaut's "
+                    + "graceful shutdown stops waiting for Rill after {}, and the shutdown then still waits up to {} for "
+                    + "handlers in flight; set {}.grace-period to at least {}, or shutdown-timeout to at most {}",
+                    GracefulShutdownConfiguration.PREFIX, format(grace), longest.method.options().group(), format(timeout),
+                    over, format(grace), format(timeout), GracefulShutdownConfiguration.PREFIX, format(timeout), format(grace));
+        }
+    }
+
+    /** {@code 30s}, {@code 1500ms}: as the properties are written. */
+    private static String format(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     @Override

@@ -58,6 +58,127 @@ class GracefulShutdownTest {
         }
     }
 
+    /** Shutdown probes of {@link #aGracePeriodShorterThanShutdownTimeoutStillDrainsBeforeAnyBeanIsDestroyed}. */
+    static final class Probe {
+        /** Micronaut's graceful-shutdown listener (the first ShutdownEvent listener) has returned. */
+        static volatile boolean graceOver;
+        /** Whether the handlers had been released when the last ShutdownEvent listener ran, null before. */
+        static volatile Boolean lastListenerAfterRelease;
+        /** Whether the handlers had been released when the RedisClient bean was destroyed, null before. */
+        static volatile Boolean clientDestroyedAfterRelease;
+    }
+
+    @Requires(property = "spec.name", value = SPEC)
+    @Requires(property = "gs.probes", value = "true")
+    @jakarta.inject.Singleton
+    static class GraceOver implements io.micronaut.context.event.ApplicationEventListener<io.micronaut.context.event.ShutdownEvent>,
+            io.micronaut.core.order.Ordered {
+        @Override
+        public void onApplicationEvent(io.micronaut.context.event.ShutdownEvent event) {
+            Probe.graceOver = true;
+        }
+
+        @Override
+        public int getOrder() {
+            return HIGHEST_PRECEDENCE + 1; // right after io.micronaut.runtime.graceful.GracefulShutdownListener
+        }
+    }
+
+    @Requires(property = "spec.name", value = SPEC)
+    @Requires(property = "gs.probes", value = "true")
+    @jakarta.inject.Singleton
+    static class LastListener implements io.micronaut.context.event.ApplicationEventListener<io.micronaut.context.event.ShutdownEvent>,
+            io.micronaut.core.order.Ordered {
+        @Override
+        public void onApplicationEvent(io.micronaut.context.event.ShutdownEvent event) {
+            Probe.lastListenerAfterRelease = Gate.release.getCount() == 0;
+        }
+
+        @Override
+        public int getOrder() {
+            return LOWEST_PRECEDENCE;
+        }
+    }
+
+    @Requires(property = "spec.name", value = SPEC)
+    @Requires(property = "gs.probes", value = "true")
+    @jakarta.inject.Singleton
+    static class ClientDestroyed implements io.micronaut.context.event.BeanPreDestroyEventListener<io.lettuce.core.RedisClient> {
+        @Override
+        public io.lettuce.core.RedisClient onPreDestroy(io.micronaut.context.event.BeanPreDestroyEvent<io.lettuce.core.RedisClient> event) {
+            Probe.clientDestroyedAfterRelease = Gate.release.getCount() == 0;
+            return event.getBean();
+        }
+    }
+
+    /**
+     * Semantics 11 under Micronaut's graceful shutdown with its grace period (1 s here, 15 s by default)
+     * shorter than Rill's shutdown-timeout (30 s): Micronaut stops waiting and goes on with the
+     * ShutdownEvent; Rill's listener then waits for the stop already running, so no bean (the Redis client
+     * above all) is destroyed while handlers are still in flight, and what they finished is acknowledged.
+     * The mismatch is named at startup, one WARN with both properties.
+     */
+    @org.junit.jupiter.api.Test
+    void aGracePeriodShorterThanShutdownTimeoutStillDrainsBeforeAnyBeanIsDestroyed() throws Exception {
+        Gate.handled.clear();
+        Gate.blocked.set(0);
+        Gate.release = new CountDownLatch(1);
+        Probe.graceOver = false;
+        Probe.lastListenerAfterRelease = null;
+        Probe.clientDestroyedAfterRelease = null;
+        try (RedisServer server = RedisServer.start(); RedisFixture redis = new RedisFixture(server)) {
+            String stream = "gs:orders";
+            redis.add(stream, ENTRIES);
+            ApplicationContext context = ApplicationContext.run(Map.of(
+                    "spec.name", SPEC,
+                    "gs.probes", "true",
+                    "redis.uri", server.uri(),
+                    "rill.consumers.billing.start-position", "earliest",
+                    "rill.consumers.billing.batch-size", "50",
+                    "micronaut.lifecycle.graceful-shutdown.enabled", "true",
+                    "micronaut.lifecycle.graceful-shutdown.grace-period", "1s"));
+            RillSubscriptions subscriptions = context.getBean(RillSubscriptions.class);
+            String id = "billing/c1/gs:orders";
+            assertEquals(1, RedisFixture.logLines("WARN", "micronaut.lifecycle.graceful-shutdown.grace-period (1s)",
+                    "rill.consumers.billing.shutdown-timeout (30s)", id));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> Gate.blocked.get() == 4);
+            Thread closer = Thread.ofPlatform().start(context::close);
+            // Micronaut's grace period runs out while the four handlers are held
+            await().atMost(Duration.ofSeconds(20)).until(() -> Probe.graceOver);
+            // the shutdown either goes on past Rill (the bug) or waits in Rill's listener for the drain
+            await().atMost(Duration.ofSeconds(20)).until(() -> Probe.lastListenerAfterRelease != null
+                    || waitsIn(closer, RillSubscriptions.class.getName(), "awaitStopped"));
+            Gate.release.countDown();
+            closer.join(Duration.ofSeconds(40));
+            assertFalse(closer.isAlive());
+
+            assertEquals(Boolean.TRUE, Probe.lastListenerAfterRelease,
+                    "the ShutdownEvent went on while handlers were in flight");
+            assertEquals(Boolean.TRUE, Probe.clientDestroyedAfterRelease,
+                    "the RedisClient bean was destroyed while handlers were in flight");
+            assertEquals(SubscriptionState.STOPPED, subscriptions.subscription(id).orElseThrow().state());
+            Set<String> handledButPending = new HashSet<>(Gate.handled);
+            handledButPending.retainAll(redis.pendingIds(stream, "billing"));
+            assertTrue(Gate.handled.size() >= 504, "the four in-flight handlers finished: " + Gate.handled.size());
+            assertEquals(Set.of(), handledButPending, "handled entries left unacknowledged");
+        }
+    }
+
+    /** True when the thread is parked in the given method (it waits there, it did not pass through). */
+    private static boolean waitsIn(Thread thread, String className, String method) {
+        Thread.State state = thread.getState();
+        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().equals(className) && frame.getMethodName().equals(method)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @ParameterizedTest(name = "micronaut graceful shutdown enabled: {0}")
     @ValueSource(booleans = {false, true})
     void closingTheContextMidLoadLeavesNothingHandledUnacked(boolean micronautGracefulShutdown) throws Exception {
