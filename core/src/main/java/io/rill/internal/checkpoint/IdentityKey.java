@@ -49,7 +49,7 @@ import io.rill.internal.connect.Failure;
  *   <li>A heartbeat on the shared timer renews the key every {@code reclaim.lease-renewal-interval}, under
  *       half the TTL, so a live holder keeps it, and one that was killed frees it within
  *       {@code reclaim.min-idle}: the same time after which its pending entries may be reclaimed. When
- *       the heartbeat finds the key held by another process (this one stalled past the TTL, a long GC
+ *       the heartbeat (or the claim after a reconnect) finds the key held by another process (this one stalled past the TTL, a long GC
  *       pause or a partition, and another took the identity), the subscription fails: two processes must
  *       not go on sharing one pending list. A key that merely lapsed is taken again, with a WARN.</li>
  *   <li>{@link #release} deletes the key on stop, only while it still holds this subscription's value.</li>
@@ -178,6 +178,12 @@ public final class IdentityKey {
                 }
             }
             if (status == 0) {
+                if (claimed.contains(key)) {
+                    // held here before this reconnect: another process took it meanwhile
+                    IllegalStateException taken = taken(stream, key, String.valueOf(reply.get(1)));
+                    fatal.accept(taken);
+                    throw taken;
+                }
                 refuseOrWait(stream, key, String.valueOf(reply.get(1)), pttl);
                 return;
             }
@@ -193,8 +199,9 @@ public final class IdentityKey {
     }
 
     private void lapsed(String stream, String key) {
-        log.warn("Consumer '{}' of group '{}' on stream '{}': the identity key {} had lapsed (no heartbeat reached "
-                + "Redis for {} ms) and was free; held again by {}", consumer, group, stream, key, ttlMillis, self);
+        log.warn("Consumer '{}' of group '{}' on stream '{}': the identity key {} was gone (no heartbeat reached Redis "
+                + "for {} ms, or Redis lost it in a restart) and nobody held it; held again by {}", consumer, group, stream,
+                key, ttlMillis, self);
     }
 
     /** Fails at once for a holder known to be alive; gives one on another host the time to lapse. */
@@ -303,13 +310,16 @@ public final class IdentityKey {
         if (status == 1) {
             lapsed(stream, key);
         } else if (status == 0) {
-            fatal.accept(new IllegalStateException("consumer '" + consumer + "' of group '" + group + "' on stream '"
-                    + stream + "' was taken by " + describe(String.valueOf(reply.get(1))) + " (key " + key
-                    + ") while this process (" + self + ") used it: no heartbeat of this process reached Redis for "
-                    + ttlMillis + " ms (reclaim.min-idle; a long pause or a partition?) and another process claimed the "
-                    + "name. Two processes must not share one consumer identity: this subscription stops; give each "
-                    + "process its own consumer name"));
+            fatal.accept(taken(stream, key, String.valueOf(reply.get(1))));
         }
+    }
+
+    private IllegalStateException taken(String stream, String key, String holder) {
+        return new IllegalStateException("consumer '" + consumer + "' of group '" + group + "' on stream '" + stream
+                + "' was taken by " + describe(holder) + " (key " + key + ") while this process (" + self + ") used it: "
+                + "no heartbeat of this process reached Redis for " + ttlMillis + " ms (reclaim.min-idle; a long pause "
+                + "or a partition?) and another process claimed the name. Two processes must not share one consumer "
+                + "identity: this subscription stops; give each process its own consumer name");
     }
 
     private void trouble(Throwable error) {
