@@ -41,17 +41,17 @@ import io.rill.internal.connect.Failure;
  *   <li>{@link #claim()} runs on the read thread before reading, on start and after every reconnect: it
  *       takes the key (or renews it, when it is this subscription's already), with a TTL of
  *       {@code reclaim.min-idle}. A key another live holder has fails the subscription, naming both.
- *       A key whose holder is provably gone is taken over at once: one this host's process that no
- *       longer runs (or whose PID now belongs to a newer process) left behind, e.g. when it was killed.
- *       A holder on another host can't be checked from here: the claim waits (the subscription
- *       RECOVERING) until the key lapses, and fails once the holder has renewed it, which only a live
- *       process does.</li>
- *   <li>A heartbeat on the shared timer renews the key every {@code reclaim.lease-renewal-interval}, under
- *       half the TTL, so a live holder keeps it, and one that was killed frees it within
+ *       A key left by a process that is provably gone (of this host, and its PID no longer runs or now
+ *       belongs to a newer process: it was killed) is taken over at once. A holder on another host
+ *       can't be checked from here: the claim waits (the subscription RECOVERING) until the key lapses,
+ *       and fails once the holder has renewed it, which only a live process does.</li>
+ *   <li>A heartbeat on the shared timer renews the key every {@code reclaim.lease-renewal-interval},
+ *       under half the TTL, so a live holder keeps it, and one that was killed frees it within
  *       {@code reclaim.min-idle}: the same time after which its pending entries may be reclaimed. When
- *       the heartbeat (or the claim after a reconnect) finds the key held by another process (this one stalled past the TTL, a long GC
- *       pause or a partition, and another took the identity), the subscription fails: two processes must
- *       not go on sharing one pending list. A key that merely lapsed is taken again, with a WARN.</li>
+ *       the heartbeat (or the claim after a reconnect) finds the key held by another process (this one
+ *       stalled past the TTL, a long GC pause or a partition, and another took the identity), the
+ *       subscription fails: two processes must not go on sharing one pending list. A key that merely
+ *       lapsed is taken again, with a WARN.</li>
  *   <li>{@link #release} deletes the key on stop, only while it still holds this subscription's value.</li>
  * </ul>
  * The scripts run asynchronously on the command connection, never on the timer thread's time.
