@@ -68,10 +68,13 @@ class PermissionsTest {
         }
     }
 
-    /** The rules docs/operations.md lists, for stream {@code orders:*} and its dead letters and failure records. */
-    static final String[] RULES = { "resetkeys", "~orders:*", "~{orders:*}:rill:failures:*", "resetchannels", "-@all",
-            "+@stream", "+eval", "+hget", "+hset", "+hmget", "+hdel", "+expire", "+client|id", "+client|unblock",
-            "+ping", "+hello" };
+    /**
+     * The rules docs/operations.md lists, for stream {@code orders:*} and its dead letters, failure records
+     * and consumer identity keys.
+     */
+    static final String[] RULES = { "resetkeys", "~orders:*", "~{orders:*}:rill:failures:*", "~{orders:*}:rill:consumer:*",
+            "resetchannels", "-@all", "+@stream", "+eval", "+hget", "+hset", "+hmget", "+hdel", "+expire", "+get", "+set",
+            "+pttl", "+del", "+client|id", "+client|unblock", "+ping", "+hello" };
 
     @Test
     void aUserWithExactlyTheDocumentedRulesRunsTheWholePipeline() {
@@ -100,9 +103,11 @@ class PermissionsTest {
                 sub.pause();
                 sub.resume();
                 assertEquals(SubscriptionState.RUNNING, sub.state(), String.valueOf(sub.lastError()));
+                assertEquals(1, admin.commands().exists("{" + stream + "}:rill:consumer:billing:c1"), "identity claimed");
             } finally {
                 client.shutdown();
             }
+            assertEquals(0, admin.commands().exists("{" + stream + "}:rill:consumer:billing:c1"), "identity released");
         }
     }
 

@@ -52,8 +52,13 @@ final class LocalRedis {
     private final boolean ownsDir;
     private final Path logFile;
 
+    /** With {@link RedisServerOptions#tls()}: the certificates; null without. */
+    private final TestCertificates certificates;
+
     // written under this; process is volatile so the shutdown hook can reach it without the lock
     private int port;
+    /** The TLS port, 0 without TLS; kept across restarts like the port. */
+    private int tlsPort;
     private volatile Process process;
     private String version;
 
@@ -63,6 +68,7 @@ final class LocalRedis {
         this.dir = dir;
         this.ownsDir = ownsDir;
         this.logFile = dir.resolve("redis.log");
+        this.certificates = options.tls() ? TestCertificates.shared() : null;
     }
 
     /** {@code redis-server} from the PATH, if there is one. */
@@ -110,6 +116,16 @@ final class LocalRedis {
 
     synchronized int port() {
         return port;
+    }
+
+    /** The TLS port; 0 without TLS. */
+    synchronized int tlsPort() {
+        return tlsPort;
+    }
+
+    /** The certificates the TLS port serves; null without TLS. */
+    TestCertificates certificates() {
+        return certificates;
     }
 
     synchronized String version() {
@@ -199,6 +215,9 @@ final class LocalRedis {
         // another process can take a picked port before redis-server binds it: pick again
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
             int candidate = pickFreePort(options.clusterEnabled());
+            if (certificates != null) {
+                tlsPort = pickFreePort(false); // taken meanwhile: redis-server says "already in use", we pick both again
+            }
             if (launch(candidate, deadline)) {
                 return;
             }
@@ -209,6 +228,9 @@ final class LocalRedis {
 
     private void startOnSamePort(int fixedPort) {
         Instant deadline = Instant.now().plus(options.startupTimeout());
+        if (certificates != null && tlsPort == 0) {
+            tlsPort = pickFreePort(false);
+        }
         // right after a kill the port can still be held briefly (a dying child, a socket being torn down)
         while (!launch(fixedPort, deadline)) {
             if (Instant.now().isAfter(deadline)) {
@@ -302,6 +324,15 @@ final class LocalRedis {
                 "--logfile", logFile.toString()));
         if (options.appendOnly()) {
             cmd.addAll(List.of("--appendfsync", "always"));
+        }
+        if (certificates != null) {
+            // clients are not asked for certificates: the tests check the server's side, as most users use TLS
+            cmd.addAll(List.of(
+                    "--tls-port", String.valueOf(tlsPort),
+                    "--tls-cert-file", certificates.serverCertificate().toString(),
+                    "--tls-key-file", certificates.serverKey().toString(),
+                    "--tls-ca-cert-file", certificates.caCertificate().toString(),
+                    "--tls-auth-clients", "no"));
         }
         cmd.addAll(options.extraArgs());
         return cmd;

@@ -136,6 +136,29 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    /**
+     * The TLS address of a local server started with {@link RedisServerOptions.Builder#tls(boolean)}:
+     * {@code rediss://127.0.0.1:<tls port>}. Clients trust {@link #tlsCertificates()}'s CA.
+     */
+    public String tlsUri() {
+        LocalRedis process = requireTls("tlsUri()");
+        return "rediss://" + LocalRedis.HOST + ":" + process.tlsPort();
+    }
+
+    /** The throwaway CA (and server certificate) of a local TLS server: its truststore for clients. */
+    public TestCertificates tlsCertificates() {
+        return requireTls("tlsCertificates()").certificates();
+    }
+
+    private LocalRedis requireTls(String operation) {
+        LocalRedis process = requireLocal(operation);
+        if (process.certificates() == null) {
+            throw new UnsupportedOperationException(operation + " needs a server started with "
+                    + "RedisServerOptions.builder().tls(true); " + this + " has no TLS port");
+        }
+        return process;
+    }
+
     /** True when this is a redis-server process this JVM runs, so the fault controls work. */
     public boolean isLocalProcess() {
         return kind == Kind.LOCAL;

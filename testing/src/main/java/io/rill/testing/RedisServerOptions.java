@@ -16,9 +16,17 @@ import java.util.Optional;
  * @param dataDir        the working directory (AOF, nodes.conf, log); empty = a fresh temp dir deleted on close.
  *                       A directory given here is created if missing and never deleted.
  * @param startupTimeout how long to wait for the server to answer PING (and finish loading) on start and restart
+ * @param tls            also listen for TLS on a port of its own ({@link RedisServer#tlsUri()}), with a server
+ *                       certificate of a throwaway CA ({@link TestCertificates}); the plain port stays open
  */
 public record RedisServerOptions(boolean appendOnly, int port, List<String> extraArgs, Optional<Path> dataDir,
-                                 Duration startupTimeout) {
+                                 Duration startupTimeout, boolean tls) {
+
+    /** Without TLS. */
+    public RedisServerOptions(boolean appendOnly, int port, List<String> extraArgs, Optional<Path> dataDir,
+            Duration startupTimeout) {
+        this(appendOnly, port, extraArgs, dataDir, startupTimeout, false);
+    }
 
     public RedisServerOptions {
         if (port < 0 || port > 65535) {
@@ -42,7 +50,7 @@ public record RedisServerOptions(boolean appendOnly, int port, List<String> extr
 
     public Builder toBuilder() {
         return new Builder().appendOnly(appendOnly).port(port).extraArgs(extraArgs)
-                .dataDir(dataDir.orElse(null)).startupTimeout(startupTimeout);
+                .dataDir(dataDir.orElse(null)).startupTimeout(startupTimeout).tls(tls);
     }
 
     /** True when {@link #extraArgs()} switch cluster mode on (the server then also needs port + 10000). */
@@ -61,8 +69,15 @@ public record RedisServerOptions(boolean appendOnly, int port, List<String> extr
         private List<String> extraArgs = List.of();
         private Path dataDir;
         private Duration startupTimeout = Duration.ofSeconds(10);
+        private boolean tls;
 
         private Builder() {
+        }
+
+        /** Also listen for TLS ({@code rediss://}) on a free port, with {@link TestCertificates#shared()}. */
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
         }
 
         public Builder appendOnly(boolean appendOnly) {
@@ -92,7 +107,7 @@ public record RedisServerOptions(boolean appendOnly, int port, List<String> extr
         }
 
         public RedisServerOptions build() {
-            return new RedisServerOptions(appendOnly, port, extraArgs, Optional.ofNullable(dataDir), startupTimeout);
+            return new RedisServerOptions(appendOnly, port, extraArgs, Optional.ofNullable(dataDir), startupTimeout, tls);
         }
     }
 }

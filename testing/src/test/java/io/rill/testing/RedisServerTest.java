@@ -122,6 +122,40 @@ class RedisServerTest {
     }
 
     @Test
+    void aTlsServerAnswersOverRedissWithItsCaTrustedAndKeepsItsTlsPortOnRestart() {
+        try (RedisServer server = RedisServer.startLocal(RedisServerOptions.builder().tls(true).build())) {
+            TestCertificates certificates = server.tlsCertificates();
+            String uri = server.tlsUri();
+            assertTrue(uri.startsWith("rediss://127.0.0.1:") && !uri.endsWith(":" + server.port()), uri);
+            assertEquals("PONG", tls(uri, certificates, c -> c.ping()));
+            // the URI's host is checked against the certificate (verify-peer FULL, Lettuce's default)
+            assertEquals("FULL", io.lettuce.core.RedisURI.create(uri).getVerifyMode().name());
+            server.restart();
+            assertEquals(uri, server.tlsUri());
+            assertEquals("PONG", tls(uri, certificates, c -> c.ping()));
+            // a client that does not trust the test CA is refused
+            assertThrows(io.lettuce.core.RedisConnectionException.class, () -> Lettuce.with(uri, c -> c.ping()));
+        }
+        assertThrows(UnsupportedOperationException.class, () -> {
+            try (RedisServer plain = RedisServer.startLocal()) {
+                plain.tlsUri();
+            }
+        });
+    }
+
+    private static <T> T tls(String uri, TestCertificates certificates,
+            java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> commands) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri);
+        client.setOptions(io.lettuce.core.ClientOptions.builder().sslOptions(io.lettuce.core.SslOptions.builder().jdkSslProvider()
+                .truststore(certificates.trustStore().toFile(), TestCertificates.PASSWORD).build()).build());
+        try (var connection = client.connect()) {
+            return commands.apply(connection.sync());
+        } finally {
+            Lettuce.shutdown(client);
+        }
+    }
+
+    @Test
     void badArgumentsFailWithTheLog() {
         RedisServerOptions options = RedisServerOptions.builder().extraArgs(List.of("--no-such-directive", "1")).build();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> RedisServer.startLocal(options));

@@ -11,6 +11,7 @@ import io.rill.SubscriptionOptions;
 import io.rill.internal.admit.Admission;
 import io.rill.internal.admit.Source;
 import io.rill.internal.checkpoint.Checkpoint;
+import io.rill.internal.checkpoint.IdentityKey;
 import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.RedisConnector;
 import io.rill.internal.dispatch.Dispatcher;
@@ -35,7 +36,7 @@ import io.rill.internal.window.InFlightWindow;
  *   HistorySource ─┐
  *   NewSource ─────┼─> Admission ─> Dispatcher ─> Invoker (handler, Retrier) ─> Settler ─> XACK | dead letter | release
  *   ClaimSource ───┘        └──────────── on arrival: trimmed, journaled, crash-loop ──────┘
- *   LeaseRenewer, Janitor: timers          Supervisor: life cycle, backoff, stop
+ *   LeaseRenewer, Janitor, IdentityKey: timers     Supervisor: life cycle, backoff, stop
  * </pre>
  */
 public final class Pipeline {
@@ -83,10 +84,12 @@ public final class Pipeline {
         // renewal runs even with reclaim off here: other consumers of the group may reclaim
         LeaseRenewer leaseRenewer = new LeaseRenewer(options, window, commands, metrics, timer, description, fatal);
         Janitor janitor = options.janitor().enabled() ? new Janitor(options, commands, timer, metrics, description) : null;
+        IdentityKey identity = new IdentityKey(options, commands, timer, description, fatal);
 
         Supervisor.Stages stages = new Supervisor.Stages() {
             @Override
             public void start() {
+                identity.start();
                 if (watchdog != null) {
                     watchdog.start(timer);
                 }
@@ -102,6 +105,11 @@ public final class Pipeline {
                     commands.async(); // the journal's XACKs go out on it: have it open before the first one
                     settler.replayJournal(options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 }
+            }
+
+            @Override
+            public void beforeReads() throws InterruptedException {
+                identity.claim();
             }
 
             @Override
@@ -123,6 +131,7 @@ public final class Pipeline {
                         janitor.stop();
                     }
                     settler.stop();
+                    identity.release(deadlineNanos);
                     metrics.close(); // after the last settlement: a stopped subscription leaves no meters behind
                 }
             }

@@ -65,6 +65,12 @@ public final class Supervisor implements Subscription {
         void beforeFirstRead() throws InterruptedException;
 
         /**
+         * Runs before reading, on start and after every reconnect: claims the consumer identity in Redis.
+         * Throws what the supervisor then classifies; an identity another process holds is reported first.
+         */
+        void beforeReads() throws InterruptedException;
+
+        /**
          * Lets handlers finish, settles what they finished and stops every stage, by the deadline.
          *
          * @return true when everything finished in time
@@ -201,6 +207,7 @@ public final class Supervisor implements Subscription {
         while (!admission.stopping()) {
             try {
                 openReadConnection();
+                stages.beforeReads();
                 if (!groupsChecked) {
                     createGroups(options.startPosition().id(), false);
                     groupsChecked = true;
