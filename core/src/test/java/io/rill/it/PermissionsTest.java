@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
@@ -82,6 +84,8 @@ class PermissionsTest {
         try (RedisFixture admin = new RedisFixture(server)) {
             admin.commands().dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8),
                     new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add("rill").add("on").add(">pw").addValues(RULES));
+            admin.commands().dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("LOG").add("RESET"));
             admin.add(stream, 20, java.util.Map.of("n", "x"));
             admin.commands().xadd(stream, java.util.Map.of("poison", "1"));
             RedisClient client = RedisClient.create("redis://rill:pw@" + server.host() + ":" + server.port());
@@ -108,6 +112,10 @@ class PermissionsTest {
                 client.shutdown();
             }
             assertEquals(0, admin.commands().exists("{" + stream + "}:rill:consumer:billing:c1"), "identity released");
+            // nothing Rill sent was refused along the way, inside scripts included (ACL LOG records every denial)
+            List<Object> denied = admin.commands().dispatch(CommandType.ACL, new NestedMultiOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("LOG"));
+            assertEquals(List.of(), denied, "commands refused to a user with the documented rules");
         }
     }
 

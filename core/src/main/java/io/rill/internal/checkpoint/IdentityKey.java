@@ -347,8 +347,14 @@ public final class IdentityKey {
 
     private CompletableFuture<List<Object>> eval(String key, String goneHolder) {
         // ready(), not async(): the heartbeat runs on the shared timer, which must never wait for a connect
+        // a READONLY reply (the address leads to a replica after a failover) recycles the command connection
         return connection.ready().thenCompose(commands -> commands.<List<Object>> eval(CLAIM, ScriptOutputType.MULTI,
-                new String[] { key }, value, Long.toString(ttlMillis), goneHolder).toCompletableFuture());
+                new String[] { key }, value, Long.toString(ttlMillis), goneHolder).toCompletableFuture()
+                .whenComplete((reply, error) -> {
+                    if (error != null) {
+                        connection.failed(commands, error);
+                    }
+                }));
     }
 
     /** Waits for a claim's answer; Redis's errors come out as they are, so the supervisor can classify them. */
