@@ -26,7 +26,7 @@ public final class RedisExtension implements ParameterResolver {
     @Override
     public RedisServer resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         return classContext(extensionContext).getStore(NAMESPACE)
-                .computeIfAbsent(RedisServer.class, key -> RedisServer.start(), RedisServer.class);
+                .getOrComputeIfAbsent(RedisServer.class, key -> RedisServer.start(), RedisServer.class);
     }
 
     /**

@@ -71,7 +71,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
     }
 
     @Override
-    public <B> void process(BeanDefinition<B> definition, ExecutableMethod<B, ?> method) {
+    public void process(BeanDefinition<?> definition, ExecutableMethod<?, ?> method) {
         if (definition.hasStereotype(RedisStreamClient.class)) {
             return; // a producer method: RedisStreamClientAdvice implements it
         }
@@ -89,7 +89,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         }
     }
 
-    private <B> ListenerMethod translate(BeanDefinition<B> definition, ExecutableMethod<B, ?> method, String where) {
+    private ListenerMethod translate(BeanDefinition<?> definition, ExecutableMethod<?, ?> method, String where) {
         String name = definition.getBeanType().getName() + "#" + method.getMethodName();
         AnnotationAttributes listener = AnnotationAttributes.of(definition.getAnnotationMetadata(), RedisStreamListener.class,
                 environment, where);
@@ -132,7 +132,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         SubscriptionOptions options = bindingErrorsNotRetried(settings.build(streams, group));
 
         boolean batch = stream.bool("batch", false);
-        MethodBinding binding = MethodBinding.of(method.getArguments(), batch, publishers.codec(), environment.getConversionService());
+        MethodBinding binding = MethodBinding.of(method.getArguments(), batch, publishers.codec(), environment);
         AckMode ackMode = stream.enumValue("ackMode", AckMode.class, AckMode.DEFAULT);
         if (ackMode == AckMode.MANUAL && !binding.manual()) {
             throw new ConfigurationException(where + ": @Stream(ackMode = MANUAL) but the method takes no Acknowledgement "
@@ -168,7 +168,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
             throw new ConfigurationException(where + ": @RedisStreamListener(connection"
                     + (connection.isEmpty() ? "" : " = \"" + connection + "\"") + "): " + e.getMessage(), e);
         }
-        B bean = beans.getBean(definition);
+        Object bean = beans.getBean(definition);
         return new ListenerMethod(name, connection, options, autoStartup, bean, method, binding, sendTo, publisher);
     }
 

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -31,9 +33,12 @@ class BillingTest implements TestPropertyProvider {
 
     final RedisServer server = RedisServer.start();
     final OrderStreams streams = new OrderStreams(server.uri());
+    final HttpClient client = HttpClient.newHttpClient();
 
     @Inject
-    EmbeddedServer http;
+    EmbeddedServer embedded;
+    @Inject
+    JsonMapper jsonMapper;
 
     @Override
     public Map<String, String> getProperties() {
@@ -101,21 +106,78 @@ class BillingTest implements TestPropertyProvider {
     }
 
     @Test
-    void healthAndMetricsAreServed() throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
+    void healthPrometheusAndTheRillEndpointAreServedByTheStockModules() throws Exception {
+        String id = "billing/billing-test/orders";
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(http.getURL() + "/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = get("/health");
             assertEquals(200, health.statusCode(), health.body());
-            assertTrue(health.body().startsWith("{\"status\":\"UP\""), health.body());
-            assertTrue(health.body().contains("\"billing/billing-test/orders\":{\"listener\":\"io.rill.examples.orders.Billing#onOrder\",\"state\":\"RUNNING\""),
-                    health.body());
+            // micronaut-management's aggregate, with rill-micronaut's indicator beside redis, diskSpace, ...
+            Map<String, Object> body = json(health.body());
+            assertEquals("UP", body.get("status"), health.body());
+            Map<String, Object> indicator = map(map(body.get("details")).get("rill"));
+            assertEquals("UP", indicator.get("status"), health.body());
+            Map<String, Object> subscription = map(map(indicator.get("details")).get(id));
+            assertEquals("io.rill.examples.orders.Billing#onOrder", subscription.get("listener"));
+            assertEquals("RUNNING", subscription.get("state"));
         });
-        HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(URI.create(http.getURL() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, metrics.statusCode());
-        assertTrue(metrics.body().contains("rill_entries_acked_total{consumer=\"billing-test\",group=\"billing\",stream=\"orders\"}"),
-                metrics.body());
+
+        streams.order("orderId", "o-prometheus", "customer", "c-9", "amount", "1.00");
+        await().atMost(Duration.ofSeconds(10)).until(() -> invoicesFor("o-prometheus").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> prometheus = get("/prometheus");
+            assertEquals(200, prometheus.statusCode());
+            assertTrue(prometheus.body().contains("rill_entries_acked_total{consumer=\"billing-test\",group=\"billing\",stream=\"orders\"}"),
+                    prometheus.body());
+            assertTrue(prometheus.body().contains("jvm_memory_used_bytes"), "micronaut-micrometer's own binders too");
+        });
+
+        HttpResponse<String> rill = get("/rill");
+        assertEquals(200, rill.statusCode(), rill.body());
+        Map<String, Object> overview = json(rill.body());
+        Map<String, Object> listed = map(list(overview.get("subscriptions")).getFirst());
+        assertEquals(id, listed.get("id"), rill.body());
+        assertEquals("RUNNING", listed.get("state"), rill.body());
+        assertEquals(List.of("orders:dlq"), listed.get("deadLetterStreams"), rill.body());
+        assertEquals("orders:dlq", map(list(overview.get("deadLetters")).getFirst()).get("stream"), rill.body());
+
+        HttpResponse<String> paused = post("/rill/pause", "{\"id\":\"" + id + "\"}");
+        assertEquals(200, paused.statusCode(), paused.body());
+        assertEquals(true, json(paused.body()).get("paused"), paused.body());
+        streams.order("orderId", "o-paused", "customer", "c-9", "amount", "2.00");
+        // not read while paused: the group's lag counts it
+        await().atMost(Duration.ofSeconds(10)).until(() -> Integer.valueOf(1).equals(
+                map(list(json(get("/rill").body()).get("subscriptions")).getFirst()).get("lag")));
+        assertTrue(invoicesFor("o-paused").isEmpty());
+
+        HttpResponse<String> resumed = post("/rill/resume", "{\"id\":\"" + id + "\"}");
+        assertEquals(200, resumed.statusCode(), resumed.body());
+        assertEquals(false, json(resumed.body()).get("paused"), resumed.body());
+        await().atMost(Duration.ofSeconds(10)).until(() -> invoicesFor("o-paused").size() == 1);
+
+        HttpResponse<String> unknown = post("/rill/pause", "{\"id\":\"billing/nobody/orders\"}");
+        assertEquals(404, unknown.statusCode(), unknown.body());
+    }
+
+    private Map<String, Object> json(String body) throws Exception {
+        return map(jsonMapper.readValue(body, Argument.of(Map.class)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    private static List<?> list(Object value) {
+        return (List<?>) value;
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(embedded.getURL() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String json) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(embedded.getURL() + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private List<Map<String, String>> invoicesFor(String... orderIds) {

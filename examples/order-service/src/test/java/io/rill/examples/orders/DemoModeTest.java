@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,8 @@ class DemoModeTest {
     @Test
     void withoutARedisDemoModeStartsAThrowawayOneAndBillsWhatItProduces() throws Exception {
         assumeTrue(System.getenv("REDIS_URI") == null, "REDIS_URI names a Redis, so demo mode would use it");
+        Path log = Path.of(System.getProperty("org.slf4j.simpleLogger.logFile", "target/order-service-test.log"));
+        long logStart = Files.exists(log) ? Files.size(log) : 0; // other tests of this JVM wrote before
         ApplicationContext context = OrderService.start("--demo.enabled=true", "--demo.rate=100", "--demo.invalid-every=5",
                 "--micronaut.server.port=-1", "--RILL_CONSUMER=demo-1");
         RedisServer redis = context.getBean(RedisServer.class);
@@ -32,7 +35,6 @@ class DemoModeTest {
             assertEquals("demo-1", streams.redis.xinfoConsumers("orders", "billing").stream()
                     .map(c -> String.valueOf(((List<?>) c).get(1))).findFirst().orElseThrow(), "the name from RILL_CONSUMER");
 
-            Path log = Path.of(System.getProperty("org.slf4j.simpleLogger.logFile", "target/order-service-test.log"));
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 List<String> lines = Files.readAllLines(log);
                 assertTrue(lines.stream().anyMatch(l -> l.contains("Demo mode and no redis.uri (REDIS_URI) configured: starting a throwaway Redis")),
@@ -40,6 +42,12 @@ class DemoModeTest {
                 assertTrue(lines.stream().anyMatch(l -> l.matches(".*Progress - produced \\d+, handled \\d+, acked \\d+, pending \\d+, dead-lettered \\d+, rate \\d+/s")),
                         "a progress line");
             });
+            // a failed order is counted and dead-lettered with one WARN line, never logged as an ERROR or a stack trace
+            await().atMost(Duration.ofSeconds(30)).until(() -> !streams.entries("orders:dlq").isEmpty());
+            byte[] all = Files.readAllBytes(log);
+            List<String> demoLines = new String(all, (int) logStart, all.length - (int) logStart, StandardCharsets.UTF_8).lines().toList();
+            assertEquals(List.of(), demoLines.stream().filter(l -> l.contains(" ERROR ") || l.startsWith("\tat ")
+                    || l.startsWith("Caused by")).toList());
         }
     }
 }
