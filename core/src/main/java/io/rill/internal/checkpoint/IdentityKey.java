@@ -30,6 +30,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.rill.SubscriptionOptions;
 import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.Failure;
+import io.rill.internal.connect.SlotKeys;
 
 /**
  * The consumer identity held in Redis (semantics 5): one key per stream a subscription reads,
@@ -137,13 +138,9 @@ public final class IdentityKey {
         HELD.add(token);
     }
 
-    /**
-     * The identity key of a consumer on one stream: in the stream's hash tag when it has one, else in
-     * braces around the stream's name, as {@code FailureLedger.key} places the failure records.
-     */
+    /** The identity key of a consumer on one stream, in the stream's hash slot. */
     public static String key(String stream, String group, String consumer) {
-        boolean braces = stream.indexOf('{') >= 0 || stream.indexOf('}') >= 0;
-        return (braces ? stream : "{" + stream + "}") + ":rill:consumer:" + group + ":" + consumer;
+        return SlotKeys.prefix(stream) + ":rill:consumer:" + group + ":" + consumer;
     }
 
     /** Starts the heartbeat. */

@@ -15,6 +15,7 @@ import io.rill.DeadLetterOptions;
 import io.rill.StreamEntry;
 import io.rill.deadletter.DeadLetter;
 import io.rill.internal.connect.CommandConnection;
+import io.rill.internal.connect.SlotKeys;
 import io.rill.internal.connect.WideCall;
 
 /**
@@ -126,21 +127,9 @@ public final class FailureLedger {
         this.connection = connection;
     }
 
-    /**
-     * The failure records of one stream and group. The key carries the stream's hash slot: the stream's
-     * own hash tag when it has one, else the whole stream key as the tag. (A key with braces but no valid
-     * tag keeps its own slot; only a cluster would mind, and a cluster checks keys before it starts.)
-     */
+    /** The failure records of one stream and group, in the stream's hash slot. */
     public static String key(String stream, String group) {
-        int open = stream.indexOf('{');
-        int close = open < 0 ? -1 : stream.indexOf('}', open + 1);
-        if (close > open + 1) {
-            return stream + ":rill:failures:" + group;
-        }
-        if (open < 0 && stream.indexOf('}') < 0) {
-            return "{" + stream + "}:rill:failures:" + group;
-        }
-        return stream + ":rill:failures:" + group;
+        return SlotKeys.prefix(stream) + ":rill:failures:" + group;
     }
 
     /**
