@@ -1,5 +1,6 @@
 package io.rill.micronaut;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -159,6 +160,36 @@ class StartupFailureTest {
         assertMentions(failure("invalid-option", Map.of("rill.consumers.default.reclaim.min-idle", "1s",
                 "rill.consumers.default.reclaim.lease-renewal-interval", "1s")),
                 InvalidOption.class.getName(), "rill.consumers.default.reclaim.lease-renewal-interval");
+    }
+
+    /**
+     * Issue 12: a bad retry.backoff.initial of the group was blamed on rill.consumers.default.backoff.initial
+     * (the message of the shared Backoff record named backoff.initial, and the property was guessed from it).
+     */
+    @Test
+    void aNestedOptionIsBlamedOnItsOwnProperty() {
+        String message = failure("invalid-option", Map.of("rill.consumers.billing.retry.backoff.initial", "0s",
+                "rill.consumers.default.backoff.initial", "50ms"));
+        assertMentions(message, InvalidOption.class.getName(), "method onOrder",
+                "rill.consumers.billing.retry.backoff.initial must be > 0, was PT0S");
+        assertFalse(message.contains("rill.consumers.default.backoff.initial"), message);
+    }
+
+    /** A problem between two options names each by where it was set, whichever layer that was. */
+    @Test
+    void bothOptionsOfAProblemAreNamedWhereTheyWereSet() {
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.default.retry.backoff.initial", "10s",
+                "rill.consumers.billing.retry.backoff.max", "5s")), InvalidOption.class.getName(), "method onOrder",
+                "rill.consumers.billing.retry.backoff.max must be >= rill.consumers.default.retry.backoff.initial (PT10S), "
+                        + "was PT5S");
+    }
+
+    @Test
+    void aValueThatIsNotOfTheOptionsTypeNamesTheProperty() {
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.billing.batch-size", "many")),
+                InvalidOption.class.getName(), "method onOrder", "rill.consumers.billing.batch-size must be a whole number, was 'many'");
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.default.reclaim.min-idle", "soon")),
+                InvalidOption.class.getName(), "rill.consumers.default.reclaim.min-idle must be a duration");
     }
 
     /**
