@@ -16,6 +16,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
 import io.rill.Acknowledgement;
 import io.rill.micronaut.annotation.AckMode;
+import io.rill.micronaut.annotation.ErrorPolicy;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
 import io.rill.testing.RedisServer;
@@ -79,6 +80,15 @@ class StartupFailureTest {
     @RedisStreamListener(group = "g")
     static class InvalidDeadLetter {
         @Stream(value = "sf:orders", maxFailures = "0")
+        void onOrder(String body) {
+        }
+    }
+
+    @Requires(property = "spec.name", value = "invalid-error-policy")
+    @RedisStreamListener(group = "billing")
+    static class InvalidErrorPolicy {
+        @Stream("sf:orders")
+        @ErrorPolicy(maxAttempts = "0", delay = "${retry.delay:10ms}")
         void onOrder(String body) {
         }
     }
@@ -190,6 +200,14 @@ class StartupFailureTest {
                 InvalidOption.class.getName(), "method onOrder", "rill.consumers.billing.batch-size must be a whole number, was 'many'");
         assertMentions(failure("invalid-option", Map.of("rill.consumers.default.reclaim.min-idle", "soon")),
                 InvalidOption.class.getName(), "rill.consumers.default.reclaim.min-idle must be a duration");
+    }
+
+    @Test
+    void invalidErrorPolicy() {
+        assertMentions(failure("invalid-error-policy", Map.of()), InvalidErrorPolicy.class.getName(), "method onOrder",
+                "@ErrorPolicy(maxAttempts) must be between 1 and 1000, was 0");
+        assertMentions(failure("invalid-error-policy", Map.of("retry.delay", "later")), InvalidErrorPolicy.class.getName(),
+                "method onOrder", "@ErrorPolicy(delay) must be a duration");
     }
 
     /**

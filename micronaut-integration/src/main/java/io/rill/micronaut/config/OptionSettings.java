@@ -40,6 +40,16 @@ public final class OptionSettings {
             "maxDeliveries", "dead-letter.max-deliveries",
             "deadLetter", "dead-letter.stream");
 
+    /** {@code @ErrorPolicy} attributes, by attribute: all of them set a {@code retry.*} option. */
+    public static final Map<String, String> ERROR_POLICY_ATTRIBUTES = ordered(
+            "maxAttempts", "retry.max-attempts",
+            "delay", "retry.backoff.initial",
+            "maxDelay", "retry.backoff.max",
+            "multiplier", "retry.backoff.multiplier",
+            "jitter", "retry.backoff.jitter",
+            "retryable", "retry.retryable",
+            "nonRetryable", "retry.non-retryable");
+
     private record Setting(Object value, String source) {
     }
 

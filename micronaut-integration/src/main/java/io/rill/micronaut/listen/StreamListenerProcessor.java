@@ -23,6 +23,7 @@ import io.rill.SubscriptionOptions;
 import io.rill.micronaut.RillSubscriptions;
 import io.rill.micronaut.StreamPublisher;
 import io.rill.micronaut.annotation.AckMode;
+import io.rill.micronaut.annotation.ErrorPolicy;
 import io.rill.micronaut.annotation.RedisStreamClient;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
@@ -38,9 +39,9 @@ import jakarta.inject.Singleton;
 
 /**
  * Finds the {@link Stream} methods of {@link RedisStreamListener} beans at startup and translates each into
- * a {@link ListenerMethod}: streams, group, consumer and options from the annotations over
- * {@code rill.consumers.<group>} over {@code rill.consumers.default}, merged by {@link OptionSettings} and
- * validated by the core; the connection from micronaut-redis;
+ * a {@link ListenerMethod}: streams, group, consumer and options from the annotations ({@code @Stream},
+ * {@code @ErrorPolicy}) over {@code rill.consumers.<group>} over {@code rill.consumers.default}, merged by
+ * {@link OptionSettings} and validated by the core; the connection from micronaut-redis;
  * the parameter binding. Anything wrong fails startup with a message naming the bean, the method and the
  * attribute or property to fix. The {@link RillSubscriptions} registry starts them once the context is up.
  */
@@ -108,7 +109,9 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         }
         settings.annotation(listener, OptionSettings.LISTENER_ATTRIBUTES)
                 .annotation(stream, OptionSettings.STREAM_ATTRIBUTES)
-                .set("start-position", startPosition(stream, where), stream.name("startFrom"));
+                .set("start-position", startPosition(stream, where), stream.name("startFrom"))
+                .annotation(AnnotationAttributes.of(method.getAnnotationMetadata(), ErrorPolicy.class, environment, where),
+                        OptionSettings.ERROR_POLICY_ATTRIBUTES);
         if (!stream.string("maxLen").isEmpty()) {
             throw new ConfigurationException(where + ": @Stream(maxLen) applies to @RedisStreamClient methods only");
         }
