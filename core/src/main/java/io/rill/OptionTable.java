@@ -390,7 +390,7 @@ public final class OptionTable {
     }
 
     /** Exception types from class names or classes; a name that is no exception class fails naming the option. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     static Class<? extends Throwable>[] exceptionTypes(String key, List<?> types) {
         Class<? extends Throwable>[] resolved = new Class[types.size()];
         for (int i = 0; i < resolved.length; i++) {
