@@ -15,26 +15,53 @@ import java.util.concurrent.ThreadLocalRandom;
 public record Backoff(Duration initial, Duration max, double multiplier, double jitter) {
 
     /** 100 ms doubling up to 10 s, half of each delay randomized. */
-    public static final Backoff DEFAULT = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10), 2.0, 0.5);
+    public static final Backoff DEFAULT = new Backoff(OptionTable.BACKOFF_INITIAL.defaultValue(),
+            OptionTable.BACKOFF_MAX.defaultValue(), OptionTable.BACKOFF_MULTIPLIER.defaultValue(),
+            OptionTable.BACKOFF_JITTER.defaultValue());
 
+    /** Validation names the options {@code backoff.*}; the retry options name theirs {@code retry.backoff.*}. */
     public Backoff {
-        Options.positive("backoff.initial", initial);
-        Options.positive("backoff.max", max);
+        OptionTable.BACKOFF_INITIAL.check(initial);
+        OptionTable.BACKOFF_MAX.check(max);
         if (max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException(
-                    "backoff.max must be >= backoff.initial (" + initial + "), was " + max);
+            throw new InvalidOptionException("backoff.max", max, "must be >= {0} (" + initial + "), was " + max,
+                    "backoff.initial");
         }
-        if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-            throw new IllegalArgumentException("backoff.multiplier must be >= 1, was " + multiplier);
-        }
-        if (!(jitter >= 0.0 && jitter <= 1.0)) {
-            throw new IllegalArgumentException("backoff.jitter must be between 0 and 1, was " + jitter);
-        }
+        OptionTable.BACKOFF_MULTIPLIER.check(multiplier);
+        OptionTable.BACKOFF_JITTER.check(jitter);
     }
 
     /** A backoff from {@code initial} to {@code max}, doubling, half randomized. */
     public static Backoff of(Duration initial, Duration max) {
         return new Backoff(initial, max, DEFAULT.multiplier, DEFAULT.jitter);
+    }
+
+    /** A backoff set part by part (options set by key), checked when it is built. */
+    static final class Parts {
+        Duration initial;
+        Duration max;
+        double multiplier;
+        double jitter;
+
+        Parts(Backoff base) {
+            this(base.initial, base.max, base.multiplier, base.jitter);
+        }
+
+        Parts(Duration initial, Duration max, double multiplier, double jitter) {
+            this.initial = initial;
+            this.max = max;
+            this.multiplier = multiplier;
+            this.jitter = jitter;
+        }
+
+        /** The backoff; a bad part fails with its key under {@code prefix} ({@code retry.}), or as is with {@code ""}. */
+        Backoff build(String prefix) {
+            try {
+                return new Backoff(initial, max, multiplier, jitter);
+            } catch (InvalidOptionException e) {
+                throw prefix.isEmpty() ? e : e.under(prefix);
+            }
+        }
     }
 
     /** The delay before retry number {@code attempt} (1 for the first retry). */

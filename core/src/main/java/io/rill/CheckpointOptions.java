@@ -19,7 +19,7 @@ import java.time.Duration;
  */
 public record CheckpointOptions(Journal journal, Path directory, Fsync fsync, Duration fsyncInterval) {
 
-    public static final Duration DEFAULT_FSYNC_INTERVAL = Duration.ofMillis(100);
+    public static final Duration DEFAULT_FSYNC_INTERVAL = OptionTable.CHECKPOINT_FSYNC_INTERVAL.defaultValue();
     /** The default: no journal, no directory; acks go straight to Redis (at-least-once, semantics 1). */
     public static final CheckpointOptions OFF = builder().build();
 
@@ -50,16 +50,14 @@ public record CheckpointOptions(Journal journal, Path directory, Fsync fsync, Du
 
     public CheckpointOptions {
         Options.set("checkpoint.journal", journal);
-        Options.set("checkpoint.fsync", fsync);
-        Options.positive("checkpoint.fsync-interval", fsyncInterval);
+        OptionTable.CHECKPOINT_FSYNC.check(fsync);
+        OptionTable.CHECKPOINT_FSYNC_INTERVAL.check(fsyncInterval);
+        OptionTable.CHECKPOINT_DIRECTORY.check(directory);
         if (journal == Journal.FILE && directory == null) {
-            throw new IllegalArgumentException("checkpoint.directory must be set when checkpoint.journal is file: "
-                    + "set it to a writable directory on a local disk, or set checkpoint.journal to off or memory");
+            throw new InvalidOptionException("checkpoint.directory", null, "must be set when {0} is file: set it to a "
+                    + "writable directory on a local disk, or set {0} to off or memory", "checkpoint.journal");
         }
         if (directory != null) {
-            if (directory.toString().isBlank()) {
-                throw new IllegalArgumentException("checkpoint.directory must be a path or unset, was blank");
-            }
             directory = directory.toAbsolutePath().normalize();
         }
     }
@@ -83,7 +81,7 @@ public record CheckpointOptions(Journal journal, Path directory, Fsync fsync, Du
     public static final class Builder {
         private Journal journal;
         private Path directory;
-        private Fsync fsync = Fsync.INTERVAL;
+        private Fsync fsync = OptionTable.CHECKPOINT_FSYNC.defaultValue();
         private Duration fsyncInterval = DEFAULT_FSYNC_INTERVAL;
 
         private Builder() {

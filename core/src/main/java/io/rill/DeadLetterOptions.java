@@ -27,36 +27,27 @@ import java.time.Duration;
 public record DeadLetterOptions(boolean enabled, int maxFailures, int maxDeliveries, String stream, long maxLength,
         Duration failureTtl) {
 
-    public static final int DEFAULT_MAX_FAILURES = 10;
+    public static final int DEFAULT_MAX_FAILURES = OptionTable.DEAD_LETTER_MAX_FAILURES.defaultValue();
     public static final int DEFAULT_MAX_DELIVERIES = 20;
-    public static final Duration DEFAULT_FAILURE_TTL = Duration.ofDays(7);
+    public static final Duration DEFAULT_FAILURE_TTL = OptionTable.DEAD_LETTER_FAILURE_TTL.defaultValue();
     /** Appended to the stream key to name its dead-letter stream when none is set. */
     public static final String SUFFIX = ":dlq";
     public static final DeadLetterOptions DEFAULT = builder().build();
-    static final int MAX_COUNT = 1_000_000;
+    static final int MAX_COUNT = OptionTable.MAX_FAILURES;
 
     public DeadLetterOptions {
-        Options.range("dead-letter.max-failures", maxFailures, 1, MAX_COUNT);
-        Options.range("dead-letter.max-deliveries", maxDeliveries, 1, MAX_COUNT);
+        OptionTable.DEAD_LETTER_MAX_FAILURES.check(maxFailures);
+        OptionTable.DEAD_LETTER_MAX_DELIVERIES.check(maxDeliveries);
         if (maxDeliveries < maxFailures) {
             // every failing delivery fails at least once, so the guard never cuts a failing entry short
-            throw new IllegalArgumentException("dead-letter.max-deliveries must be >= dead-letter.max-failures ("
-                    + maxFailures + "), was " + maxDeliveries + ": max-deliveries is the crash-loop guard (deliveries "
-                    + "with no outcome at all, default " + DEFAULT_MAX_DELIVERIES + "); to dead-letter an entry after "
-                    + "fewer failed attempts, set dead-letter.max-failures instead");
+            throw new InvalidOptionException("dead-letter.max-deliveries", maxDeliveries, "must be >= {0} (" + maxFailures
+                    + "), was " + maxDeliveries + ": max-deliveries is the crash-loop guard (deliveries with no outcome at "
+                    + "all, default " + DEFAULT_MAX_DELIVERIES + "); to dead-letter an entry after fewer failed attempts, "
+                    + "set {0} instead", "dead-letter.max-failures");
         }
-        if (stream != null && stream.isBlank()) {
-            throw new IllegalArgumentException("dead-letter.stream must be a stream key or unset (for <stream>"
-                    + SUFFIX + "), was blank");
-        }
-        if (maxLength < 0) {
-            throw new IllegalArgumentException("dead-letter.max-length must be >= 0 (0 for no cap), was " + maxLength);
-        }
-        Options.positive("dead-letter.failure-ttl", failureTtl);
-        if (failureTtl.toSeconds() < 1) {
-            throw new IllegalArgumentException("dead-letter.failure-ttl must be at least 1s (Redis expires keys in "
-                    + "seconds), was " + failureTtl);
-        }
+        OptionTable.DEAD_LETTER_STREAM.check(stream);
+        OptionTable.DEAD_LETTER_MAX_LENGTH.check(maxLength);
+        OptionTable.DEAD_LETTER_FAILURE_TTL.check(failureTtl);
     }
 
     /** The dead-letter stream of entries from {@code source}. */
@@ -74,11 +65,11 @@ public record DeadLetterOptions(boolean enabled, int maxFailures, int maxDeliver
 
     /** Builds {@link DeadLetterOptions}; {@link #build()} validates. */
     public static final class Builder {
-        private boolean enabled = true;
+        private boolean enabled = OptionTable.DEAD_LETTER_ENABLED.defaultValue();
         private int maxFailures = DEFAULT_MAX_FAILURES;
         private Integer maxDeliveries; // null: the default, raised to max-failures when that is higher
         private String stream;
-        private long maxLength;
+        private long maxLength = OptionTable.DEAD_LETTER_MAX_LENGTH.defaultValue();
         private Duration failureTtl = DEFAULT_FAILURE_TTL;
 
         private Builder() {

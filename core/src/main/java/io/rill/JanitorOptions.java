@@ -14,16 +14,13 @@ import java.time.Duration;
  */
 public record JanitorOptions(boolean enabled, Duration interval, Duration inactiveThreshold) {
 
-    public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
-    public static final Duration DEFAULT_INACTIVE_THRESHOLD = Duration.ofHours(1);
+    public static final Duration DEFAULT_INTERVAL = OptionTable.JANITOR_INTERVAL.defaultValue();
+    public static final Duration DEFAULT_INACTIVE_THRESHOLD = OptionTable.JANITOR_INACTIVE_THRESHOLD.defaultValue();
     public static final JanitorOptions DEFAULT = builder().build();
 
     public JanitorOptions {
-        Options.positive("janitor.interval", interval);
-        Options.positive("janitor.inactive-threshold", inactiveThreshold);
-        if (inactiveThreshold.toMillis() < 1) {
-            throw new IllegalArgumentException("janitor.inactive-threshold must be at least 1ms, was " + inactiveThreshold);
-        }
+        OptionTable.JANITOR_INTERVAL.check(interval);
+        OptionTable.JANITOR_INACTIVE_THRESHOLD.check(inactiveThreshold);
     }
 
     public static Builder builder() {
@@ -36,7 +33,7 @@ public record JanitorOptions(boolean enabled, Duration interval, Duration inacti
 
     /** Builds {@link JanitorOptions}; {@link #build()} validates. */
     public static final class Builder {
-        private boolean enabled = true;
+        private boolean enabled = OptionTable.JANITOR_ENABLED.defaultValue();
         private Duration interval = DEFAULT_INTERVAL;
         private Duration inactiveThreshold = DEFAULT_INACTIVE_THRESHOLD;
 

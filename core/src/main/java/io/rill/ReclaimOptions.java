@@ -30,32 +30,30 @@ import java.time.Duration;
 public record ReclaimOptions(boolean enabled, Duration interval, Duration minIdle, int count, Duration leaseRenewalInterval,
         Duration maxLease) {
 
-    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_MIN_IDLE = Duration.ofSeconds(60);
-    public static final int DEFAULT_COUNT = 100;
+    public static final Duration DEFAULT_INTERVAL = OptionTable.RECLAIM_INTERVAL.defaultValue();
+    public static final Duration DEFAULT_MIN_IDLE = OptionTable.RECLAIM_MIN_IDLE.defaultValue();
+    public static final int DEFAULT_COUNT = OptionTable.RECLAIM_COUNT.defaultValue();
     /** The max-lease used when none is set and min-idle is short: 30 minutes (see {@link #defaultMaxLease}). */
     public static final Duration DEFAULT_MAX_LEASE = Duration.ofMinutes(30);
     public static final ReclaimOptions DEFAULT = builder().build();
-    static final int MAX_COUNT = 100_000;
+    static final int MAX_COUNT = OptionTable.MAX_BATCH_SIZE;
 
     public ReclaimOptions {
-        Options.positive("reclaim.interval", interval);
-        Options.positive("reclaim.min-idle", minIdle);
-        if (minIdle.toMillis() < 1) {
-            throw new IllegalArgumentException("reclaim.min-idle must be at least 1ms (Redis counts idle time in ms), was " + minIdle);
-        }
-        Options.range("reclaim.count", count, 1, MAX_COUNT);
-        Options.positive("reclaim.lease-renewal-interval", leaseRenewalInterval);
+        OptionTable.RECLAIM_INTERVAL.check(interval);
+        OptionTable.RECLAIM_MIN_IDLE.check(minIdle);
+        OptionTable.RECLAIM_COUNT.check(count);
+        Options.set("reclaim.lease-renewal-interval", OptionTable.RECLAIM_LEASE_RENEWAL_INTERVAL.check(leaseRenewalInterval));
         if (leaseRenewalInterval.multipliedBy(2).compareTo(minIdle) >= 0) {
-            throw new IllegalArgumentException("reclaim.lease-renewal-interval must be less than half of reclaim.min-idle ("
-                    + minIdle + ") so that an entry held here is renewed before another consumer may claim it, was "
-                    + leaseRenewalInterval + ": lower it or raise reclaim.min-idle");
+            throw new InvalidOptionException("reclaim.lease-renewal-interval", leaseRenewalInterval,
+                    "must be less than half of {0} (" + minIdle + ") so that an entry held here is renewed before another "
+                            + "consumer may claim it, was " + leaseRenewalInterval + ": lower it or raise {0}",
+                    "reclaim.min-idle");
         }
-        Options.positive("reclaim.max-lease", maxLease);
+        Options.set("reclaim.max-lease", OptionTable.RECLAIM_MAX_LEASE.check(maxLease));
         if (maxLease.compareTo(leaseRenewalInterval) <= 0) {
-            throw new IllegalArgumentException("reclaim.max-lease must be longer than reclaim.lease-renewal-interval ("
+            throw new InvalidOptionException("reclaim.max-lease", maxLease, "must be longer than {0} ("
                     + leaseRenewalInterval + "), or no lease would ever be renewed, was " + maxLease
-                    + ": raise reclaim.max-lease above the longest time an entry may rightly be held");
+                    + ": raise it above the longest time an entry may rightly be held", "reclaim.lease-renewal-interval");
         }
     }
 
@@ -80,7 +78,7 @@ public record ReclaimOptions(boolean enabled, Duration interval, Duration minIdl
 
     /** Builds {@link ReclaimOptions}; {@link #build()} validates. */
     public static final class Builder {
-        private boolean enabled = true;
+        private boolean enabled = OptionTable.RECLAIM_ENABLED.defaultValue();
         private Duration interval = DEFAULT_INTERVAL;
         private Duration minIdle = DEFAULT_MIN_IDLE;
         private int count = DEFAULT_COUNT;

@@ -20,19 +20,18 @@ import java.util.List;
 public record RetryOptions(int maxAttempts, Backoff backoff, List<Class<? extends Throwable>> retryable,
         List<Class<? extends Throwable>> nonRetryable) {
 
-    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    public static final int DEFAULT_MAX_ATTEMPTS = OptionTable.RETRY_MAX_ATTEMPTS.defaultValue();
     /** 100 ms, doubling, up to 5 s, half of each delay randomized. */
-    public static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.5);
+    public static final Backoff DEFAULT_BACKOFF = new Backoff.Parts(OptionTable.RETRY_BACKOFF_INITIAL.defaultValue(),
+            OptionTable.RETRY_BACKOFF_MAX.defaultValue(), OptionTable.RETRY_BACKOFF_MULTIPLIER.defaultValue(),
+            OptionTable.RETRY_BACKOFF_JITTER.defaultValue()).build("retry.");
     public static final RetryOptions DEFAULT = builder().build();
-    static final int MAX_ATTEMPTS = 1000;
+    static final int MAX_ATTEMPTS = OptionTable.MAX_ATTEMPTS;
 
     public RetryOptions {
-        Options.range("retry.max-attempts", maxAttempts, 1, MAX_ATTEMPTS);
+        OptionTable.RETRY_MAX_ATTEMPTS.check(maxAttempts);
         Options.set("retry.backoff", backoff);
-        if (retryable == null || retryable.isEmpty()) {
-            throw new IllegalArgumentException("retry.retryable must name at least one exception type "
-                    + "(java.lang.Throwable retries everything); to switch retries off set retry.max-attempts to 1");
-        }
+        OptionTable.RETRY_RETRYABLE.check(retryable);
         retryable = List.copyOf(retryable);
         nonRetryable = nonRetryable == null ? List.of() : List.copyOf(nonRetryable);
     }
@@ -63,9 +62,9 @@ public record RetryOptions(int maxAttempts, Backoff backoff, List<Class<? extend
     public static final class Builder {
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private Backoff backoff = DEFAULT_BACKOFF;
+        private Backoff.Parts backoffParts; // set part by part: built and checked by build()
         private List<Class<? extends Throwable>> retryable = List.of(Throwable.class);
         private List<Class<? extends Throwable>> nonRetryable = List.of();
-        private IllegalArgumentException badBackoff;
 
         private Builder() {
         }
@@ -86,18 +85,22 @@ public record RetryOptions(int maxAttempts, Backoff backoff, List<Class<? extend
         /** The wait before each retry. Default {@link #DEFAULT_BACKOFF}. */
         public Builder backoff(Backoff backoff) {
             this.backoff = backoff;
-            this.badBackoff = null;
+            this.backoffParts = null;
             return this;
         }
 
         /** The wait before each retry, from its parts; a bad value fails {@link #build()} naming {@code retry.backoff.*}. */
         public Builder backoff(Duration initial, Duration max, double multiplier, double jitter) {
-            try {
-                return backoff(new Backoff(initial, max, multiplier, jitter));
-            } catch (IllegalArgumentException e) {
-                this.badBackoff = new IllegalArgumentException("retry." + e.getMessage(), e);
-                return this;
+            this.backoffParts = new Backoff.Parts(initial, max, multiplier, jitter);
+            return this;
+        }
+
+        /** The backoff's parts, to set one of them (options set by key). */
+        Backoff.Parts backoffParts() {
+            if (backoffParts == null) {
+                backoffParts = new Backoff.Parts(backoff != null ? backoff : DEFAULT_BACKOFF);
             }
+            return backoffParts;
         }
 
         /** Error types worth another attempt, subclasses included. Default: every {@link Throwable}. */
@@ -115,10 +118,8 @@ public record RetryOptions(int maxAttempts, Backoff backoff, List<Class<? extend
         }
 
         public RetryOptions build() {
-            if (badBackoff != null) {
-                throw badBackoff;
-            }
-            return new RetryOptions(maxAttempts, backoff, retryable, nonRetryable);
+            return new RetryOptions(maxAttempts, backoffParts != null ? backoffParts.build("retry.") : backoff, retryable,
+                    nonRetryable);
         }
     }
 }

@@ -6,8 +6,10 @@ import java.util.List;
 
 /**
  * Everything that defines a subscription: which streams, which group, which consumer, and how to read,
- * dispatch and acknowledge. Immutable; built and validated by {@link #builder()}. Validation messages
- * start with the option's name as it appears in configuration ({@code batch-size}, ...).
+ * dispatch and acknowledge. Immutable; built and validated by {@link #builder()}. Every option is a row of
+ * {@link OptionTable} (key, type, default, rule); a value that fails validation throws an
+ * {@link InvalidOptionException} carrying the option's key, and its message starts with that key
+ * ({@code batch-size must be between 1 and 100000, was 0}).
  *
  * @param streams          the stream keys read together, in this order; at least one
  * @param group            the consumer group
@@ -55,69 +57,60 @@ public record SubscriptionOptions(
         JanitorOptions janitor,
         CheckpointOptions checkpoint) {
 
-    public static final int DEFAULT_BATCH_SIZE = 100;
-    public static final Duration DEFAULT_BLOCK_TIMEOUT = Duration.ofSeconds(2);
-    public static final int DEFAULT_CONCURRENCY = 1;
-    public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
-    public static final int DEFAULT_ACK_FLUSH_SIZE = 100;
-    public static final Duration DEFAULT_ACK_FLUSH_INTERVAL = Duration.ofMillis(50);
-    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_BATCH_SIZE = OptionTable.BATCH_SIZE.defaultValue();
+    public static final Duration DEFAULT_BLOCK_TIMEOUT = OptionTable.BLOCK_TIMEOUT.defaultValue();
+    public static final int DEFAULT_CONCURRENCY = OptionTable.CONCURRENCY.defaultValue();
+    public static final int DEFAULT_MAX_IN_FLIGHT = OptionTable.MAX_IN_FLIGHT.defaultValue();
+    public static final int DEFAULT_ACK_FLUSH_SIZE = OptionTable.ACK_FLUSH_SIZE.defaultValue();
+    public static final Duration DEFAULT_ACK_FLUSH_INTERVAL = OptionTable.ACK_FLUSH_INTERVAL.defaultValue();
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = OptionTable.SHUTDOWN_TIMEOUT.defaultValue();
     /** No handler-timeout: a handler call may run as long as it likes (its lease is bounded by reclaim.max-lease). */
-    public static final Duration NO_HANDLER_TIMEOUT = Duration.ZERO;
+    public static final Duration NO_HANDLER_TIMEOUT = OptionTable.HANDLER_TIMEOUT.defaultValue();
 
-    static final int MAX_BATCH_SIZE = 100_000;
-    static final int MAX_CONCURRENCY = 4096;
+    static final int MAX_BATCH_SIZE = OptionTable.MAX_BATCH_SIZE;
+    static final int MAX_CONCURRENCY = OptionTable.MAX_CONCURRENCY;
 
+    /**
+     * Checks every option (single values against {@link OptionTable}, then how they relate); a bad value fails
+     * with an {@link InvalidOptionException} naming its option.
+     */
     public SubscriptionOptions {
         if (streams == null || streams.isEmpty()) {
-            throw new IllegalArgumentException("streams must name at least one stream key");
+            throw new InvalidOptionException("streams", streams, "must name at least one stream key");
         }
         streams = List.copyOf(streams);
         if (new HashSet<>(streams).size() != streams.size()) {
-            throw new IllegalArgumentException("streams must not repeat a key, was " + streams);
+            throw new InvalidOptionException("streams", streams, "must not repeat a key, was " + streams);
         }
         for (String stream : streams) {
             Options.name("streams", stream);
         }
         Options.name("group", group);
         Options.set("checkpoint", checkpoint);
-        if (consumer != null || checkpoint.directory() == null) {
-            if (consumer == null) {
-                throw new IllegalArgumentException("consumer must be set to a non-blank name, or left unset with "
-                        + "checkpoint.directory set, so that a name is derived from the host and kept there");
-            }
-            Options.name("consumer", consumer);
+        OptionTable.CONSUMER.check(consumer);
+        if (consumer == null && checkpoint.directory() == null) {
+            throw new InvalidOptionException("consumer", null, "must be set to a non-blank name, or left unset with {0} "
+                    + "set, so that a name is derived from the host and kept there", "checkpoint.directory");
         }
-        Options.range("batch-size", batchSize, 1, MAX_BATCH_SIZE);
-        Options.positive("block-timeout", blockTimeout);
-        if (blockTimeout.toMillis() < 1) {
-            throw new IllegalArgumentException("block-timeout must be at least 1ms (Redis counts BLOCK in ms), was " + blockTimeout);
+        OptionTable.BATCH_SIZE.check(batchSize);
+        OptionTable.BLOCK_TIMEOUT.check(blockTimeout);
+        OptionTable.CONCURRENCY.check(concurrency);
+        OptionTable.ORDERING_KEY.check(orderingKey);
+        if (orderingKey != null && concurrency == 1) {
+            throw new InvalidOptionException("ordering-key", orderingKey, "'" + orderingKey + "' has no effect with {0} 1 "
+                    + "(everything is handled in stream order): set {0} > 1 or remove {1}", "concurrency", "ordering-key");
         }
-        Options.range("concurrency", concurrency, 1, MAX_CONCURRENCY);
-        if (orderingKey != null) {
-            if (orderingKey.isBlank()) {
-                throw new IllegalArgumentException("ordering-key must be a field name or unset, was blank");
-            }
-            if (concurrency == 1) {
-                throw new IllegalArgumentException("ordering-key '" + orderingKey
-                        + "' has no effect with concurrency 1 (everything is handled in stream order): "
-                        + "set concurrency > 1 or remove ordering-key");
-            }
+        OptionTable.MAX_IN_FLIGHT.check(maxInFlight);
+        if (maxInFlight < streams.size()) {
+            throw new InvalidOptionException("max-in-flight", maxInFlight, "must be at least one per stream read ("
+                    + streams.size() + "), was " + maxInFlight);
         }
-        Options.range("max-in-flight", maxInFlight, streams.size(), Integer.MAX_VALUE);
-        Options.set("start-position", startPosition);
-        Options.range("ack-flush-size", ackFlushSize, 1, MAX_BATCH_SIZE);
-        Options.positive("ack-flush-interval", ackFlushInterval);
+        OptionTable.START_POSITION.check(startPosition);
+        OptionTable.ACK_FLUSH_SIZE.check(ackFlushSize);
+        OptionTable.ACK_FLUSH_INTERVAL.check(ackFlushInterval);
         Options.set("backoff", backoff);
-        Options.notNegative("shutdown-timeout", shutdownTimeout);
-        if (handlerTimeout == null || handlerTimeout.isNegative()) {
-            throw new IllegalArgumentException("handler-timeout must be a duration above 0, or 0 for no limit, was "
-                    + handlerTimeout);
-        }
-        if (!handlerTimeout.isZero() && handlerTimeout.toMillis() < 10) {
-            throw new IllegalArgumentException("handler-timeout must be at least 10ms (it is checked every quarter of it), "
-                    + "was " + handlerTimeout + ": raise it, or set 0 for no limit");
-        }
+        OptionTable.SHUTDOWN_TIMEOUT.check(shutdownTimeout);
+        OptionTable.HANDLER_TIMEOUT.check(handlerTimeout);
         Options.set("retry", retry);
         Options.set("reclaim", reclaim);
         Options.set("dead-letter", deadLetter);
@@ -126,16 +119,16 @@ public record SubscriptionOptions(
             for (String stream : streams) {
                 String dlq = deadLetter.streamFor(stream);
                 if (streams.contains(dlq)) {
-                    throw new IllegalArgumentException("dead-letter.stream '" + dlq + "' (for stream '" + stream
-                            + "') is also read by this subscription: dead letters would be handled again; "
-                            + "set dead-letter.stream to a key that is not read");
+                    throw new InvalidOptionException("dead-letter.stream", deadLetter.stream(), "'" + dlq + "' (for stream '"
+                            + stream + "') is also read by this subscription: dead letters would be handled again; "
+                            + "set {0} to a key that is not read", "dead-letter.stream");
                 }
             }
         }
         if (janitor.enabled() && janitor.inactiveThreshold().compareTo(blockTimeout) <= 0) {
-            throw new IllegalArgumentException("janitor.inactive-threshold must exceed block-timeout (" + blockTimeout
-                    + "), was " + janitor.inactiveThreshold() + ": a live consumer waiting in a blocking read looks "
-                    + "inactive that long; raise janitor.inactive-threshold");
+            throw new InvalidOptionException("janitor.inactive-threshold", janitor.inactiveThreshold(), "must exceed {0} ("
+                    + blockTimeout + "), was " + janitor.inactiveThreshold() + ": a live consumer waiting in a blocking "
+                    + "read looks inactive that long; raise {1}", "block-timeout", "janitor.inactive-threshold");
         }
     }
 
@@ -159,8 +152,8 @@ public record SubscriptionOptions(
         private int concurrency = DEFAULT_CONCURRENCY;
         private String orderingKey;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
-        private StartPosition startPosition = StartPosition.LATEST;
-        private boolean autoCreate = true;
+        private StartPosition startPosition = OptionTable.START_POSITION.defaultValue();
+        private boolean autoCreate = OptionTable.AUTO_CREATE.defaultValue();
         private int ackFlushSize = DEFAULT_ACK_FLUSH_SIZE;
         private Duration ackFlushInterval = DEFAULT_ACK_FLUSH_INTERVAL;
         private Backoff backoff = Backoff.DEFAULT;
@@ -171,6 +164,13 @@ public record SubscriptionOptions(
         private DeadLetterOptions deadLetter = DeadLetterOptions.DEFAULT;
         private JanitorOptions janitor = JanitorOptions.DEFAULT;
         private CheckpointOptions checkpoint = CheckpointOptions.OFF;
+        // options of the nested records set by key, over the record set last; built by build()
+        private Backoff.Parts backoffParts;
+        private RetryOptions.Builder retryOptions;
+        private ReclaimOptions.Builder reclaimOptions;
+        private DeadLetterOptions.Builder deadLetterOptions;
+        private JanitorOptions.Builder janitorOptions;
+        private CheckpointOptions.Builder checkpointOptions;
 
         private Builder() {
         }
@@ -279,6 +279,7 @@ public record SubscriptionOptions(
         /** Waits between attempts while Redis fails. Default {@link Backoff#DEFAULT}. */
         public Builder backoff(Backoff backoff) {
             this.backoff = backoff;
+            this.backoffParts = null;
             return this;
         }
 
@@ -305,38 +306,103 @@ public record SubscriptionOptions(
         /** In-process retries of a failing handler. Default {@link RetryOptions#DEFAULT}: 3 attempts. */
         public Builder retry(RetryOptions retry) {
             this.retry = retry;
+            this.retryOptions = null;
             return this;
         }
 
         /** Reclaim of stale pending entries and lease renewal. Default {@link ReclaimOptions#DEFAULT}. */
         public Builder reclaim(ReclaimOptions reclaim) {
             this.reclaim = reclaim;
+            this.reclaimOptions = null;
             return this;
         }
 
         /** Where entries that keep failing go. Default {@link DeadLetterOptions#DEFAULT}: {@code <stream>:dlq} after 5 deliveries. */
         public Builder deadLetter(DeadLetterOptions deadLetter) {
             this.deadLetter = deadLetter;
+            this.deadLetterOptions = null;
             return this;
         }
 
         /** Cleanup of the group's dead consumers. Default {@link JanitorOptions#DEFAULT}. */
         public Builder janitor(JanitorOptions janitor) {
             this.janitor = janitor;
+            this.janitorOptions = null;
             return this;
         }
 
         /** The local ack journal and consumer identity. Default {@link CheckpointOptions#OFF}. */
         public Builder checkpoint(CheckpointOptions checkpoint) {
             this.checkpoint = checkpoint;
+            this.checkpointOptions = null;
             return this;
+        }
+
+        /**
+         * Sets one option by its key in {@link OptionTable} ({@code batch-size}, {@code retry.backoff.initial}), as
+         * frameworks do from their configuration; the value has the option's {@link Option#type()} (an exception
+         * type list may hold class names). An option of a nested record is set over the record given last (by
+         * {@link #retry(RetryOptions)}, ...), and a later call of that method replaces it. Values are checked by
+         * {@link #build()}; a value of the wrong type, or an unknown key, fails here. Either way an
+         * {@link InvalidOptionException} names the key.
+         */
+        public Builder option(String key, Object value) {
+            OptionTable.get(key, value).set(this, value);
+            return this;
+        }
+
+        Backoff.Parts backoffParts() {
+            if (backoffParts == null) {
+                backoffParts = new Backoff.Parts(backoff != null ? backoff : Backoff.DEFAULT);
+            }
+            return backoffParts;
+        }
+
+        RetryOptions.Builder retryOptions() {
+            if (retryOptions == null) {
+                retryOptions = (retry != null ? retry : RetryOptions.DEFAULT).toBuilder();
+            }
+            return retryOptions;
+        }
+
+        ReclaimOptions.Builder reclaimOptions() {
+            if (reclaimOptions == null) {
+                reclaimOptions = (reclaim != null ? reclaim : ReclaimOptions.DEFAULT).toBuilder();
+            }
+            return reclaimOptions;
+        }
+
+        DeadLetterOptions.Builder deadLetterOptions() {
+            if (deadLetterOptions == null) {
+                deadLetterOptions = (deadLetter != null ? deadLetter : DeadLetterOptions.DEFAULT).toBuilder();
+            }
+            return deadLetterOptions;
+        }
+
+        JanitorOptions.Builder janitorOptions() {
+            if (janitorOptions == null) {
+                janitorOptions = (janitor != null ? janitor : JanitorOptions.DEFAULT).toBuilder();
+            }
+            return janitorOptions;
+        }
+
+        CheckpointOptions.Builder checkpointOptions() {
+            if (checkpointOptions == null) {
+                checkpointOptions = (checkpoint != null ? checkpoint : CheckpointOptions.OFF).toBuilder();
+            }
+            return checkpointOptions;
         }
 
         public SubscriptionOptions build() {
             return new SubscriptionOptions(streams, group, consumer, batchSize, blockTimeout, concurrency,
-                    orderingKey, maxInFlight, startPosition, autoCreate, ackFlushSize, ackFlushInterval, backoff,
+                    orderingKey, maxInFlight, startPosition, autoCreate, ackFlushSize, ackFlushInterval,
+                    backoffParts != null ? backoffParts.build("") : backoff,
                     shutdownTimeout, handlerTimeout,
-                    retry, reclaim, deadLetter, janitor, checkpoint);
+                    retryOptions != null ? retryOptions.build() : retry,
+                    reclaimOptions != null ? reclaimOptions.build() : reclaim,
+                    deadLetterOptions != null ? deadLetterOptions.build() : deadLetter,
+                    janitorOptions != null ? janitorOptions.build() : janitor,
+                    checkpointOptions != null ? checkpointOptions.build() : checkpoint);
         }
     }
 }

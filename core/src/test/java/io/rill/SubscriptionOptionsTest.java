@@ -10,7 +10,7 @@ import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
 
-/** Bad configuration fails at build time with a message naming the option. */
+/** Bad configuration fails at build time with an {@link InvalidOptionException} naming the option. */
 class SubscriptionOptionsTest {
 
     private static SubscriptionOptions.Builder valid() {
@@ -18,8 +18,9 @@ class SubscriptionOptionsTest {
     }
 
     private static void rejects(String option, UnaryOperator<SubscriptionOptions.Builder> change) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> change.apply(valid()).build());
-        assertTrue(e.getMessage().startsWith(option), "message should start with '" + option + "': " + e.getMessage());
+        InvalidOptionException e = assertThrows(InvalidOptionException.class, () -> change.apply(valid()).build());
+        assertEquals(option, e.option(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(option + " "), "message should start with '" + option + "': " + e.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.rill.micronaut;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,30 +16,24 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import io.rill.Option;
+import io.rill.OptionTable;
+
 /**
- * The configuration metadata IDEs complete keys from is generated into the jar, it covers every core
- * option, and docs/configuration.md lists every key in it.
+ * The configuration metadata IDEs complete keys from is generated into the jar, it has a property for every
+ * row of the core's option table (with its type and meaning), and docs/configuration.md lists every key in it.
  */
 class ConfigurationMetadataTest {
 
-    /** Core options that exist today; a new core option belongs here and in ConsumerConfiguration. */
-    static final List<String> CORE_OPTIONS = List.of("consumer", "batch-size", "block-timeout", "concurrency", "ordering-key",
-            "max-in-flight", "start-position", "auto-create", "ack-flush-size", "ack-flush-interval", "shutdown-timeout",
-            "backoff.initial", "backoff.max", "backoff.multiplier", "backoff.jitter",
-            "retry.max-attempts", "retry.retryable", "retry.non-retryable", "retry.backoff.initial", "retry.backoff.max",
-            "retry.backoff.multiplier", "retry.backoff.jitter",
-            "reclaim.enabled", "reclaim.interval", "reclaim.min-idle", "reclaim.count", "reclaim.lease-renewal-interval",
-            "dead-letter.enabled", "dead-letter.max-failures", "dead-letter.max-deliveries", "dead-letter.stream",
-            "dead-letter.max-length", "dead-letter.failure-ttl",
-            "janitor.enabled", "janitor.interval", "janitor.inactive-threshold",
-            "checkpoint.journal", "checkpoint.directory", "checkpoint.fsync", "checkpoint.fsync-interval");
-
-    private static List<String> keys() throws Exception {
-        String json;
+    private static String metadata() throws Exception {
         try (InputStream in = RillSubscriptions.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
             assertNotNull(in, "META-INF/spring-configuration-metadata.json is not generated");
-            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    private static List<String> keys() throws Exception {
+        String json = metadata();
         String properties = json.substring(json.indexOf("\"properties\""));
         List<String> keys = new ArrayList<>();
         Matcher m = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]+)\"").matcher(properties);
@@ -51,9 +46,16 @@ class ConfigurationMetadataTest {
     @Test
     void everyCoreOptionHasAConsumerProperty() throws Exception {
         List<String> keys = keys();
-        for (String option : CORE_OPTIONS) {
-            assertTrue(keys.contains("rill.consumers.*." + option), "no metadata for rill.consumers.*." + option + " in " + keys);
+        String json = metadata();
+        for (Option<?> option : OptionTable.all()) {
+            String name = "rill.consumers.*." + option.key();
+            assertTrue(keys.contains(name), "no metadata for " + name + " in " + keys);
+            String type = option.type() == List.class ? "java.util.List<java.lang.String>" : option.type().getName();
+            assertTrue(json.contains("\"name\": \"" + name + "\",\n      \"type\": \"" + type + "\""),
+                    name + " is not described as a " + type);
         }
+        assertEquals(OptionTable.all().size(), keys.stream().filter(k -> k.startsWith("rill.consumers.*.")).count(),
+                "a rill.consumers property that is no core option");
         assertTrue(keys.containsAll(List.of("rill.enabled", "rill.body-field", "rill.health.enabled",
                 "rill.health.recovering-threshold")), keys.toString());
     }

@@ -1,5 +1,6 @@
 package io.rill.micronaut;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
 import io.rill.Acknowledgement;
 import io.rill.micronaut.annotation.AckMode;
+import io.rill.micronaut.annotation.ErrorPolicy;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
 import io.rill.testing.RedisServer;
@@ -78,6 +80,15 @@ class StartupFailureTest {
     @RedisStreamListener(group = "g")
     static class InvalidDeadLetter {
         @Stream(value = "sf:orders", maxFailures = "0")
+        void onOrder(String body) {
+        }
+    }
+
+    @Requires(property = "spec.name", value = "invalid-error-policy")
+    @RedisStreamListener(group = "billing")
+    static class InvalidErrorPolicy {
+        @Stream("sf:orders")
+        @ErrorPolicy(maxAttempts = "0", delay = "${retry.delay:10ms}")
         void onOrder(String body) {
         }
     }
@@ -159,6 +170,44 @@ class StartupFailureTest {
         assertMentions(failure("invalid-option", Map.of("rill.consumers.default.reclaim.min-idle", "1s",
                 "rill.consumers.default.reclaim.lease-renewal-interval", "1s")),
                 InvalidOption.class.getName(), "rill.consumers.default.reclaim.lease-renewal-interval");
+    }
+
+    /**
+     * Issue 12: a bad retry.backoff.initial of the group was blamed on rill.consumers.default.backoff.initial
+     * (the message of the shared Backoff record named backoff.initial, and the property was guessed from it).
+     */
+    @Test
+    void aNestedOptionIsBlamedOnItsOwnProperty() {
+        String message = failure("invalid-option", Map.of("rill.consumers.billing.retry.backoff.initial", "0s",
+                "rill.consumers.default.backoff.initial", "50ms"));
+        assertMentions(message, InvalidOption.class.getName(), "method onOrder",
+                "rill.consumers.billing.retry.backoff.initial must be > 0, was PT0S");
+        assertFalse(message.contains("rill.consumers.default.backoff.initial"), message);
+    }
+
+    /** A problem between two options names each by where it was set, whichever layer that was. */
+    @Test
+    void bothOptionsOfAProblemAreNamedWhereTheyWereSet() {
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.default.retry.backoff.initial", "10s",
+                "rill.consumers.billing.retry.backoff.max", "5s")), InvalidOption.class.getName(), "method onOrder",
+                "rill.consumers.billing.retry.backoff.max must be >= rill.consumers.default.retry.backoff.initial (PT10S), "
+                        + "was PT5S");
+    }
+
+    @Test
+    void aValueThatIsNotOfTheOptionsTypeNamesTheProperty() {
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.billing.batch-size", "many")),
+                InvalidOption.class.getName(), "method onOrder", "rill.consumers.billing.batch-size must be a whole number, was 'many'");
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.default.reclaim.min-idle", "soon")),
+                InvalidOption.class.getName(), "rill.consumers.default.reclaim.min-idle must be a duration");
+    }
+
+    @Test
+    void invalidErrorPolicy() {
+        assertMentions(failure("invalid-error-policy", Map.of()), InvalidErrorPolicy.class.getName(), "method onOrder",
+                "@ErrorPolicy(maxAttempts) must be between 1 and 1000, was 0");
+        assertMentions(failure("invalid-error-policy", Map.of("retry.delay", "later")), InvalidErrorPolicy.class.getName(),
+                "method onOrder", "@ErrorPolicy(delay) must be a duration");
     }
 
     /**

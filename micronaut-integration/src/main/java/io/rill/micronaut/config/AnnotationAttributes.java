@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.micronaut.context.env.Environment;
 import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.core.annotation.AnnotationClassValue;
 import io.micronaut.core.annotation.AnnotationMetadata;
 import io.micronaut.core.annotation.AnnotationValue;
 
@@ -60,6 +61,21 @@ public final class AnnotationAttributes {
             resolved[i] = resolve(member, String.valueOf(array[i]));
         }
         return resolved;
+    }
+
+    /** A class array attribute, as class names; empty when not written. */
+    public String[] classNames(String member) {
+        Object value = values.get(member);
+        if (value == null) {
+            return new String[0];
+        }
+        Object[] array = value instanceof Object[] a ? a : new Object[] {value};
+        String[] names = new String[array.length];
+        for (int i = 0; i < array.length; i++) {
+            names[i] = array[i] instanceof Class<?> type ? type.getName()
+                    : array[i] instanceof AnnotationClassValue<?> type ? type.getName() : String.valueOf(array[i]);
+        }
+        return names;
     }
 
     public boolean bool(String member, boolean otherwise) {

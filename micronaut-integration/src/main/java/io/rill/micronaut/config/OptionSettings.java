@@ -1,138 +1,191 @@
 package io.rill.micronaut.config;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
+import io.micronaut.core.convert.ArgumentConversionContext;
+import io.micronaut.core.convert.ConversionContext;
+import io.micronaut.core.convert.ConversionService;
+import io.micronaut.core.type.Argument;
+import io.rill.InvalidOptionException;
+import io.rill.Option;
+import io.rill.OptionTable;
 import io.rill.SubscriptionOptions;
 
 /**
- * Collects the options of one subscription from layers given in increasing precedence
- * ({@code rill.consumers.default}, then {@code rill.consumers.<group>}, then the annotations) and builds
- * the {@link SubscriptionOptions} once. It remembers where each option was set so that a value the core
- * rejects is reported under the name the user wrote ({@code rill.consumers.billing.batch-size must be ...}).
- *
- * <p>Flat options are set with {@link #set}; options the core groups into a record (such as
- * {@code backoff.*}) are set part by part with {@link #setPart} and assembled once, after all layers.
+ * Merges the options of one subscription from layers given in increasing precedence
+ * ({@code rill.consumers.default}, then {@code rill.consumers.<group>}, then the annotations), remembering
+ * where each value was set, and has the core build and validate them. A value the core rejects comes back
+ * as an {@link InvalidOptionException} carrying the option's key; the message names the options by where
+ * they were set ({@code rill.consumers.billing.retry.backoff.initial must be > 0, was PT0S}).
  */
 public final class OptionSettings {
 
-    /** A core option made of parts, assembled from the parts set in any layer over the core's defaults. */
-    public record Composite<C>(String name, Function<Parts, C> assemble, BiConsumer<SubscriptionOptions.Builder, C> setter) {
+    /** {@code @RedisStreamListener} attributes that set a core option, by attribute. */
+    public static final Map<String, String> LISTENER_ATTRIBUTES = Map.of("consumer", "consumer");
+
+    /** {@code @Stream} attributes that set a core option, by attribute ({@code startFrom} is read apart). */
+    public static final Map<String, String> STREAM_ATTRIBUTES = ordered(
+            "concurrency", "concurrency",
+            "orderingKey", "ordering-key",
+            "maxFailures", "dead-letter.max-failures",
+            "maxDeliveries", "dead-letter.max-deliveries",
+            "deadLetter", "dead-letter.stream");
+
+    /** {@code @ErrorPolicy} attributes, by attribute: all of them set a {@code retry.*} option. */
+    public static final Map<String, String> ERROR_POLICY_ATTRIBUTES = ordered(
+            "maxAttempts", "retry.max-attempts",
+            "delay", "retry.backoff.initial",
+            "maxDelay", "retry.backoff.max",
+            "multiplier", "retry.backoff.multiplier",
+            "jitter", "retry.backoff.jitter",
+            "retryable", "retry.retryable",
+            "nonRetryable", "retry.non-retryable");
+
+    private record Setting(Object value, String source) {
     }
 
-    /** The parts of one composite that some layer set, by part name. */
-    public static final class Parts {
-        private final Map<String, Object> values;
+    private final ConversionService conversion;
+    private final Map<String, Setting> settings = new HashMap<>();
 
-        Parts(Map<String, Object> values) {
-            this.values = values;
+    /** @param conversion converts annotation attributes (the application's environment) */
+    public OptionSettings(ConversionService conversion) {
+        this.conversion = conversion;
+    }
+
+    /** Sets every option of one {@code rill.consumers} entry, over what earlier layers set. */
+    public OptionSettings configuration(ConsumerConfiguration entry) {
+        try {
+            entry.options().forEach((key, value) -> set(key, value, entry.property(key)));
+        } catch (InvalidOptionException e) {
+            throw new IllegalArgumentException(e.describe(entry::property), e);
         }
-
-        @SuppressWarnings("unchecked")
-        public <T> T get(String part, T otherwise) {
-            Object value = values.get(part);
-            return value != null ? (T) value : otherwise;
-        }
+        return this;
     }
-
-    private record Setting(String source, BiConsumer<SubscriptionOptions.Builder, Object> apply, Object value) {
-    }
-
-    private final Map<String, Setting> settings = new LinkedHashMap<>();
-    private final Map<Composite<?>, Map<String, Object>> parts = new LinkedHashMap<>();
-    private final Map<String, String> partSources = new HashMap<>();
-    private UnaryOperator<String> naming = UnaryOperator.identity();
 
     /**
-     * Starts the next layer; what it sets overrides earlier layers.
+     * Sets the options the given attributes of one annotation hold, over what earlier layers set; an attribute
+     * left empty sets nothing.
      *
-     * @param naming turns a core option name ({@code batch-size}) into where this layer's value came from
-     *               ({@code rill.consumers.billing.batch-size}, {@code @Stream(concurrency)})
+     * @param members core option keys by attribute name, e.g. {@link #STREAM_ATTRIBUTES}
      */
-    public OptionSettings layer(UnaryOperator<String> naming) {
-        this.naming = Objects.requireNonNull(naming, "naming");
+    public OptionSettings annotation(AnnotationAttributes attributes, Map<String, String> members) {
+        members.forEach((member, key) -> {
+            Option<?> option = OptionTable.find(key).orElseThrow(() -> new IllegalStateException("no option " + key));
+            Object raw;
+            if (option.type() == List.class) {
+                String[] names = attributes.classNames(member);
+                raw = names.length == 0 ? null : List.of(names);
+            } else {
+                String text = attributes.string(member).strip();
+                raw = text.isEmpty() ? null : text;
+            }
+            if (raw != null) {
+                try {
+                    set(key, convert(conversion, option, raw), attributes.name(member));
+                } catch (InvalidOptionException e) {
+                    throw new IllegalArgumentException(e.describe(k -> k.equals(key) ? attributes.name(member) : k), e);
+                }
+            }
+        });
         return this;
     }
 
-    /** Sets a flat option; a null value leaves what an earlier layer set. */
-    @SuppressWarnings("unchecked")
-    public <T> OptionSettings set(String option, T value, BiConsumer<SubscriptionOptions.Builder, T> setter) {
+    /** Sets one option (by its core key) as set at {@code source}; null leaves what an earlier layer set. */
+    public OptionSettings set(String key, Object value, String source) {
         if (value != null) {
-            settings.put(option, new Setting(naming.apply(option), (BiConsumer<SubscriptionOptions.Builder, Object>) setter, value));
+            settings.put(key, new Setting(value, source));
         }
         return this;
     }
 
-    /** Sets one part of a composite option (option name {@code <composite>.<part>}); null leaves it as it was. */
-    public OptionSettings setPart(Composite<?> composite, String part, Object value) {
-        if (value != null) {
-            parts.computeIfAbsent(composite, c -> new HashMap<>()).put(part, value);
-            String option = composite.name() + "." + part;
-            partSources.put(option, naming.apply(option));
-        }
-        return this;
+    /** The value some layer set for an option, if any. */
+    public Object value(String key) {
+        Setting setting = settings.get(key);
+        return setting == null ? null : setting.value();
     }
 
-    /** The value some layer set for a flat option, if any. */
-    @SuppressWarnings("unchecked")
-    public <T> T get(String option) {
-        Setting setting = settings.get(option);
-        return setting == null ? null : (T) setting.value();
-    }
-
-    /** The value some layer set for one part of a composite option, if any. */
-    @SuppressWarnings("unchecked")
-    public <T> T part(Composite<?> composite, String part) {
-        Map<String, Object> set = parts.get(composite);
-        return set == null ? null : (T) set.get(part);
+    /** Where an option's value was set: a property or annotation attribute; the key itself when no layer set it. */
+    public String source(String key) {
+        Setting setting = settings.get(key);
+        return setting == null ? key : setting.source();
     }
 
     /**
      * Builds the options over the core's defaults.
      *
-     * @throws IllegalArgumentException the core's validation message, with the option's name replaced by
-     *                                  where the offending value was set
+     * @throws IllegalArgumentException the core's {@link InvalidOptionException} as its cause, its message
+     *                                  naming each option by where its value was set
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public SubscriptionOptions build(List<String> streams, String group) {
         try {
             SubscriptionOptions.Builder builder = SubscriptionOptions.builder().streams(streams).group(group);
-            settings.values().forEach(s -> s.apply().accept(builder, s.value()));
-            for (Map.Entry<Composite<?>, Map<String, Object>> e : parts.entrySet()) {
-                Composite composite = e.getKey();
-                composite.setter().accept(builder, composite.assemble().apply(new Parts(e.getValue())));
-            }
+            settings.forEach((key, setting) -> builder.option(key, setting.value()));
             return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(attribute(String.valueOf(e.getMessage())), e);
-        } catch (ClassCastException e) {
-            throw new IllegalArgumentException("an option has a value of the wrong type: " + e.getMessage(), e);
+        } catch (InvalidOptionException e) {
+            throw new IllegalArgumentException(e.describe(this::source), e);
         }
     }
 
-    /** Replaces the option name a core message starts with by where its value was set. */
-    private String attribute(String message) {
-        String option = null;
-        String source = null;
-        for (Map.Entry<String, String> candidate : sources().entrySet()) {
-            String name = candidate.getKey();
-            if (message.startsWith(name + " ") && (option == null || name.length() > option.length())) {
-                option = name;
-                source = candidate.getValue();
-            }
+    /**
+     * Converts a property's or an attribute's value to the option's type with Micronaut's conversion
+     * ({@code 2s}, {@code earliest}, {@code a,b}); exception types stay names, which the core resolves.
+     *
+     * @throws InvalidOptionException naming the option's key when the value does not convert
+     */
+    public static Object convert(ConversionService conversion, Option<?> option, Object raw) {
+        if (raw == null) {
+            return null;
         }
-        return option == null ? message : source + message.substring(option.length());
+        Class<?> type = option.type();
+        Argument<?> argument = type == List.class ? Argument.listOf(String.class) : Argument.of(type);
+        ArgumentConversionContext<?> context = ConversionContext.of(argument);
+        Optional<?> converted = conversion.convert(raw, context);
+        if (converted.isEmpty() || context.getLastError().isPresent()) {
+            throw new InvalidOptionException(option.key(), raw, "must be " + expected(type) + ", was '" + raw + "'");
+        }
+        return converted.get();
     }
 
-    private Map<String, String> sources() {
-        Map<String, String> all = new HashMap<>(partSources);
-        settings.forEach((option, setting) -> all.put(option, setting.source()));
-        return all;
+    private static String expected(Class<?> type) {
+        if (type == Integer.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == Double.class) {
+            return "a number";
+        }
+        if (type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == Duration.class) {
+            return "a duration such as 500ms, 30s or 5m";
+        }
+        if (type == Path.class) {
+            return "a path";
+        }
+        if (type.isEnum()) {
+            return Arrays.stream(type.getEnumConstants()).map(c -> c.toString().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.joining(", ", "one of ", ""));
+        }
+        if (type == List.class) {
+            return "a list of fully qualified exception class names";
+        }
+        return "a " + type.getSimpleName();
+    }
+
+    private static Map<String, String> ordered(String... pairs) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(map);
     }
 }

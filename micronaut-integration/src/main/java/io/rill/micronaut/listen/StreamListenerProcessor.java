@@ -5,7 +5,6 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 import io.micronaut.context.BeanContext;
@@ -21,10 +20,10 @@ import io.micronaut.messaging.annotation.SendTo;
 import io.rill.RetryOptions;
 import io.rill.StartPosition;
 import io.rill.SubscriptionOptions;
-import io.rill.SubscriptionOptions.Builder;
 import io.rill.micronaut.RillSubscriptions;
 import io.rill.micronaut.StreamPublisher;
 import io.rill.micronaut.annotation.AckMode;
+import io.rill.micronaut.annotation.ErrorPolicy;
 import io.rill.micronaut.annotation.RedisStreamClient;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
@@ -40,20 +39,15 @@ import jakarta.inject.Singleton;
 
 /**
  * Finds the {@link Stream} methods of {@link RedisStreamListener} beans at startup and translates each into
- * a {@link ListenerMethod}: streams, group, consumer and options from the annotations over
- * {@code rill.consumers.<group>} over {@code rill.consumers.default}; the connection from micronaut-redis;
+ * a {@link ListenerMethod}: streams, group, consumer and options from the annotations ({@code @Stream},
+ * {@code @ErrorPolicy}) over {@code rill.consumers.<group>} over {@code rill.consumers.default}, merged by
+ * {@link OptionSettings} and validated by the core; the connection from micronaut-redis;
  * the parameter binding. Anything wrong fails startup with a message naming the bean, the method and the
  * attribute or property to fix. The {@link RillSubscriptions} registry starts them once the context is up.
  */
 @Singleton
 @Requires(property = RillConfiguration.ENABLED, notEquals = "false")
 public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream> {
-
-    /** Core options set by a {@code @Stream} attribute of another name. */
-    private static final Map<String, String> STREAM_ATTRIBUTES = Map.of(
-            "dead-letter.max-failures", "maxFailures",
-            "dead-letter.max-deliveries", "maxDeliveries",
-            "dead-letter.stream", "deadLetter");
 
     private final BeanContext beans;
     private final Environment environment;
@@ -107,27 +101,24 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         String connection = listener.string("connection");
         boolean autoStartup = listener.bool("autoStartup", true);
 
-        // the options, lowest precedence first
-        OptionSettings settings = new OptionSettings();
-        consumerConfiguration(ConsumerConfiguration.DEFAULT).ifPresent(c -> c.applyTo(settings));
+        // the options, lowest precedence first: rill.consumers.default, rill.consumers.<group>, the annotations
+        OptionSettings settings = new OptionSettings(environment);
+        consumerConfiguration(ConsumerConfiguration.DEFAULT).ifPresent(settings::configuration);
         if (!group.equals(ConsumerConfiguration.DEFAULT)) {
-            consumerConfiguration(group).ifPresent(c -> c.applyTo(settings));
+            consumerConfiguration(group).ifPresent(settings::configuration);
         }
-        settings.layer(option -> listener.name(option)).set("consumer", blankToNull(listener.string("consumer")), Builder::consumer);
-        settings.layer(option -> stream.name(STREAM_ATTRIBUTES.getOrDefault(option, NameUtils.camelCase(option))))
-                .set("concurrency", integer(stream, "concurrency", where), Builder::concurrency)
-                .set("ordering-key", blankToNull(stream.string("orderingKey")), Builder::orderingKey)
-                .set("start-position", startPosition(stream, where), Builder::startPosition)
-                .setPart(ConsumerConfiguration.DEAD_LETTER, "max-failures", integer(stream, "maxFailures", where))
-                .setPart(ConsumerConfiguration.DEAD_LETTER, "max-deliveries", integer(stream, "maxDeliveries", where))
-                .setPart(ConsumerConfiguration.DEAD_LETTER, "stream", blankToNull(stream.string("deadLetter")));
+        settings.annotation(listener, OptionSettings.LISTENER_ATTRIBUTES)
+                .annotation(stream, OptionSettings.STREAM_ATTRIBUTES)
+                .set("start-position", startPosition(stream, where), stream.name("startFrom"))
+                .annotation(AnnotationAttributes.of(method.getAnnotationMetadata(), ErrorPolicy.class, environment, where),
+                        OptionSettings.ERROR_POLICY_ATTRIBUTES);
         if (!stream.string("maxLen").isEmpty()) {
             throw new ConfigurationException(where + ": @Stream(maxLen) applies to @RedisStreamClient methods only");
         }
-        if (settings.get("consumer") == null && settings.part(ConsumerConfiguration.CHECKPOINT, "directory") == null) {
+        if (settings.value("consumer") == null && settings.value("checkpoint.directory") == null) {
             // without a checkpoint directory the core cannot derive a name: the host's keeps a restarted
             // process on its own pending entries (two processes on one host must set distinct names)
-            settings.layer(option -> "the host name as " + option).set("consumer", hostName(), Builder::consumer);
+            settings.set("consumer", hostName(), "the host name as consumer");
         }
         SubscriptionOptions options = bindingErrorsNotRetried(settings.build(streams, group));
 
@@ -199,18 +190,6 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         return kebab.equals(group) ? exact : beans.findBean(ConsumerConfiguration.class, Qualifiers.byName(kebab));
     }
 
-    private static Integer integer(AnnotationAttributes stream, String member, String where) {
-        String text = stream.string(member);
-        if (text.isEmpty()) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(text.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigurationException(where + ": @Stream(" + member + ") must be a whole number, was '" + text + "'");
-        }
-    }
-
     private static StartPosition startPosition(AnnotationAttributes stream, String where) {
         String text = stream.string("startFrom");
         if (text.isEmpty()) {
@@ -221,10 +200,6 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
             case "latest" -> StartPosition.LATEST;
             default -> throw new ConfigurationException(where + ": @Stream(startFrom) must be earliest or latest, was '" + text + "'");
         };
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 
     private static String hostName() {
