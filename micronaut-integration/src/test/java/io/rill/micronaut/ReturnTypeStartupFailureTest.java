@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.messaging.annotation.SendTo;
+import io.rill.micronaut.annotation.RedisStreamClient;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
 import io.rill.testing.RedisServer;
@@ -25,7 +27,8 @@ import reactor.core.publisher.Mono;
 /**
  * Return types that can't work fail startup, naming the bean, the method and the reason: a listener
  * method's value that nothing would use, a Future, a Kotlin suspend function (compiled, a function whose
- * last parameter is a Continuation), {@code @SendTo} on a result that carries nothing.
+ * last parameter is a Continuation), {@code @SendTo} on a result that carries nothing; a client method's
+ * unsupported return type, a batch method without a List, an abstract method without {@code @Stream}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReturnTypeStartupFailureTest {
@@ -66,6 +69,36 @@ class ReturnTypeStartupFailureTest {
         Mono<Void> onOrder(String body) {
             return Mono.empty();
         }
+    }
+
+    @Requires(property = "spec.name", value = "client-return")
+    @RedisStreamClient
+    interface ClientReturn {
+        @Stream("rt:orders")
+        Integer send(String body);
+    }
+
+    @Requires(property = "spec.name", value = "client-batch")
+    @RedisStreamClient
+    interface ClientBatch {
+        @Stream(value = "rt:orders", batch = true)
+        List<String> sendAll(String body);
+    }
+
+    @Requires(property = "spec.name", value = "client-list-not-batch")
+    @RedisStreamClient
+    interface ClientListNotBatch {
+        @Stream("rt:orders")
+        List<String> sendAll(List<String> bodies);
+    }
+
+    @Requires(property = "spec.name", value = "client-unannotated")
+    @RedisStreamClient
+    interface ClientUnannotated {
+        @Stream("rt:orders")
+        void send(String body);
+
+        void forgotten(String body);
     }
 
     private final RedisServer server = RedisServer.start();
@@ -116,5 +149,25 @@ class ReturnTypeStartupFailureTest {
     void sendToOnAResultThatCarriesNothing() {
         assertMentions(failure("send-nothing"), SendNothing.class.getName(), "method onOrder",
                 "@SendTo on a method that returns Mono<Void>, which emits nothing to send");
+    }
+
+    @Test
+    void aClientReturnTypeThatIsNeitherAnIdNorAsync() {
+        assertMentions(failure("client-return"), "@RedisStreamClient bean " + ClientReturn.class.getName(), "method send",
+                "returns Integer", "CompletableFuture<String>", "Publisher<String>");
+    }
+
+    @Test
+    void aClientBatchMethodWithoutAList() {
+        assertMentions(failure("client-batch"), ClientBatch.class.getName(), "method sendAll",
+                "@Stream(batch = true) but the body parameter 'body' is a String");
+        assertMentions(failure("client-list-not-batch"), ClientListNotBatch.class.getName(), "method sendAll",
+                "returns List<String>", "set @Stream(batch = true)");
+    }
+
+    @Test
+    void aClientMethodWithoutStream() {
+        assertMentions(failure("client-unannotated"), ClientUnannotated.class.getName(), "method forgotten",
+                "has no @Stream");
     }
 }
