@@ -160,7 +160,7 @@ class ReturnTypeStartupFailureTest {
     @Test
     void aClientBatchMethodWithoutAList() {
         assertMentions(failure("client-batch"), ClientBatch.class.getName(), "method sendAll",
-                "@Stream(batch = true) but the body parameter 'body' is a String");
+                "@Stream(batch = true) but the body parameter 'body' is of type String");
         assertMentions(failure("client-list-not-batch"), ClientListNotBatch.class.getName(), "method sendAll",
                 "returns List<String>", "set @Stream(batch = true)");
     }

@@ -162,7 +162,7 @@ final class ClientMethod {
         }
         if (batch && !Iterable.class.isAssignableFrom(arguments[body].getType())) {
             throw new IllegalArgumentException("@Stream(batch = true) but the body parameter '" + arguments[body].getName()
-                    + "' is a " + arguments[body].getTypeString(true) + ": a batch method takes a List of bodies, one entry "
+                    + "' is of type " + arguments[body].getTypeString(true) + ": a batch method takes a List of bodies, one entry "
                     + "each");
         }
 
