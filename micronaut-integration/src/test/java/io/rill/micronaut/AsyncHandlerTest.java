@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,9 +15,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
 
 import io.lettuce.core.StreamMessage;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.async.publisher.Publishers;
+import io.micronaut.core.convert.ConversionContext;
+import io.micronaut.core.convert.TypeConverter;
 import io.micronaut.messaging.annotation.MessageHeader;
 import io.micronaut.messaging.annotation.SendTo;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -27,13 +32,14 @@ import io.rill.micronaut.annotation.MessageId;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Listener methods that return a CompletionStage or a Publisher: the worker waits for the result, so the
  * entry is acknowledged when it completes and failed (retries, dead letters) when it fails, and
- * handler-timeout applies to the wait.
+ * handler-timeout applies to the wait. Other reactive types go through Micronaut's conversion to a Publisher.
  */
 @MicronautTest
 class AsyncHandlerTest extends RedisTest {
@@ -116,6 +122,50 @@ class AsyncHandlerTest extends RedisTest {
         }
     }
 
+    /** A reactive type of the test's own, which Micronaut knows, and converts with {@link LaterConverter}. */
+    static final class Later {
+        final Runnable work;
+
+        Later(Runnable work) {
+            this.work = work;
+        }
+    }
+
+    /** A reactive type Micronaut knows but has no converter for (as RxJava's without micronaut-rxjava3). */
+    static final class Orphan {
+    }
+
+    static {
+        Publishers.registerReactiveType(Later.class);
+        Publishers.registerReactiveType(Orphan.class);
+    }
+
+    @Requires(property = "spec.name", value = SPEC)
+    @Singleton
+    @SuppressWarnings("rawtypes")
+    static class LaterConverter implements TypeConverter<Later, Publisher> {
+        @Override
+        public Optional<Publisher> convert(Later later, Class<Publisher> targetType, ConversionContext context) {
+            return Optional.of(Mono.fromRunnable(later.work));
+        }
+    }
+
+    @Requires(property = "spec.name", value = SPEC)
+    @RedisStreamListener(group = "async-converted")
+    static class Converted {
+        final Set<String> ran = ConcurrentHashMap.newKeySet();
+
+        @Stream("async:later")
+        Later onLater(@MessageId String id) {
+            return new Later(() -> ran.add(id));
+        }
+
+        @Stream(value = "async:orphan", maxFailures = "1")
+        Orphan onOrphan(@MessageId String id) {
+            return new Orphan();
+        }
+    }
+
     @Requires(property = "spec.name", value = SPEC)
     @RedisStreamListener(group = "async-timeout")
     static class Slow {
@@ -133,6 +183,8 @@ class AsyncHandlerTest extends RedisTest {
     Handlers handlers;
     @Inject
     Slow slow;
+    @Inject
+    Converted converted;
 
     @Override
     String spec() {
@@ -222,6 +274,20 @@ class AsyncHandlerTest extends RedisTest {
         String rejected = redis.add("async:refunds", "approved", "false");
         await().atMost(Duration.ofSeconds(20)).until(() -> handlers.refunds.get() == 2
                 && redis.pendingIds("async:refunds", "async").equals(Set.of(rejected)));
+    }
+
+    @Test
+    void aReactiveTypeIsAwaitedThroughMicronautsConversionAndFailsWithoutAConverter() {
+        String id = redis.add("async:later", "n", "1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> converted.ran.contains(id));
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.allAcked("async:later", "async-converted"));
+
+        String orphan = redis.add("async:orphan", "n", "1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> !redis.entries("async:orphan:dlq").isEmpty());
+        Map<String, String> dead = redis.entries("async:orphan:dlq").get(0).getBody();
+        assertEquals(orphan, dead.get(DeadLetter.ID));
+        assertEquals(IllegalStateException.class.getName(), dead.get(DeadLetter.ERROR), "failed, not acknowledged unrun");
+        assertTrue(dead.get(DeadLetter.MESSAGE).contains("no converter"), dead.get(DeadLetter.MESSAGE));
     }
 
     @Test

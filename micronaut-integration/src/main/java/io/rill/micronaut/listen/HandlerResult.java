@@ -26,7 +26,9 @@ import io.micronaut.inject.ExecutableMethod;
  * <ul>
  *   <li>{@code void}: the method's return is the outcome;</li>
  *   <li>a {@link CompletionStage} ({@code CompletableFuture}) or a Reactive Streams {@link Publisher} (Reactor
- *       {@code Mono}/{@code Flux}, or any type Micronaut converts to one): the calling worker waits for it to
+ *       {@code Mono}/{@code Flux}, or a reactive type Micronaut knows and has a converter for, such as RxJava's
+ *       with micronaut-rxjava3; without the converter each call fails, never completes unrun): the calling
+ *       worker waits for it to
  *       complete; its completion is the method's success, its error the method's failure. A Publisher is
  *       subscribed once, with unbounded demand; its elements are dropped unless {@code @SendTo} writes them.
  *       An interrupt of the worker (handler-timeout, a stop past shutdown-timeout) cancels the future or the
@@ -119,7 +121,14 @@ final class HandlerResult {
             return awaitPublisher(publisher);
         }
         if (returned != null && Publishers.isConvertibleToPublisher(returned)) {
-            return awaitPublisher(Publishers.convertToPublisher(conversion, returned));
+            Publisher<?> converted = Publishers.convertToPublisher(conversion, returned);
+            if (converted instanceof Publishers.MicronautPublisher<?>) {
+                // Micronaut's fallback, Publishers.just(returned): it would complete at once, the work never run
+                throw new IllegalStateException("cannot wait for a " + returned.getClass().getName() + ": no converter "
+                        + "to a Reactive Streams Publisher is registered for it (add the Micronaut module of its library, "
+                        + "e.g. micronaut-rxjava3), or return a Publisher or a CompletionStage");
+            }
+            return awaitPublisher(converted);
         }
         return returned;
     }
