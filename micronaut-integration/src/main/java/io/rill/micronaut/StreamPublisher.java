@@ -3,10 +3,15 @@ package io.rill.micronaut;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
@@ -25,7 +30,9 @@ import io.rill.micronaut.bind.BodyCodec;
  * {@code Map} becomes the entry's fields, a {@code String} the body field, a {@code byte[]} the body field's
  * bytes, anything else JSON in the body field ({@code rill.body-field}, default {@code payload}). Bytes go
  * out unchanged ({@code byte[]} bodies and Map values, a {@code StreamEntry}'s values), text as UTF-8.
- * Several bodies go out pipelined.
+ * Several bodies go out pipelined. Each write is offered blocking ({@code publish}, {@code publishAll}: the
+ * call returns once Redis confirmed it) and as a {@code CompletableFuture} ({@code publishAsync},
+ * {@code publishAllAsync}).
  *
  * <p>Beans: the primary server's publisher is the unqualified {@code StreamPublisher}; a server of
  * {@code redis.servers.<name>} has {@code @Named("<name>") StreamPublisher}. Thread-safe; one connection,
@@ -70,6 +77,66 @@ public final class StreamPublisher implements AutoCloseable {
     /** As {@link #publishAll(String, List)}, each entry with {@code extraFields} and the stream trimmed as for {@link #publish}. */
     @SuppressWarnings("rawtypes")
     public List<String> publishAll(String stream, List<?> bodies, Map<String, String> extraFields, long maxLen) {
+        List<Map<String, byte[]>> entries = encode(stream, bodies, extraFields, maxLen);
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        StatefulRedisConnection<String, byte[]> c = connection();
+        List<RedisFuture<String>> futures = xadd(c, stream, entries, maxLen);
+        Duration timeout = c.getTimeout();
+        if (!LettuceFutures.awaitAll(timeout, futures.toArray(new RedisFuture[0]))) {
+            throw new RedisCommandTimeoutException("XADD to " + stream + " not confirmed within " + timeout);
+        }
+        return ids(futures);
+    }
+
+    /** As {@link #publish(String, Object, Map, long)}, without waiting: the future completes with the new entry's ID. */
+    public CompletableFuture<String> publishAsync(String stream, Object body, Map<String, String> extraFields, long maxLen) {
+        return publishAllAsync(stream, Collections.singletonList(body), extraFields, maxLen).thenApply(ids -> ids.get(0));
+    }
+
+    /**
+     * As {@link #publishAll(String, List, Map, long)}, without waiting: the entries are sent pipelined and the
+     * future completes with their IDs in order once Redis confirmed every one, or with the first error (a
+     * {@code RedisCommandTimeoutException} past the connection's timeout). A body that can't be written
+     * fails the future; nothing is sent then. The future completes on a Lettuce I/O thread: callbacks that
+     * block (a synchronous Redis call above all) belong on an executor of their own ({@code thenApplyAsync}).
+     * The connection is opened on first use, by the calling thread.
+     */
+    public CompletableFuture<List<String>> publishAllAsync(String stream, List<?> bodies, Map<String, String> extraFields,
+            long maxLen) {
+        List<RedisFuture<String>> futures;
+        Duration timeout;
+        try {
+            List<Map<String, byte[]>> entries = encode(stream, bodies, extraFields, maxLen);
+            if (entries.isEmpty()) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            StatefulRedisConnection<String, byte[]> c = connection();
+            futures = xadd(c, stream, entries, maxLen);
+            timeout = c.getTimeout();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<List<String>> done = new CompletableFuture<>();
+        CompletableFuture.allOf(futures.stream().map(RedisFuture::toCompletableFuture).toArray(CompletableFuture[]::new))
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete((all, error) -> {
+                    if (error == null) {
+                        done.complete(ids(futures));
+                        return;
+                    }
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof TimeoutException) {
+                        cause = new RedisCommandTimeoutException("XADD to " + stream + " not confirmed within " + timeout);
+                    }
+                    done.completeExceptionally(cause);
+                });
+        return done;
+    }
+
+    /** The entries the bodies are written as, each with the extra fields. */
+    private List<Map<String, byte[]>> encode(String stream, List<?> bodies, Map<String, String> extraFields, long maxLen) {
         Objects.requireNonNull(stream, "stream");
         if (maxLen < 0) {
             throw new IllegalArgumentException("max-len must be >= 0 (0 = no trimming), was " + maxLen);
@@ -87,20 +154,22 @@ public final class StreamPublisher implements AutoCloseable {
             }
             entries.add(fields);
         }
-        if (entries.isEmpty()) {
-            return List.of();
-        }
-        StatefulRedisConnection<String, byte[]> c = connection();
+        return entries;
+    }
+
+    /** One XADD per entry, pipelined on the connection. */
+    private static List<RedisFuture<String>> xadd(StatefulRedisConnection<String, byte[]> c, String stream,
+            List<Map<String, byte[]>> entries, long maxLen) {
         RedisAsyncCommands<String, byte[]> async = c.async();
         XAddArgs args = maxLen > 0 ? XAddArgs.Builder.maxlen(maxLen).approximateTrimming() : null;
         List<RedisFuture<String>> futures = new ArrayList<>(entries.size());
         for (Map<String, byte[]> fields : entries) {
             futures.add(args != null ? async.xadd(stream, args, fields) : async.xadd(stream, fields));
         }
-        Duration timeout = c.getTimeout();
-        if (!LettuceFutures.awaitAll(timeout, futures.toArray(new RedisFuture[0]))) {
-            throw new RedisCommandTimeoutException("XADD to " + stream + " not confirmed within " + timeout);
-        }
+        return futures;
+    }
+
+    private static List<String> ids(List<RedisFuture<String>> futures) {
         List<String> ids = new ArrayList<>(futures.size());
         for (RedisFuture<String> future : futures) {
             ids.add(future.resultNow());

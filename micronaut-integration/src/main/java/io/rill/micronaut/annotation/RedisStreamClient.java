@@ -13,8 +13,11 @@ import jakarta.inject.Singleton;
  * An interface whose {@link Stream @Stream} methods append their argument to a stream (XADD). The
  * argument is written like a listener reads bodies: a {@code Map} becomes the entry's fields, anything
  * else is JSON in the body field ({@code rill.body-field}, default {@code payload}); parameters annotated
- * {@code @MessageHeader("name")} become further fields. A method returns {@code void} or the new entry's
- * ID as a {@code String}.
+ * {@code @MessageHeader("name")} become further fields. A method returns {@code void}, the new entry's ID
+ * as a {@code String}, a {@code CompletableFuture<String>} (sent at once) or a {@code Publisher<String>} /
+ * {@code Mono<String>} (sent when subscribed). With {@code @Stream(batch = true)} it takes a {@code List} of
+ * bodies, writes one entry each (pipelined) and returns {@code void}, {@code List<String>},
+ * {@code CompletableFuture<List<String>>} or {@code Flux<String>}. Every method is checked at startup.
  *
  * <pre>{@code
  * @RedisStreamClient

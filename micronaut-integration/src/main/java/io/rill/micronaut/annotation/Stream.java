@@ -30,7 +30,10 @@ public @interface Stream {
     @AliasFor(annotation = MessageMapping.class, member = "value")
     String[] value();
 
-    /** The method takes the entries of one read together as a {@code List}. */
+    /**
+     * A listener method takes the entries of one read together as a {@code List}; a client method takes a
+     * {@code List} of bodies and writes one entry each.
+     */
     boolean batch() default false;
 
     /** Handler calls at once (core {@code concurrency}), a whole number or a placeholder. */

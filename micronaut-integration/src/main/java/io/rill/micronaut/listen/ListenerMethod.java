@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +21,14 @@ import io.rill.micronaut.RedisStreamListenerExceptionHandler.Resolution;
 import io.rill.micronaut.StreamPublisher;
 import io.rill.micronaut.bind.EntryBindingException;
 import io.rill.micronaut.bind.MethodBinding;
-import reactor.core.publisher.Flux;
 
 /**
  * One {@code @Stream} method made into a core handler: binds the entries to its parameters, calls it,
- * writes its {@code @SendTo} output, and turns failures into the core's outcomes (after the bean's
+ * waits for the CompletionStage or Publisher it returns ({@link HandlerResult}), writes its {@code @SendTo}
+ * output, and turns failures into the core's outcomes (after the bean's
  * {@link RedisStreamListenerExceptionHandler}, if it has one). Everything else (reading, acking, retrying,
- * stopping) is the core's.
+ * stopping) is the core's. An interrupt (handler-timeout, a stop) is passed on as it is: it is never an
+ * outcome, so the exception handler does not see it.
  */
 public final class ListenerMethod {
 
@@ -42,12 +42,14 @@ public final class ListenerMethod {
     @SuppressWarnings("rawtypes")
     private final ExecutableMethod method;
     private final MethodBinding binding;
+    private final HandlerResult result;
     private final RedisStreamListenerExceptionHandler exceptionHandler;
     private final List<String> sendTo;
     private final StreamPublisher publisher;
 
     ListenerMethod(String name, String connection, SubscriptionOptions options, boolean autoStartup, Object bean,
-            ExecutableMethod<?, ?> method, MethodBinding binding, List<String> sendTo, StreamPublisher publisher) {
+            ExecutableMethod<?, ?> method, MethodBinding binding, HandlerResult result, List<String> sendTo,
+            StreamPublisher publisher) {
         this.name = name;
         this.connection = connection;
         this.options = options;
@@ -55,6 +57,7 @@ public final class ListenerMethod {
         this.bean = bean;
         this.method = method;
         this.binding = binding;
+        this.result = result;
         this.exceptionHandler = bean instanceof RedisStreamListenerExceptionHandler h ? h : null;
         this.sendTo = sendTo;
         this.publisher = publisher;
@@ -88,10 +91,10 @@ public final class ListenerMethod {
     }
 
     private void onEntry(StreamEntry entry, Acknowledgement ack) throws Exception {
-        Object result;
         try {
-            result = invoke(binding.bind(entry, ack));
-            send(result);
+            send(result.await(invoke(binding.bind(entry, ack))));
+        } catch (InterruptedException e) {
+            throw e;
         } catch (Throwable e) {
             if (resolve(List.of(entry), e) == Resolution.ACKNOWLEDGE) {
                 if (ack != null) {
@@ -130,7 +133,9 @@ public final class ListenerMethod {
         failed.entrySet().removeIf(f -> resolve(List.of(f.getKey()), f.getValue()) == Resolution.ACKNOWLEDGE);
         if (!bound.isEmpty()) {
             try {
-                send(invoke(binding.bindBatch(elements, ack)));
+                send(result.await(invoke(binding.bindBatch(elements, ack))));
+            } catch (InterruptedException e) {
+                throw e;
             } catch (Throwable e) {
                 if (resolve(bound, e) == Resolution.ACKNOWLEDGE) {
                     if (ack != null) {
@@ -153,24 +158,25 @@ public final class ListenerMethod {
         return method.invoke(bean, args);
     }
 
-    /** Writes the method's result to the @SendTo streams (publish, then the core acks the input). */
-    private void send(Object result) {
-        if (sendTo.isEmpty() || result == null) {
+    /**
+     * Writes the method's result (a Publisher's elements already collected) to the @SendTo streams (publish,
+     * then the core acks the input).
+     */
+    private void send(Object value) {
+        if (sendTo.isEmpty() || value == null) {
             return;
         }
         List<?> bodies;
-        if (result instanceof Publisher<?> p) {
-            bodies = Flux.from(p).collectList().block();
-        } else if (result instanceof Iterable<?> iterable) {
+        if (value instanceof Iterable<?> iterable) {
             List<Object> all = new ArrayList<>();
             iterable.forEach(all::add);
             bodies = all;
-        } else if (result instanceof Object[] array) {
+        } else if (value instanceof Object[] array) {
             bodies = List.of(array);
         } else {
-            bodies = List.of(result);
+            bodies = List.of(value);
         }
-        if (bodies == null || bodies.isEmpty()) {
+        if (bodies.isEmpty()) {
             return;
         }
         for (String stream : sendTo) {

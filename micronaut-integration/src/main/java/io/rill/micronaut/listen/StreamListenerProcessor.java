@@ -122,6 +122,10 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         }
         SubscriptionOptions options = bindingErrorsNotRetried(settings.build(streams, group));
 
+        List<String> sendTo = List.of(AnnotationAttributes.of(method.getAnnotationMetadata(), SendTo.class, environment, where)
+                .strings("value"));
+        // the return type before the parameters: a Kotlin suspend function's last parameter is its continuation
+        HandlerResult result = HandlerResult.of(method, !sendTo.isEmpty(), environment);
         boolean batch = stream.bool("batch", false);
         MethodBinding binding = MethodBinding.of(method.getArguments(), batch, publishers.codec(), environment);
         AckMode ackMode = stream.enumValue("ackMode", AckMode.class, AckMode.DEFAULT);
@@ -135,18 +139,10 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
                     + "parameter: remove one of them");
         }
 
-        List<String> sendTo = List.of(AnnotationAttributes.of(method.getAnnotationMetadata(), SendTo.class, environment, where)
-                .strings("value"));
-        if (!sendTo.isEmpty()) {
-            if (binding.manual()) {
-                throw new ConfigurationException(where + ": @SendTo with an Acknowledgement parameter: the output is "
-                        + "written after the method returns, so an ack inside it could come before the output exists; "
-                        + "remove one of them");
-            }
-            Class<?> returned = method.getReturnType().getType();
-            if (returned == void.class || returned == Void.class) {
-                throw new ConfigurationException(where + ": @SendTo on a method that returns nothing to send");
-            }
+        if (!sendTo.isEmpty() && binding.manual()) {
+            throw new ConfigurationException(where + ": @SendTo with an Acknowledgement parameter: the output is "
+                    + "written after the method returns, so an ack inside it could come before the output exists; "
+                    + "remove one of them");
         }
 
         StreamPublisher publisher = null;
@@ -160,7 +156,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
                     + (connection.isEmpty() ? "" : " = \"" + connection + "\"") + "): " + e.getMessage(), e);
         }
         Object bean = beans.getBean(definition);
-        return new ListenerMethod(name, connection, options, autoStartup, bean, method, binding, sendTo, publisher);
+        return new ListenerMethod(name, connection, options, autoStartup, bean, method, binding, result, sendTo, publisher);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.rill.micronaut.docs;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,8 @@ class Operations {
         // tag::publisher[]
         String id = publisher.publish("orders", order1);
         List<String> ids = publisher.publishAll("orders", List.of(order1, order2), Map.of("tenant", "acme"), 10_000);
+        CompletableFuture<String> later = publisher.publishAsync("orders", order1, Map.of(), StreamPublisher.NO_MAX_LEN);
         // end::publisher[]
-        log.info("published {} and {}", id, ids);
+        log.info("published {} and {}; {} to come", id, ids, later);
     }
 }
