@@ -82,6 +82,14 @@ class StartupFailureTest {
         }
     }
 
+    @Requires(property = "spec.name", value = "invalid-start-from")
+    @RedisStreamListener(group = "g")
+    static class InvalidStartFrom {
+        @Stream(value = "sf:orders", startFrom = "soon")
+        void onOrder(String body) {
+        }
+    }
+
     private final RedisServer server = RedisServer.start();
 
     @AfterAll
@@ -190,5 +198,14 @@ class StartupFailureTest {
         }
         assertMentions(failure("invalid-option", Map.of("redis.uri", "redis://127.0.0.1:" + closedPort)),
                 InvalidOption.class.getName(), "onOrder", "does not answer: check redis.uri");
+    }
+
+    @Test
+    void invalidStartPosition() {
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.billing.start-position", "yesterday")),
+                InvalidOption.class.getName(), "method onOrder",
+                "rill.consumers.billing.start-position must be earliest, latest, an entry ID", "'yesterday'");
+        assertMentions(failure("invalid-start-from", Map.of()), InvalidStartFrom.class.getName(), "method onOrder",
+                "@Stream(startFrom) must be earliest, latest, an entry ID", "'soon'");
     }
 }

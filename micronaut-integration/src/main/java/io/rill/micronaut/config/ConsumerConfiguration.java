@@ -142,7 +142,7 @@ public class ConsumerConfiguration {
     private Integer concurrency;
     private String orderingKey;
     private Integer maxInFlight;
-    private StartPosition startPosition;
+    private String startPosition;
     private Boolean autoCreate;
     private Integer ackFlushSize;
     private Duration ackFlushInterval;
@@ -178,7 +178,7 @@ public class ConsumerConfiguration {
                 .set("concurrency", concurrency, Builder::concurrency)
                 .set("ordering-key", orderingKey, Builder::orderingKey)
                 .set("max-in-flight", maxInFlight, Builder::maxInFlight)
-                .set("start-position", startPosition, Builder::startPosition)
+                .set("start-position", startPosition, (b, text) -> b.startPosition(StartPosition.parse(text)))
                 .set("auto-create", autoCreate, Builder::autoCreate)
                 .set("ack-flush-size", ackFlushSize, Builder::ackFlushSize)
                 .set("ack-flush-interval", ackFlushInterval, Builder::ackFlushInterval)
@@ -273,12 +273,15 @@ public class ConsumerConfiguration {
         this.maxInFlight = maxInFlight;
     }
 
-    /** Where a group Rill creates starts: LATEST ($) or EARLIEST (0). Core default LATEST. */
-    public @Nullable StartPosition getStartPosition() {
+    /**
+     * Where a group Rill creates starts: latest ($), earliest (0), an entry ID (that entry on) or an ISO-8601
+     * time (the entries added from then on). Core default LATEST.
+     */
+    public @Nullable String getStartPosition() {
         return startPosition;
     }
 
-    public void setStartPosition(@Nullable StartPosition startPosition) {
+    public void setStartPosition(@Nullable String startPosition) {
         this.startPosition = startPosition;
     }
 

@@ -51,6 +51,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
 
     /** Core options set by a {@code @Stream} attribute of another name. */
     private static final Map<String, String> STREAM_ATTRIBUTES = Map.of(
+            "start-position", "startFrom",
             "dead-letter.max-failures", "maxFailures",
             "dead-letter.max-deliveries", "maxDeliveries",
             "dead-letter.stream", "deadLetter");
@@ -117,7 +118,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         settings.layer(option -> stream.name(STREAM_ATTRIBUTES.getOrDefault(option, NameUtils.camelCase(option))))
                 .set("concurrency", integer(stream, "concurrency", where), Builder::concurrency)
                 .set("ordering-key", blankToNull(stream.string("orderingKey")), Builder::orderingKey)
-                .set("start-position", startPosition(stream, where), Builder::startPosition)
+                .set("start-position", blankToNull(stream.string("startFrom")), (b, text) -> b.startPosition(StartPosition.parse(text)))
                 .setPart(ConsumerConfiguration.DEAD_LETTER, "max-failures", integer(stream, "maxFailures", where))
                 .setPart(ConsumerConfiguration.DEAD_LETTER, "max-deliveries", integer(stream, "maxDeliveries", where))
                 .setPart(ConsumerConfiguration.DEAD_LETTER, "stream", blankToNull(stream.string("deadLetter")));
@@ -209,18 +210,6 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         } catch (NumberFormatException e) {
             throw new ConfigurationException(where + ": @Stream(" + member + ") must be a whole number, was '" + text + "'");
         }
-    }
-
-    private static StartPosition startPosition(AnnotationAttributes stream, String where) {
-        String text = stream.string("startFrom");
-        if (text.isEmpty()) {
-            return null;
-        }
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "earliest" -> StartPosition.EARLIEST;
-            case "latest" -> StartPosition.LATEST;
-            default -> throw new ConfigurationException(where + ": @Stream(startFrom) must be earliest or latest, was '" + text + "'");
-        };
     }
 
     private static String blankToNull(String value) {
