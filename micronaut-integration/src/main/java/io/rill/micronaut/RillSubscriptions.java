@@ -44,7 +44,8 @@ import jakarta.inject.Singleton;
  * {@code shutdown-timeout} stays pending in Redis).
  *
  * <p>One {@link Rill} per micronaut-redis server in use, with the application's {@link MeterRegistry}
- * when there is one.
+ * when there is one. Startup does not wait for Redis: a subscription whose server does not answer starts
+ * RECOVERING and consumes once it does, unless {@code rill.fail-fast=true}, which fails startup instead.
  */
 @Singleton
 @Requires(property = RillConfiguration.ENABLED, notEquals = "false")
@@ -67,6 +68,7 @@ public class RillSubscriptions implements GracefulShutdownCapable {
 
     private final BeanContext beans;
     private final RedisConnections connections;
+    private final RillConfiguration configuration;
     private final Map<String, Registration> registrations = new LinkedHashMap<>();
     private final Map<String, Rill> rills = new LinkedHashMap<>();
     private boolean started;
@@ -74,9 +76,10 @@ public class RillSubscriptions implements GracefulShutdownCapable {
     /** Completed when the first {@link #stop()} has finished. */
     private final CompletableFuture<Void> stopDone = new CompletableFuture<>();
 
-    public RillSubscriptions(BeanContext beans, RedisConnections connections) {
+    public RillSubscriptions(BeanContext beans, RedisConnections connections, RillConfiguration configuration) {
         this.beans = beans;
         this.connections = connections;
+        this.configuration = configuration;
     }
 
     /**
@@ -174,7 +177,9 @@ public class RillSubscriptions implements GracefulShutdownCapable {
         Rill rill = rills.get(connection);
         if (rill == null) {
             RedisClient client = connections.client(connection);
-            connections.check(connection, client);
+            if (configuration.isFailFast()) {
+                connections.check(connection, client);
+            }
             rill = Rill.builder(client).meterRegistry(meterRegistry()).build();
             rills.put(connection, rill);
         }
