@@ -28,6 +28,7 @@ import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.runtime.graceful.GracefulShutdownCapable;
 import io.micronaut.runtime.graceful.GracefulShutdownConfiguration;
 import io.rill.Rill;
+import io.rill.StartPosition;
 import io.rill.deadletter.DeadLetters;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
@@ -129,6 +130,40 @@ public class RillSubscriptions implements GracefulShutdownCapable {
         } else {
             r.subscription.resume();
         }
+    }
+
+    /**
+     * Moves the consumer group of a subscription to {@code position} on its streams, or on {@code stream} only
+     * when given ({@code XGROUP SETID}, see {@link Rill#seek}): the group's next read of new entries starts
+     * there, for every consumer of the group; pending entries stay pending. The subscription must be paused
+     * (or not started); resume it afterwards.
+     *
+     * @return the streams moved
+     * @throws IllegalArgumentException for an unknown id, a stream the subscription does not read, or a group
+     *                                  or stream that does not exist in Redis
+     * @throws IllegalStateException    when the subscription (or another one of the group here) is reading
+     */
+    public List<String> seek(String id, StartPosition position, String stream) {
+        Registration r;
+        synchronized (this) {
+            r = require(id);
+            if (stopped) {
+                throw new IllegalStateException("the application is stopping");
+            }
+        }
+        List<String> streams = r.method.options().streams();
+        if (stream != null) {
+            if (!streams.contains(stream)) {
+                throw new IllegalArgumentException("subscription '" + id + "' does not read stream '" + stream
+                        + "'; it reads " + streams);
+            }
+            streams = List.of(stream);
+        }
+        Rill rill = rillFor(r.method.connection());
+        for (String s : streams) {
+            rill.seek(s, r.method.options().group(), position);
+        }
+        return streams;
     }
 
     /** Adds a translated listener method; called by the processor at startup. */
