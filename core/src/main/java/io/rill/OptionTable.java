@@ -70,7 +70,7 @@ public final class OptionTable {
 
     static final Option<StartPosition> START_POSITION = Option.row("start-position", StartPosition.class)
             .byDefault(StartPosition.LATEST)
-            .means("Where a group Rill creates starts: LATEST ($) or EARLIEST (0).")
+            .means("Where a group Rill creates starts: latest, earliest, an entry ID (that entry on) or an ISO-8601 time.")
             .sets(SubscriptionOptions.Builder::startPosition);
 
     static final Option<Boolean> AUTO_CREATE = Option.row("auto-create", Boolean.class)

@@ -6,17 +6,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.XReadArgs.StreamOffset;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.rill.internal.checkpoint.Checkpoint;
 import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.CommandTimeouts;
+import io.rill.internal.connect.Failure;
 import io.rill.internal.connect.RedisConnector;
 import io.rill.deadletter.DeadLetters;
 import io.rill.internal.pipeline.Pipeline;
@@ -88,6 +92,68 @@ public final class Rill implements AutoCloseable {
             throw new IllegalStateException("Rill is closed");
         }
         return new DeadLetters(commands, deadLetterStream);
+    }
+
+    /**
+     * Moves consumer group {@code group} of {@code stream} to {@code position} ({@code XGROUP SETID}): the
+     * group's next read of new entries starts there, on every consumer of the group. Back in the stream it
+     * replays (entries after the position are delivered again, acknowledged or not, dead-lettered ones
+     * included, since a dead letter's original stays in the stream); forward it skips (entries before the
+     * position that were never delivered are never delivered to this group).
+     *
+     * <p>The pending entries list is left as it is: entries pending stay pending, with their consumer,
+     * delivery count and failure count, and are acknowledged, retried, claimed and dead-lettered as before.
+     * A replay that passes over a pending entry hands it out again with the new entries: Redis gives it to
+     * the consumer that reads it, with a delivery count of 1 (an entry still in flight here is not handed to
+     * a handler twice).
+     *
+     * <p>Every subscription of this Rill that reads {@code group} on {@code stream} must be {@linkplain
+     * Subscription#pause() paused}, so that the move falls between two of its reads; {@link Subscription#resume()}
+     * then reads its own pending entries and goes on from the new position. Consumers of the group in other
+     * processes are not seen from here: pause or stop them too, or each goes on from the new position
+     * with its next read (a read blocked in Redis at the time returns first).
+     *
+     * @throws IllegalStateException    when a subscription of this Rill reads the group on the stream and is
+     *                                  not paused (the group is left where it was), or Rill is closed
+     * @throws IllegalArgumentException when the stream or the group does not exist: seek moves an existing
+     *                                  group; a new one starts at its {@code start-position}
+     */
+    public void seek(String stream, String group, StartPosition position) {
+        Options.name("stream", stream);
+        Options.name("group", group);
+        Options.set("position", position);
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("Rill is closed");
+            }
+            List<String> reading = subscriptions.values().stream()
+                    .filter(s -> s.options().group().equals(group) && s.options().streams().contains(stream) && !s.paused())
+                    .map(Supervisor::id).sorted().toList();
+            if (!reading.isEmpty()) {
+                throw new IllegalStateException("cannot seek group '" + group + "' on stream '" + stream + "' while "
+                        + reading + " read" + (reading.size() == 1 ? "s" : "") + " it: pause "
+                        + (reading.size() == 1 ? "it" : "them") + " first, seek, then resume");
+            }
+        }
+        try {
+            commands.async().xgroupSetid(StreamOffset.from(stream, position.id()), group).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while moving group '" + group + "' on stream '" + stream + "'", e);
+        } catch (ExecutionException e) {
+            Throwable cause = Failure.unwrap(e);
+            String message = String.valueOf(cause.getMessage());
+            if (cause instanceof RedisCommandExecutionException && message.startsWith("NOGROUP")) {
+                throw new IllegalArgumentException("group '" + group + "' does not exist on stream '" + stream + "': seek "
+                        + "moves an existing group; a group Rill creates starts at its start-position", cause);
+            }
+            if (cause instanceof RedisCommandExecutionException && message.contains("requires the key to exist")) {
+                throw new IllegalArgumentException("stream '" + stream + "' does not exist: seek moves an existing group",
+                        cause);
+            }
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        }
+        log.info("Moved group '{}' on stream '{}' to {} (XGROUP SETID {})", group, stream, position, position.id());
     }
 
     /**

@@ -3,10 +3,12 @@ package io.rill.docs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisClient;
@@ -17,6 +19,7 @@ import io.rill.JanitorOptions;
 import io.rill.ReclaimOptions;
 import io.rill.RetryOptions;
 import io.rill.Rill;
+import io.rill.StartPosition;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.deadletter.DeadLetter;
@@ -159,6 +162,25 @@ final class CoreGuide {
         return new long[] {window.size(), one, all};
     }
 
+    static Subscription startPosition(Rill rill, Instant since) {
+        // tag::start-position[]
+        Subscription sub = rill.subscribe(SubscriptionOptions.builder()
+                .streams("orders").group("reports").consumer("reports-1")
+                .startPosition(StartPosition.at(since))  // a new group reads what was added from `since` on
+                // or StartPosition.at("1764489600000-0"): that entry on; EARLIEST: everything; LATEST (the default)
+                .build(), entry -> report(entry.id()));
+        // end::start-position[]
+        return sub;
+    }
+
+    static void seek(Rill rill, Subscription sub, Instant since) {
+        // tag::seek[]
+        sub.pause();                                                // and the group's consumers in other processes
+        rill.seek("orders", "reports", StartPosition.at(since));    // e.g. Instant.parse("2026-11-30T08:00:00Z")
+        sub.resume();                                               // own pending entries, then everything from `since` on again
+        // end::seek[]
+    }
+
     static void bill(Map<String, String> fields) {
         if (fields.get("amount") == null) {
             throw new IllegalArgumentException("no amount");
@@ -174,5 +196,12 @@ final class CoreGuide {
 
     static void thumbnail(String name, byte[] png) {
         THUMBNAILS.put(name, png);
+    }
+
+    /** What {@link #startPosition} was given, by ID, in order. */
+    static final List<String> REPORTED = new CopyOnWriteArrayList<>();
+
+    static void report(String id) {
+        REPORTED.add(id);
     }
 }

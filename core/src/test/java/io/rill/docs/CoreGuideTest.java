@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class CoreGuideTest {
                 Subscription sub = CoreGuide.subscribe(rill);
                 await().until(() -> sub.state() == SubscriptionState.RUNNING);
                 redis.xadd("orders", Map.of("orderId", "o-1", "amount", "12.50"));
-                redis.xadd("orders", Map.of("orderId", "o-2", "amount", "3.00"));
+                String second = redis.xadd("orders", Map.of("orderId", "o-2", "amount", "3.00"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> lastDelivered(redis, "billing") != null
                         && redis.xpending("orders", "billing").getCount() == 0
                         && lastDelivered(redis, "billing").equals(redis.xinfoStream("orders").get(redis.xinfoStream("orders").indexOf("last-generated-id") + 1)));
@@ -92,6 +93,20 @@ class CoreGuideTest {
                 String consumer = CoreGuide.checkpoint(rill, checkpoints);
                 assertNotNull(consumer);
                 assertTrue(consumer.length() > 9, consumer);
+
+                // start position: a new group at the time o-2 was added reads from o-2 on; a seek back replays
+                Instant since = Instant.ofEpochMilli(Long.parseLong(second.split("-")[0]));
+                java.util.List<String> fromThen = redis.xrange("orders", io.lettuce.core.Range.create("-", "+")).stream()
+                        .map(io.lettuce.core.StreamMessage::getId)
+                        .filter(id -> Long.parseLong(id.split("-")[0]) >= since.toEpochMilli()).toList();
+                assertTrue(fromThen.contains(second) && fromThen.size() >= 2, fromThen.toString());
+                Subscription reports = CoreGuide.startPosition(rill, since);
+                await().atMost(Duration.ofSeconds(10)).until(() -> CoreGuide.REPORTED.size() >= fromThen.size());
+                assertEquals(fromThen, CoreGuide.REPORTED);
+                CoreGuide.seek(rill, reports, since);
+                await().atMost(Duration.ofSeconds(10)).until(() -> CoreGuide.REPORTED.size() >= 2 * fromThen.size());
+                assertEquals(fromThen, CoreGuide.REPORTED.subList(fromThen.size(), 2 * fromThen.size()));
+                reports.close();
 
                 assertEquals(6, CoreGuide.nestedOptions().deadLetter().maxFailures());
                 rill.close(Duration.ofSeconds(10));

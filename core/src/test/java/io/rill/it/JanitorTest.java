@@ -65,6 +65,8 @@ class JanitorTest {
                     .reclaim(ReclaimOptions.builder().enabled(false).build()) // the holder's entries stay where they are
                     .janitor(JanitorOptions.builder().interval(Duration.ofMillis(100)).inactiveThreshold(Duration.ofMillis(500)).build())
                     .build(), entry -> { });
+            // the sweeper exists from its first read on; under load the janitor may act before that
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumers(stream, group).containsKey("sweeper"));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> !consumers(stream, group).containsKey("empty"));
             Map<String, Long> left = consumers(stream, group);

@@ -28,6 +28,7 @@ import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.runtime.graceful.GracefulShutdownCapable;
 import io.micronaut.runtime.graceful.GracefulShutdownConfiguration;
 import io.rill.Rill;
+import io.rill.StartPosition;
 import io.rill.deadletter.DeadLetters;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
@@ -44,7 +45,8 @@ import jakarta.inject.Singleton;
  * {@code shutdown-timeout} stays pending in Redis).
  *
  * <p>One {@link Rill} per micronaut-redis server in use, with the application's {@link MeterRegistry}
- * when there is one.
+ * when there is one. Startup does not wait for Redis: a subscription whose server does not answer starts
+ * RECOVERING and consumes once it does, unless {@code rill.fail-fast=true}, which fails startup instead.
  */
 @Singleton
 @Requires(property = RillConfiguration.ENABLED, notEquals = "false")
@@ -67,6 +69,7 @@ public class RillSubscriptions implements GracefulShutdownCapable {
 
     private final BeanContext beans;
     private final RedisConnections connections;
+    private final RillConfiguration configuration;
     private final Map<String, Registration> registrations = new LinkedHashMap<>();
     private final Map<String, Rill> rills = new LinkedHashMap<>();
     private boolean started;
@@ -74,9 +77,10 @@ public class RillSubscriptions implements GracefulShutdownCapable {
     /** Completed when the first {@link #stop()} has finished. */
     private final CompletableFuture<Void> stopDone = new CompletableFuture<>();
 
-    public RillSubscriptions(BeanContext beans, RedisConnections connections) {
+    public RillSubscriptions(BeanContext beans, RedisConnections connections, RillConfiguration configuration) {
         this.beans = beans;
         this.connections = connections;
+        this.configuration = configuration;
     }
 
     /**
@@ -128,6 +132,40 @@ public class RillSubscriptions implements GracefulShutdownCapable {
         }
     }
 
+    /**
+     * Moves the consumer group of a subscription to {@code position} on its streams, or on {@code stream} only
+     * when given ({@code XGROUP SETID}, see {@link Rill#seek}): the group's next read of new entries starts
+     * there, for every consumer of the group; pending entries stay pending. The subscription must be paused
+     * (or not started); resume it afterwards.
+     *
+     * @return the streams moved
+     * @throws IllegalArgumentException for an unknown id, a stream the subscription does not read, or a group
+     *                                  or stream that does not exist in Redis
+     * @throws IllegalStateException    when the subscription (or another one of the group here) is reading
+     */
+    public List<String> seek(String id, StartPosition position, String stream) {
+        Registration r;
+        synchronized (this) {
+            r = require(id);
+            if (stopped) {
+                throw new IllegalStateException("the application is stopping");
+            }
+        }
+        List<String> streams = r.method.options().streams();
+        if (stream != null) {
+            if (!streams.contains(stream)) {
+                throw new IllegalArgumentException("subscription '" + id + "' does not read stream '" + stream
+                        + "'; it reads " + streams);
+            }
+            streams = List.of(stream);
+        }
+        Rill rill = rillFor(r.method.connection());
+        for (String s : streams) {
+            rill.seek(s, r.method.options().group(), position);
+        }
+        return streams;
+    }
+
     /** Adds a translated listener method; called by the processor at startup. */
     @Internal
     public synchronized void register(ListenerMethod method) {
@@ -174,7 +212,9 @@ public class RillSubscriptions implements GracefulShutdownCapable {
         Rill rill = rills.get(connection);
         if (rill == null) {
             RedisClient client = connections.client(connection);
-            connections.check(connection, client);
+            if (configuration.isFailFast()) {
+                connections.check(connection, client);
+            }
             rill = Rill.builder(client).meterRegistry(meterRegistry()).build();
             rills.put(connection, rill);
         }

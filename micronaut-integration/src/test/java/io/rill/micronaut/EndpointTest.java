@@ -43,6 +43,8 @@ class EndpointTest extends RedisTest {
     static class Orders {
         final Set<String> handled = ConcurrentHashMap.newKeySet();
         final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+        /** Handler calls per {@code n}: a replay calls again. */
+        final Map<String, Integer> calls = new ConcurrentHashMap<>();
 
         @Stream(value = "ep:orders", maxFailures = "1")
         void on(@MessageHeader("n") String n) {
@@ -51,6 +53,7 @@ class EndpointTest extends RedisTest {
                 throw new IllegalStateException("poison " + n);
             }
             handled.add(n);
+            calls.merge(n, 1, Integer::sum);
         }
     }
 
@@ -93,14 +96,14 @@ class EndpointTest extends RedisTest {
     @Test
     void pausesAndResumesASubscription() {
         await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(subscription().get("state")));
-        Map<String, Object> paused = endpoint.operate("pause", ID, null, null, null, null);
+        Map<String, Object> paused = endpoint.operate("pause", ID, null, null, null, null, null);
         assertEquals(true, paused.get("paused"));
         redis.add("ep:orders", "n", "while-paused");
         // nothing reads it: the group's lag shows the entry waiting
         await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(1).equals(subscription().get("lag")));
         assertFalse(orders.handled.contains("while-paused"));
 
-        Map<String, Object> resumed = endpoint.operate("resume", ID, null, null, null, null);
+        Map<String, Object> resumed = endpoint.operate("resume", ID, null, null, null, null, null);
         assertEquals(false, resumed.get("paused"));
         await().atMost(Duration.ofSeconds(10)).until(() -> orders.handled.contains("while-paused")
                 && redis.allAcked("ep:orders", "ep"));
@@ -112,26 +115,83 @@ class EndpointTest extends RedisTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> deadLetterCount() == 1L);
         assertFalse(orders.handled.contains("poison-1"));
 
-        Map<String, Object> redriven = endpoint.operate("redrive", null, "ep:orders:dlq", null, null, null);
+        Map<String, Object> redriven = endpoint.operate("redrive", null, "ep:orders:dlq", null, null, null, null);
         assertEquals(1L, redriven.get("redriven"));
         await().atMost(Duration.ofSeconds(10)).until(() -> orders.handled.contains("poison-1") && deadLetterCount() == 0L
                 && redis.allAcked("ep:orders", "ep"));
     }
 
+    /**
+     * Issue 12, item 8: {@code POST /rill/seek} moves the group of a paused subscription to an entry ID or a
+     * time; resumed, it handles the entries from there again. A subscription that reads is refused (409),
+     * positions that are not one are 400, a stream the subscription does not read 404.
+     */
+    @Test
+    void seeksTheGroupOfAPausedSubscriptionToAnIdOrATime() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(subscription().get("state")));
+        String first = redis.add("ep:orders", "n", "seek-1");
+        String second = redis.add("ep:orders", "n", "seek-2");
+        redis.add("ep:orders", "n", "seek-3");
+        await().atMost(Duration.ofSeconds(10)).until(() -> orders.handled.containsAll(Set.of("seek-1", "seek-2", "seek-3"))
+                && redis.allAcked("ep:orders", "ep"));
+
+        HttpStatusException reading = assertThrows(HttpStatusException.class,
+                () -> endpoint.operate("seek", ID, null, null, null, null, "earliest"));
+        assertEquals(HttpStatus.CONFLICT, reading.getStatus());
+        assertTrue(reading.getMessage().contains("pause"), reading.getMessage());
+
+        endpoint.operate("pause", ID, null, null, null, null, null);
+        try {
+            Map<String, Object> moved = endpoint.operate("seek", ID, null, null, null, null, second);
+            assertEquals(second, moved.get("position"));
+            assertEquals(Map.of("ep:orders", io.rill.StartPosition.at(second).id()), moved.get("lastDeliveredIds"));
+            assertEquals(true, moved.get("paused"));
+            assertEquals(1, orders.calls.get("seek-2"), "nothing is read before the resume");
+        } finally {
+            endpoint.operate("resume", ID, null, null, null, null, null);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> orders.calls.get("seek-2") == 2 && orders.calls.get("seek-3") == 2
+                && redis.allAcked("ep:orders", "ep"));
+        assertEquals(1, orders.calls.get("seek-1"), "before the position: not replayed");
+
+        // a time: from the first entry's millisecond on
+        String time = java.time.Instant.ofEpochMilli(Long.parseLong(first.split("-")[0])).toString();
+        endpoint.operate("pause", ID, null, null, null, null, null);
+        try {
+            Map<String, Object> moved = endpoint.operate("seek", ID, "ep:orders", null, null, null, time);
+            assertEquals(time, moved.get("position"));
+        } finally {
+            endpoint.operate("resume", ID, null, null, null, null, null);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> orders.calls.get("seek-1") == 2 && orders.calls.get("seek-3") == 3
+                && redis.allAcked("ep:orders", "ep"));
+
+        HttpStatusException badPosition = assertThrows(HttpStatusException.class,
+                () -> endpoint.operate("seek", ID, null, null, null, null, "yesterday"));
+        assertEquals(HttpStatus.BAD_REQUEST, badPosition.getStatus());
+        assertTrue(badPosition.getMessage().contains("earliest, latest, an entry ID"), badPosition.getMessage());
+        assertEquals(HttpStatus.BAD_REQUEST, assertThrows(HttpStatusException.class,
+                () -> endpoint.operate("seek", ID, null, null, null, null, null)).getStatus());
+        HttpStatusException otherStream = assertThrows(HttpStatusException.class,
+                () -> endpoint.operate("seek", ID, "ep:other", null, null, null, "earliest"));
+        assertEquals(HttpStatus.NOT_FOUND, otherStream.getStatus());
+        assertTrue(otherStream.getMessage().contains("[ep:orders]"), otherStream.getMessage());
+    }
+
     @Test
     void refusesUnknownSubscriptionsStreamsAndOperations() {
         HttpStatusException unknownId = assertThrows(HttpStatusException.class,
-                () -> endpoint.operate("pause", "ep/nobody/ep:orders", null, null, null, null));
+                () -> endpoint.operate("pause", "ep/nobody/ep:orders", null, null, null, null, null));
         assertEquals(HttpStatus.NOT_FOUND, unknownId.getStatus());
         assertTrue(unknownId.getMessage().contains(ID), unknownId.getMessage());
 
         HttpStatusException notADeadLetterStream = assertThrows(HttpStatusException.class,
-                () -> endpoint.operate("redrive", null, "ep:orders", null, null, null));
+                () -> endpoint.operate("redrive", null, "ep:orders", null, null, null, null));
         assertEquals(HttpStatus.NOT_FOUND, notADeadLetterStream.getStatus());
         assertTrue(notADeadLetterStream.getMessage().contains("[ep:orders:dlq]"), notADeadLetterStream.getMessage());
 
         HttpStatusException unknownOperation = assertThrows(HttpStatusException.class,
-                () -> endpoint.operate("delete", ID, null, null, null, null));
+                () -> endpoint.operate("delete", ID, null, null, null, null, null));
         assertEquals(HttpStatus.BAD_REQUEST, unknownOperation.getStatus());
     }
 

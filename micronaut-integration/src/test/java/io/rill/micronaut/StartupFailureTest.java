@@ -93,6 +93,14 @@ class StartupFailureTest {
         }
     }
 
+    @Requires(property = "spec.name", value = "invalid-start-from")
+    @RedisStreamListener(group = "g")
+    static class InvalidStartFrom {
+        @Stream(value = "sf:orders", startFrom = "soon")
+        void onOrder(String body) {
+        }
+    }
+
     private final RedisServer server = RedisServer.start();
 
     @AfterAll
@@ -222,6 +230,11 @@ class StartupFailureTest {
                 "set dead-letter.max-failures instead");
     }
 
+    /**
+     * A missing redis.uri is a configuration error: startup fails whatever rill.fail-fast says. An unreachable
+     * server fails startup only with rill.fail-fast=true (by default the application starts without Redis:
+     * StartupWithoutRedisTest), naming the property and the URI, without its credentials.
+     */
     @Test
     void missingOrUnreachableRedis() throws Exception {
         Map<String, Object> none = new HashMap<>();
@@ -237,7 +250,19 @@ class StartupFailureTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        assertMentions(failure("invalid-option", Map.of("redis.uri", "redis://127.0.0.1:" + closedPort)),
-                InvalidOption.class.getName(), "onOrder", "does not answer: check redis.uri");
+        String unreachable = failure("invalid-option", Map.of("redis.uri", "redis://billing:s3cret@127.0.0.1:" + closedPort,
+                "rill.fail-fast", "true"));
+        assertMentions(unreachable, InvalidOption.class.getName(), "onOrder",
+                "the primary Redis (redis.uri) at redis://127.0.0.1:" + closedPort + " does not answer: check redis.uri");
+        assertTrue(!unreachable.contains("s3cret"), unreachable);
+    }
+
+    @Test
+    void invalidStartPosition() {
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.billing.start-position", "yesterday")),
+                InvalidOption.class.getName(), "method onOrder",
+                "rill.consumers.billing.start-position must be earliest, latest, an entry ID", "'yesterday'");
+        assertMentions(failure("invalid-start-from", Map.of()), InvalidStartFrom.class.getName(), "method onOrder",
+                "@Stream(startFrom) must be earliest, latest, an entry ID", "'soon'");
     }
 }

@@ -42,7 +42,10 @@ public @interface Stream {
     /** With concurrency &gt; 1, the field whose equal values are handled in stream order (core {@code ordering-key}). */
     String orderingKey() default "";
 
-    /** Where a group created by Rill starts: {@code earliest} or {@code latest} (core {@code start-position}). */
+    /**
+     * Where a group created by Rill starts: {@code earliest}, {@code latest}, an entry ID or an ISO-8601 time
+     * (core {@code start-position}).
+     */
     String startFrom() default "";
 
     /**

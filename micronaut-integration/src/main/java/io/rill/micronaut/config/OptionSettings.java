@@ -17,6 +17,7 @@ import io.micronaut.core.convert.ConversionService;
 import io.micronaut.core.type.Argument;
 import io.rill.InvalidOptionException;
 import io.rill.Option;
+import io.rill.StartPosition;
 import io.rill.OptionTable;
 import io.rill.SubscriptionOptions;
 
@@ -146,6 +147,9 @@ public final class OptionSettings {
             return null;
         }
         Class<?> type = option.type();
+        if (type == StartPosition.class && raw instanceof CharSequence text) {
+            return StartPosition.parse(text.toString()); // earliest, latest, an ID or a time; throws naming the key
+        }
         Argument<?> argument = type == List.class ? Argument.listOf(String.class) : Argument.of(type);
         ArgumentConversionContext<?> context = ConversionContext.of(argument);
         Optional<?> converted = conversion.convert(raw, context);

@@ -8,10 +8,12 @@ public class RillConfiguration {
 
     public static final String PREFIX = "rill";
     public static final String ENABLED = PREFIX + ".enabled";
+    public static final String FAIL_FAST = PREFIX + ".fail-fast";
     public static final String DEFAULT_BODY_FIELD = "payload";
 
     private boolean enabled = true;
     private String bodyField = DEFAULT_BODY_FIELD;
+    private boolean failFast;
 
     /** Whether @RedisStreamListener beans are subscribed (clients and StreamPublisher work either way). Default true. */
     public boolean isEnabled() {
@@ -29,5 +31,17 @@ public class RillConfiguration {
 
     public void setBodyField(String bodyField) {
         this.bodyField = bodyField;
+    }
+
+    /**
+     * Whether startup fails, naming the server's URI, when a Redis server the listeners use does not answer a
+     * PING; off, the application starts anyway and its subscriptions stay RECOVERING until Redis answers. Default false.
+     */
+    public boolean isFailFast() {
+        return failFast;
+    }
+
+    public void setFailFast(boolean failFast) {
+        this.failFast = failFast;
     }
 }

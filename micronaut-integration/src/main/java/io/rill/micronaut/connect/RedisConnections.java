@@ -83,8 +83,18 @@ public final class RedisConnections {
             c.setTimeout(PING_TIMEOUT);
             c.sync().ping();
         } catch (RuntimeException e) {
-            throw new ConfigurationException(describe(connection) + " does not answer: check " + property(connection)
-                    + " (" + e.getMessage() + ")", e);
+            throw new ConfigurationException(describe(connection) + " at " + uri(connection) + " does not answer: check "
+                    + property(connection) + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** The URI a connection is configured with, for messages: without credentials. */
+    private String uri(String connection) {
+        String uri = environment.getProperty(property(connection), String.class).orElse(null);
+        if (uri == null) {
+            return environment.getProperty(connection.isEmpty() ? "redis.host" : "redis.servers." + connection + ".host",
+                    String.class).orElse("?");
+        }
+        return uri.replaceFirst("^([a-z+-]+://)[^@/]*@", "$1"); // redis://user:secret@host -> redis://host
     }
 }

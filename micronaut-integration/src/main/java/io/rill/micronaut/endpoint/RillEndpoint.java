@@ -26,6 +26,7 @@ import io.micronaut.management.endpoint.annotation.Write;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.rill.DeadLetterOptions;
+import io.rill.StartPosition;
 import io.rill.SubscriptionOptions;
 import io.rill.micronaut.RillSubscriptions;
 import io.rill.micronaut.SubscriptionInfo;
@@ -41,7 +42,11 @@ import jakarta.annotation.PreDestroy;
  *   <li>{@code POST /rill/pause} and {@code POST /rill/resume} with {@code {"id": "group/consumer/streams"}}:
  *       stop and restart reading, as {@link RillSubscriptions#pause} and {@link RillSubscriptions#resume};</li>
  *   <li>{@code POST /rill/redrive} with {@code {"stream": "orders:dlq"}} (and optionally {@code from} and
- *       {@code to} entry IDs, {@code connection}): puts the dead letters back on their source streams.</li>
+ *       {@code to} entry IDs, {@code connection}): puts the dead letters back on their source streams;</li>
+ *   <li>{@code POST /rill/seek} with {@code {"id": ..., "position": "2026-11-30T10:00:00Z"}} ({@code earliest},
+ *       {@code latest}, an entry ID or an ISO-8601 time; optionally {@code stream}, one of the subscription's):
+ *       moves the subscription's consumer group there, as {@link RillSubscriptions#seek}; the subscription
+ *       must be paused first (409 otherwise).</li>
  * </ul>
  * Only dead-letter streams of the application's own subscriptions can be redriven.
  */
@@ -54,6 +59,7 @@ public class RillEndpoint {
     public static final String PAUSE = "pause";
     public static final String RESUME = "resume";
     public static final String REDRIVE = "redrive";
+    public static final String SEEK = "seek";
 
     private static final Logger log = LoggerFactory.getLogger(RillEndpoint.class);
     /** How long one XPENDING, XINFO GROUPS or XLEN may take before the figure is left out. */
@@ -88,22 +94,25 @@ public class RillEndpoint {
     }
 
     /**
-     * {@code POST /rill/{operation}}: {@code pause} or {@code resume} a subscription ({@code id}), or
-     * {@code redrive} a dead-letter stream ({@code stream}; {@code from} and {@code to} bound the IDs,
-     * {@code -} and {@code +} by default; {@code connection} picks the server when several hold the stream).
+     * {@code POST /rill/{operation}}: {@code pause} or {@code resume} a subscription ({@code id}), {@code seek}
+     * its group to a {@code position} (on its streams, or on {@code stream}), or {@code redrive} a dead-letter
+     * stream ({@code stream}; {@code from} and {@code to} bound the IDs, {@code -} and {@code +} by default;
+     * {@code connection} picks the server when several hold the stream).
      */
     @Write
     @ExecuteOn(TaskExecutors.BLOCKING)
     public Map<String, Object> operate(@Selector String operation, @Nullable String id, @Nullable String stream,
-            @Nullable String from, @Nullable String to, @Nullable String connection) {
+            @Nullable String from, @Nullable String to, @Nullable String connection, @Nullable String position) {
         try {
-            return run(operation, id, stream, from, to, connection);
+            return run(operation, id, stream, from, to, connection, position);
         } catch (IllegalStateException e) {
-            throw new HttpStatusException(HttpStatus.CONFLICT, e.getMessage()); // the application is stopping
+            // the application is stopping; a seek while the subscription reads
+            throw new HttpStatusException(HttpStatus.CONFLICT, e.getMessage());
         }
     }
 
-    private Map<String, Object> run(String operation, String id, String stream, String from, String to, String connection) {
+    private Map<String, Object> run(String operation, String id, String stream, String from, String to, String connection,
+            String position) {
         switch (operation.toLowerCase(Locale.ROOT)) {
             case PAUSE -> {
                 subscriptions.pause(requireSubscription(id));
@@ -124,8 +133,53 @@ public class RillEndpoint {
                 body.put("redriven", redriven);
                 return body;
             }
+            case SEEK -> {
+                return seek(requireSubscription(id), requirePosition(position), stream);
+            }
             default -> throw new HttpStatusException(HttpStatus.BAD_REQUEST, "unknown operation '" + operation
-                    + "': POST /rill/pause or /rill/resume with {\"id\": ...}, or /rill/redrive with {\"stream\": ...}");
+                    + "': POST /rill/pause or /rill/resume with {\"id\": ...}, /rill/seek with {\"id\": ..., "
+                    + "\"position\": ...}, or /rill/redrive with {\"stream\": ...}");
+        }
+    }
+
+    /** Moves the subscription's group; answers with the subscription and each stream's new last delivered ID. */
+    private Map<String, Object> seek(String id, StartPosition position, String stream) {
+        SubscriptionInfo s = subscriptions.get(id).orElseThrow();
+        if (stream != null && !s.options().streams().contains(stream)) {
+            throw new HttpStatusException(HttpStatus.NOT_FOUND, "subscription '" + id + "' does not read stream '" + stream
+                    + "'; it reads " + s.options().streams());
+        }
+        List<String> moved;
+        try {
+            moved = subscriptions.seek(id, position, stream);
+        } catch (IllegalArgumentException e) {
+            throw new HttpStatusException(HttpStatus.NOT_FOUND, e.getMessage()); // no such group or stream in Redis
+        }
+        log.info("Moved the group of {} to {} on {} through the rill endpoint", id, position, moved);
+        Map<String, Object> lastDelivered = new LinkedHashMap<>();
+        for (String source : moved) {
+            try {
+                lastDelivered.put(source, String.valueOf(groupField(connection(s.connection()).sync().xinfoGroups(source),
+                        s.options().group(), "last-delivered-id")));
+            } catch (RedisException e) {
+                lastDelivered.put(source, "?"); // moved, but Redis did not say where to: GET /rill tells
+            }
+        }
+        Map<String, Object> body = describe(subscriptions.get(id).orElseThrow());
+        body.put("position", position.toString());
+        body.put("lastDeliveredIds", lastDelivered);
+        return body;
+    }
+
+    private static StartPosition requirePosition(String position) {
+        if (position == null || position.isBlank()) {
+            throw new HttpStatusException(HttpStatus.BAD_REQUEST, "name the position: {\"position\": \"earliest\"}, "
+                    + "\"latest\", an entry ID (\"1700000000000-0\") or an ISO-8601 time (\"2026-11-30T10:00:00Z\")");
+        }
+        try {
+            return StartPosition.parse(position);
+        } catch (IllegalArgumentException e) {
+            throw new HttpStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         }
     }
 
@@ -222,6 +276,11 @@ public class RillEndpoint {
 
     /** The {@code lag} XINFO GROUPS reports for {@code group}, or null when absent or nil. */
     private static Long lag(List<Object> groups, String group) {
+        return groupField(groups, group, "lag") instanceof Long lag ? lag : null;
+    }
+
+    /** One field of what XINFO GROUPS reports for {@code group}, or null when absent. */
+    private static Object groupField(List<Object> groups, String group, String field) {
         for (Object g : groups) {
             if (g instanceof List<?> fields) {
                 Map<String, Object> byName = new LinkedHashMap<>();
@@ -229,7 +288,7 @@ public class RillEndpoint {
                     byName.put(String.valueOf(fields.get(i)), fields.get(i + 1));
                 }
                 if (group.equals(String.valueOf(byName.get("name")))) {
-                    return byName.get("lag") instanceof Long lag ? lag : null;
+                    return byName.get(field);
                 }
             }
         }

@@ -18,6 +18,7 @@ import io.micronaut.inject.ExecutableMethod;
 import io.micronaut.inject.qualifiers.Qualifiers;
 import io.micronaut.messaging.annotation.SendTo;
 import io.rill.RetryOptions;
+import io.rill.InvalidOptionException;
 import io.rill.StartPosition;
 import io.rill.SubscriptionOptions;
 import io.rill.micronaut.RillSubscriptions;
@@ -191,11 +192,11 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
         if (text.isEmpty()) {
             return null;
         }
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "earliest" -> StartPosition.EARLIEST;
-            case "latest" -> StartPosition.LATEST;
-            default -> throw new ConfigurationException(where + ": @Stream(startFrom) must be earliest or latest, was '" + text + "'");
-        };
+        try {
+            return StartPosition.parse(text);
+        } catch (InvalidOptionException e) {
+            throw new ConfigurationException(where + ": " + e.describe(key -> "@Stream(startFrom)"));
+        }
     }
 
     private static String hostName() {

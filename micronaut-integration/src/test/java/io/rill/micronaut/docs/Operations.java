@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.micronaut.context.annotation.Requires;
+import io.rill.StartPosition;
 import io.rill.micronaut.RillSubscriptions;
 import io.rill.micronaut.StreamPublisher;
 import io.rill.micronaut.SubscriptionInfo;
@@ -31,6 +32,7 @@ class Operations {
             log.info("{} {} {} in flight {}", s.id(), s.listener(), s.state(), s.inFlight());
         }
         subscriptions.pause("billing/host-1/orders"); // stops reading; entries in flight are still handled
+        subscriptions.seek("billing/host-1/orders", StartPosition.parse("2026-11-30T08:00:00Z"), null); // paused: replay from 08:00
         subscriptions.resume("billing/host-1/orders"); // reads again; starts an autoStartup = false listener
         // end::registry[]
     }

@@ -154,6 +154,13 @@ class BillingTest implements TestPropertyProvider {
         assertEquals(false, json(resumed.body()).get("paused"), resumed.body());
         await().atMost(Duration.ofSeconds(10)).until(() -> invoicesFor("o-paused").size() == 1);
 
+        // seek binds id and position from the body; it wants the subscription paused (409), a real position (400)
+        HttpResponse<String> seekWhileReading = post("/rill/seek", "{\"id\":\"" + id + "\",\"position\":\"earliest\"}");
+        assertEquals(409, seekWhileReading.statusCode(), seekWhileReading.body());
+        assertTrue(seekWhileReading.body().contains("pause"), seekWhileReading.body());
+        HttpResponse<String> badPosition = post("/rill/seek", "{\"id\":\"" + id + "\",\"position\":\"yesterday\"}");
+        assertEquals(400, badPosition.statusCode(), badPosition.body());
+
         HttpResponse<String> unknown = post("/rill/pause", "{\"id\":\"billing/nobody/orders\"}");
         assertEquals(404, unknown.statusCode(), unknown.body());
     }
