@@ -1,9 +1,7 @@
 package io.rill.micronaut;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.rill.micronaut.StartupFailures.assertMentions;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.messaging.annotation.SendTo;
 import io.rill.micronaut.annotation.RedisStreamClient;
@@ -108,23 +105,8 @@ class ReturnTypeStartupFailureTest {
         server.close();
     }
 
-    /** Starts a context with the spec's beans and returns the startup failure's message, causes included. */
     private String failure(String spec) {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("spec.name", spec);
-        properties.put("redis.uri", server.uri());
-        RuntimeException e = assertThrows(RuntimeException.class, () -> ApplicationContext.run(properties).close());
-        StringBuilder messages = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            messages.append(t.getMessage()).append(" | ");
-        }
-        return messages.toString();
-    }
-
-    private static void assertMentions(String message, String... parts) {
-        for (String part : parts) {
-            assertTrue(message.contains(part), "missing '" + part + "' in: " + message);
-        }
+        return StartupFailures.failure(spec, server.uri(), Map.of());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.rill.micronaut;
 
+import static io.rill.micronaut.StartupFailures.assertMentions;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,24 +109,8 @@ class StartupFailureTest {
         server.close();
     }
 
-    /** Starts a context with the spec's beans and returns the startup failure's message, causes included. */
     private String failure(String spec, Map<String, Object> extra) {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("spec.name", spec);
-        properties.put("redis.uri", server.uri());
-        properties.putAll(extra);
-        RuntimeException e = assertThrows(RuntimeException.class, () -> ApplicationContext.run(properties).close());
-        StringBuilder messages = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            messages.append(t.getMessage()).append(" | ");
-        }
-        return messages.toString();
-    }
-
-    private static void assertMentions(String message, String... parts) {
-        for (String part : parts) {
-            assertTrue(message.contains(part), "missing '" + part + "' in: " + message);
-        }
+        return StartupFailures.failure(spec, server.uri(), extra);
     }
 
     @Test
