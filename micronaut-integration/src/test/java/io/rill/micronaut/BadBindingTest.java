@@ -219,14 +219,16 @@ class BadBindingTest extends RedisTest {
                 && redis.entries("bad:plain:dlq").size() == 2 && redis.entries("bad:plain-fields:dlq").size() == 1
                 && redis.allAcked("bad:plain", "plain") && redis.allAcked("bad:plain-fields", "plain"));
 
+        // by stream and ID: entries of the two streams may share an ID (added in the same millisecond)
         Map<String, Map<String, String>> dead = new java.util.HashMap<>();
-        for (StreamMessage<String, String> m : redis.entries("bad:plain:dlq")) {
-            dead.put(m.getBody().get(DeadLetter.ID), m.getBody());
+        for (String dlq : List.of("bad:plain:dlq", "bad:plain-fields:dlq")) {
+            for (StreamMessage<String, String> m : redis.entries(dlq)) {
+                dead.put(m.getBody().get(DeadLetter.STREAM) + "/" + m.getBody().get(DeadLetter.ID), m.getBody());
+            }
         }
-        for (StreamMessage<String, String> m : redis.entries("bad:plain-fields:dlq")) {
-            dead.put(m.getBody().get(DeadLetter.ID), m.getBody());
-        }
-        assertEquals(Set.of(wrongType, truncated, notANumber), dead.keySet());
+        String wrongTypeKey = "bad:plain/" + wrongType;
+        String notANumberKey = "bad:plain-fields/" + notANumber;
+        assertEquals(Set.of(wrongTypeKey, "bad:plain/" + truncated, notANumberKey), dead.keySet());
         for (Map<String, String> fields : dead.values()) {
             assertEquals(DeadLetter.REASON_NON_RETRYABLE, fields.get(DeadLetter.REASON), fields.toString());
             assertEquals("1", fields.get(DeadLetter.FAILURES), "one attempt: " + fields);
@@ -235,10 +237,12 @@ class BadBindingTest extends RedisTest {
             assertTrue(!message.contains(secret), "the value leaked into the dead letter: " + message);
             assertTrue(message.contains(fields.get(DeadLetter.ID)), message);
         }
-        assertTrue(dead.get(wrongType).get(DeadLetter.MESSAGE).contains("'payload'")
-                && dead.get(wrongType).get(DeadLetter.MESSAGE).contains(Order.class.getName()), dead.get(wrongType).toString());
-        assertTrue(dead.get(notANumber).get(DeadLetter.MESSAGE).contains("field 'count' (" + secret.length() + " characters)")
-                && dead.get(notANumber).get(DeadLetter.MESSAGE).contains("int"), dead.get(notANumber).toString());
+        Map<String, String> wrongTypeLetter = dead.get(wrongTypeKey);
+        assertTrue(wrongTypeLetter.get(DeadLetter.MESSAGE).contains("'payload'")
+                && wrongTypeLetter.get(DeadLetter.MESSAGE).contains(Order.class.getName()), wrongTypeLetter.toString());
+        Map<String, String> notANumberLetter = dead.get(notANumberKey);
+        assertTrue(notANumberLetter.get(DeadLetter.MESSAGE).contains("field 'count' (" + secret.length() + " characters)")
+                && notANumberLetter.get(DeadLetter.MESSAGE).contains("int"), notANumberLetter.toString());
         // the failures were logged (one WARN each, with the error), without the value
         assertTrue(RedisFixture.logLines("Handler failed on", "bad:plain " + wrongType) > 0);
         assertEquals(0, RedisFixture.logLines(secret), "the value leaked into the log");
