@@ -31,6 +31,13 @@ public final class CostProbe {
     private final StatefulRedisConnection<String, String> admin;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private volatile LongSupplier helperCpuNanos = () -> 0;
+    /** CPU of the harness's child processes that have ended (latency producers), ns. */
+    private static final java.util.concurrent.atomic.AtomicLong ENDED_CHILDREN_CPU = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Adds the CPU of a child process the harness started and that is about to end. */
+    public static void childEnded(long cpuNanos) {
+        ENDED_CHILDREN_CPU.addAndGet(cpuNanos);
+    }
 
     public CostProbe(StatefulRedisConnection<String, String> admin) {
         this.admin = admin;
@@ -112,7 +119,7 @@ public final class CostProbe {
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
         return new Reading(System.nanoTime(), calls, connections, cpu, consumer, process, machineBusySeconds(), byGroup,
-                contextSwitches(), helperCpuNanos.getAsLong());
+                contextSwitches(), helperCpuNanos.getAsLong() + ENDED_CHILDREN_CPU.get());
     }
 
     public static Cost between(Reading start, Reading end, long entries) {

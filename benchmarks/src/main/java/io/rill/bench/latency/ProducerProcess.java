@@ -124,6 +124,7 @@ public final class ProducerProcess implements AutoCloseable {
     /** Ends the child and waits until it is gone. */
     @Override
     public void close() {
+        CostProbe.childEnded(cpuNanos()); // read while the child still waits for the end of stdin
         toChild.close();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
