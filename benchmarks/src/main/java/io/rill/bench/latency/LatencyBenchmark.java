@@ -76,17 +76,19 @@ public final class LatencyBenchmark {
     public List<Result> run() throws Exception {
         List<Result> results = new ArrayList<>();
         HarnessClient harness = new HarnessClient(uri);
-        try (StatefulRedisConnection<String, String> admin = harness.client().connect()) {
+        try (StatefulRedisConnection<String, String> admin = harness.client().connect();
+                ProducerProcess producer = ProducerProcess.start(uri, settings.payload())) {
             CostProbe probe = new CostProbe(admin);
+            probe.countAsHarness(producer::cpuNanos);
             Isolation isolation = new Isolation(admin, ownsRedis);
             // JIT: each contender once at the highest rate, not reported (matters when run without the throughput benchmark)
             int highest = settings.rates().stream().mapToInt(Integer::intValue).max().orElse(1000);
             for (Contender contender : contenders) {
-                phase(admin, probe, isolation, contender, highest, settings.warmUp(), Duration.ofSeconds(1));
+                phase(admin, probe, isolation, producer, contender, highest, settings.warmUp(), Duration.ofSeconds(1));
             }
             for (int rate : settings.rates()) {
                 for (Contender contender : contenders) {
-                    Result result = phase(admin, probe, isolation, contender, rate, settings.warmUp(), settings.measure());
+                    Result result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
                     results.add(result);
                     print(result);
                 }
@@ -104,15 +106,17 @@ public final class LatencyBenchmark {
     public List<RateSweep.Outcome> sweep(RateSweep sweep) throws Exception {
         List<RateSweep.Outcome> outcomes = new ArrayList<>();
         HarnessClient harness = new HarnessClient(uri);
-        try (StatefulRedisConnection<String, String> admin = harness.client().connect()) {
+        try (StatefulRedisConnection<String, String> admin = harness.client().connect();
+                ProducerProcess producer = ProducerProcess.start(uri, settings.payload())) {
             CostProbe probe = new CostProbe(admin);
+            probe.countAsHarness(producer::cpuNanos);
             Isolation isolation = new Isolation(admin, ownsRedis);
             for (Contender contender : contenders) {
                 // JIT: one short unreported phase at the first rate
-                phase(admin, probe, isolation, contender, sweep.rates().get(0), settings.warmUp(), Duration.ofSeconds(1));
+                phase(admin, probe, isolation, producer, contender, sweep.rates().get(0), settings.warmUp(), Duration.ofSeconds(1));
                 List<RateSweep.Step> steps = new ArrayList<>();
                 for (int rate : sweep.rates()) {
-                    Result result = phase(admin, probe, isolation, contender, rate, settings.warmUp(), settings.measure());
+                    Result result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
                     print(result);
                     RateSweep.Step step = sweep.step(result);
                     steps.add(step);
@@ -133,12 +137,12 @@ public final class LatencyBenchmark {
 
     /**
      * One contender at one rate, isolated from what ran before: an empty Redis with only the harness
-     * connected, the producer in a JVM of its own, and afterwards the contender closed (a saturated one
+     * connected, the producer in a JVM of its own (one for the run, kept warm), and afterwards the contender closed (a saturated one
      * too), its stream deleted and its threads checked gone.
      */
     @SuppressWarnings("try") // the consumption only has to be closed
     private Result phase(StatefulRedisConnection<String, String> admin, CostProbe probe, Isolation isolation,
-            Contender contender, int rate, Duration warmUp, Duration measure) throws Exception {
+            ProducerProcess producer, Contender contender, int rate, Duration warmUp, Duration measure) throws Exception {
         System.gc(); // not in the middle of a phase
         isolation.quietRedis();
         String stream = "bench:latency:" + rate + ":" + contender.name().replaceAll("[^A-Za-z]+", "-");
@@ -153,8 +157,7 @@ public final class LatencyBenchmark {
         Window window;
         String diagnostics;
         Set<Long> threadsBefore = isolation.snapshot();
-        try (ProducerProcess producer = ProducerProcess.start(uri, stream, rate, settings.payload())) {
-            probe.countAsHarness(producer::cpuNanos);
+        {
             try (Contender.Consumption consumption = contender.start(uri, stream, group, fields -> {
                 long due = Long.parseLong(fields.get("t"));
                 long now = System.nanoTime();
@@ -170,7 +173,7 @@ public final class LatencyBenchmark {
                 measureFrom.set(from);
                 window = new Window(probe, handledAll, from, end);
                 Thread probing = Thread.ofPlatform().name(CostProbe.HARNESS_THREAD_PREFIX + "probe").start(window);
-                producer.go(start, from, end);
+                producer.go(stream, rate, start, from, end);
                 produced = producer.awaitDone(warmUp.plus(measure).plusSeconds(60));
                 probing.join();
                 long drainDeadline = System.nanoTime() + settings.drainGrace().toNanos();
@@ -178,8 +181,6 @@ public final class LatencyBenchmark {
                     TimeUnit.MILLISECONDS.sleep(1);
                 }
                 diagnostics = consumption.diagnostics();
-            } finally {
-                probe.countAsHarness(null);
             }
         }
         admin.sync().del(stream);

@@ -30,9 +30,11 @@ import io.rill.bench.Streams;
  * The latency producer in a JVM of its own (same classpath), so that its allocation, GC and threads
  * never share a heap or a scheduler queue with the contender it feeds.
  *
- * <p>Protocol over the child's stdin and stdout, one line each: the child connects and prints
- * {@code ready <nanoTime>}; the parent answers {@code go <start> <from> <end>} (System.nanoTime
- * values); the child XADDs on schedule and prints {@code done <measured> <lag histogram, base64>}.
+ * <p>One child serves a whole run, so it is as warm (JIT) in the last phase as the in-process producer
+ * it replaces was. Protocol over the child's stdin and stdout, one line each: the child connects and
+ * prints {@code ready <nanoTime>}; for each phase the parent sends {@code go <stream> <rate> <start>
+ * <from> <end>} (System.nanoTime values); the child XADDs on schedule and prints {@code done <measured>
+ * <lag histogram, base64>}; it exits when its stdin ends.
  * The due times the child stamps are compared with the parent's System.nanoTime, which works
  * because on Linux both read CLOCK_MONOTONIC, a clock shared by every process of the machine; the
  * parent checks that on {@code ready} and refuses to run when the two clocks differ.
@@ -66,12 +68,12 @@ public final class ProducerProcess implements AutoCloseable {
     }
 
     /** Starts the child JVM and waits until it is connected to Redis. */
-    public static ProducerProcess start(String uri, String stream, int rate, int payload) throws Exception {
+    public static ProducerProcess start(String uri, int payload) throws Exception {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"), ProducerProcess.class.getName(),
-                uri, stream, Integer.toString(rate), Integer.toString(payload)));
+                uri, Integer.toString(payload)));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ProducerProcess producer = new ProducerProcess(process);
         try {
@@ -89,9 +91,9 @@ public final class ProducerProcess implements AutoCloseable {
         }
     }
 
-    /** Tells the child to produce from {@code start} to {@code end}, measuring from {@code from}. */
-    public void go(long start, long from, long end) {
-        toChild.println("go " + start + " " + from + " " + end);
+    /** Tells the child to produce to {@code stream} from {@code start} to {@code end}, measuring from {@code from}. */
+    public void go(String stream, int rate, long start, long from, long end) {
+        toChild.println("go " + stream + " " + rate + " " + start + " " + from + " " + end);
     }
 
     /** What the child reports when its last XADD was answered. */
@@ -124,7 +126,7 @@ public final class ProducerProcess implements AutoCloseable {
     /** Ends the child and waits until it is gone. */
     @Override
     public void close() {
-        CostProbe.childEnded(cpuNanos()); // read while the child still waits for the end of stdin
+        CostProbe.childEnded(cpuNanos()); // read while the child still waits for its next line
         toChild.close();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -137,34 +139,29 @@ public final class ProducerProcess implements AutoCloseable {
         }
     }
 
-    /** The child: {@code uri stream rate payload}. */
+    /** The child: {@code uri payload}. */
     public static void main(String[] args) throws Exception {
         String uri = args[0];
-        String stream = args[1];
-        int rate = Integer.parseInt(args[2]);
-        int payload = Integer.parseInt(args[3]);
+        int payload = Integer.parseInt(args[1]);
         RedisClient client = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> connection = client.connect();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             connection.sync().ping();
             System.out.println(READY + System.nanoTime());
             System.out.flush();
-            String go = in.readLine();
-            if (go == null) {
-                return; // the parent gave up
+            for (String go = in.readLine(); go != null; go = in.readLine()) {
+                String[] t = go.split(" ");
+                Histogram lag = new Histogram(3);
+                long measured = produce(connection, t[1], Integer.parseInt(t[2]), payload, Long.parseLong(t[3]),
+                        Long.parseLong(t[4]), Long.parseLong(t[5]), lag);
+                ByteBuffer buffer = ByteBuffer.allocate(lag.getNeededByteBufferCapacity());
+                int length = lag.encodeIntoCompressedByteBuffer(buffer);
+                byte[] bytes = new byte[length];
+                buffer.flip();
+                buffer.get(bytes);
+                System.out.println(DONE + measured + " " + Base64.getEncoder().encodeToString(bytes));
+                System.out.flush();
             }
-            String[] t = go.split(" ");
-            Histogram lag = new Histogram(3);
-            long measured = produce(connection, stream, rate, payload, Long.parseLong(t[1]), Long.parseLong(t[2]),
-                    Long.parseLong(t[3]), lag);
-            ByteBuffer buffer = ByteBuffer.allocate(lag.getNeededByteBufferCapacity());
-            int length = lag.encodeIntoCompressedByteBuffer(buffer);
-            byte[] bytes = new byte[length];
-            buffer.flip();
-            buffer.get(bytes);
-            System.out.println(DONE + measured + " " + Base64.getEncoder().encodeToString(bytes));
-            System.out.flush();
-            in.readLine(); // until the parent closes stdin
         } finally {
             client.shutdown();
         }
