@@ -70,7 +70,7 @@ public final class ProducerProcess implements AutoCloseable {
     /** Starts the child JVM and waits until it is connected to Redis. */
     public static ProducerProcess start(String uri, int payload) throws Exception {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
+        List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx1g", "-XX:+AlwaysPreTouch",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"), ProducerProcess.class.getName(),
                 uri, Integer.toString(payload)));
