@@ -157,31 +157,29 @@ public final class LatencyBenchmark {
         Window window;
         String diagnostics;
         Set<Long> threadsBefore = isolation.snapshot();
-        {
-            try (Contender.Consumption consumption = contender.start(uri, stream, group, fields -> {
-                long due = Long.parseLong(fields.get("t"));
-                long now = System.nanoTime();
-                handledAll.increment();
-                if (due >= measureFrom.get()) {
-                    latency.recordValue(now - due);
-                    handled.increment();
-                }
-            })) {
-                long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
-                long from = start + warmUp.toNanos();
-                long end = from + measure.toNanos();
-                measureFrom.set(from);
-                window = new Window(probe, handledAll, from, end);
-                Thread probing = Thread.ofPlatform().name(CostProbe.HARNESS_THREAD_PREFIX + "probe").start(window);
-                producer.go(stream, rate, start, from, end);
-                produced = producer.awaitDone(warmUp.plus(measure).plusSeconds(60));
-                probing.join();
-                long drainDeadline = System.nanoTime() + settings.drainGrace().toNanos();
-                while (handled.sum() < produced.measured() && System.nanoTime() < drainDeadline) {
-                    TimeUnit.MILLISECONDS.sleep(1);
-                }
-                diagnostics = consumption.diagnostics();
+        try (Contender.Consumption consumption = contender.start(uri, stream, group, fields -> {
+            long due = Long.parseLong(fields.get("t"));
+            long now = System.nanoTime();
+            handledAll.increment();
+            if (due >= measureFrom.get()) {
+                latency.recordValue(now - due);
+                handled.increment();
             }
+        })) {
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+            long from = start + warmUp.toNanos();
+            long end = from + measure.toNanos();
+            measureFrom.set(from);
+            window = new Window(probe, handledAll, from, end);
+            Thread probing = Thread.ofPlatform().name(CostProbe.HARNESS_THREAD_PREFIX + "probe").start(window);
+            producer.go(stream, rate, start, from, end);
+            produced = producer.awaitDone(warmUp.plus(measure).plusSeconds(60));
+            probing.join();
+            long drainDeadline = System.nanoTime() + settings.drainGrace().toNanos();
+            while (handled.sum() < produced.measured() && System.nanoTime() < drainDeadline) {
+                TimeUnit.MILLISECONDS.sleep(1);
+            }
+            diagnostics = consumption.diagnostics();
         }
         admin.sync().del(stream);
         isolation.awaitThreadsGone(threadsBefore, contender.name());

@@ -109,7 +109,7 @@ public final class MarkdownReport {
         md.append("\n![Throughput per consumer](benchmarks/throughput.svg)\n\n");
 
         LatencyBenchmark.Settings ls = run.latency();
-        md.append(String.format(Locale.ROOT, "#### Latency%n%nXADD to handler in one JVM, %s s per rate after a %s s "
+        md.append(String.format(Locale.ROOT, "#### Latency%n%nXADD (producer JVM) to handler (consumer JVM), %s s per rate after a %s s "
                 + "warm-up (dropped), 100-byte payload; p50 / p99 / p99.9 in ms. \"Saturated\" means the consumer had "
                 + "not handled every entry %s s after the producer stopped: its latency grows without bound, so "
                 + "no percentiles are given, only the rate it handled.%n%n",
