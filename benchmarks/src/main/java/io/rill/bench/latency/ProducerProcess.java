@@ -43,6 +43,7 @@ public final class ProducerProcess implements AutoCloseable {
 
     private static final String READY = "ready ";
     private static final String DONE = "done ";
+    private static final int MAX_OUTSTANDING = 100_000;
 
     private final Process process;
     private final PrintWriter toChild;
@@ -180,13 +181,20 @@ public final class ProducerProcess implements AutoCloseable {
         String payload = Streams.payload(payloadBytes);
         long measured = 0;
         RedisFuture<String> last = null;
+        // XADDs not yet answered: past MAX_OUTSTANDING the producer waits (and is late, which the lag
+        // histogram shows) instead of queueing without bound in its heap
+        java.util.ArrayDeque<RedisFuture<String>> outstanding = new java.util.ArrayDeque<>();
         for (long i = 0;; i++) {
             long due = start + i * 1_000_000_000L / rate;
             if (due >= end) {
                 break;
             }
             long now = parkUntil(due);
+            while (!outstanding.isEmpty() && (outstanding.peekFirst().isDone() || outstanding.size() >= MAX_OUTSTANDING)) {
+                outstanding.pollFirst().get(30, TimeUnit.SECONDS);
+            }
             last = async.xadd(stream, Map.of("t", Long.toString(due), "payload", payload));
+            outstanding.addLast(last);
             if (due >= measureFrom) {
                 lag.recordValue(now - due);
                 measured++;
