@@ -13,12 +13,14 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.Contenders;
 import io.rill.bench.latency.LatencyBenchmark;
+import io.rill.bench.latency.RateSweep;
+import io.rill.bench.memory.MemoryBenchmark;
 import io.rill.bench.report.MarkdownReport;
 import io.rill.bench.throughput.ThroughputBenchmark;
 import io.rill.testing.RedisServer;
 
 /**
- * The benchmark entry point: {@code benchmarks/run [all|throughput|latency] [options]}. Starts a Redis
+ * The benchmark entry point: {@code benchmarks/run [all|throughput|latency|sweep|memory] [options]}. Starts a Redis
  * (REDIS_URI, else Docker, else a local redis-server), runs the chosen benchmarks over every contender
  * of {@link Contenders#all}, prints the figures, and for {@code all} writes them into the docs.
  *
@@ -35,7 +37,16 @@ import io.rill.testing.RedisServer;
  * --rill-variant SPEC    adds a Rill contender with changed options, e.g. max-in-flight=5000,ack-flush-size=100
  *                        (repeatable; see Contenders.rillVariant)
  * --only TEXT[,TEXT]     run only the contenders whose name contains one of these (all; for trying things out)
- * --docs DIR|none        where benchmarks.md and benchmarks/*.svg are written, for "all" (docs)
+ * --docs DIR|none        where benchmarks.md and benchmarks/*.svg are written, for "all" and "sweep" (docs)
+ * --sweep-rates A,B,C    sweep: the rising rates each contender steps through until one is not sustained
+ *                        (2000,5000,10000,20000,30000,50000,75000,100000,150000,200000,250000,300000)
+ * --p99-limit-ms MS      sweep: the p99 a sustained step may not exceed (50); --seconds defaults to 5 here
+ * --heap SIZE            memory: -Xms/-Xmx of the child JVM that drains the --entries backlog (64m); --only
+ *                        defaults to plain,Rill here
+ *
+ * Latency phases (latency, sweep, all) each start on an emptied Redis (FLUSHALL, only on a Redis this run
+ * started) with only the harness connected; the producer runs in a JVM of its own; after a phase the
+ * contender is closed, its stream deleted and its threads checked gone.
  * </pre>
  */
 public final class BenchmarkRun {
@@ -46,12 +57,13 @@ public final class BenchmarkRun {
     public static void main(String[] args) throws Exception {
         List<String> list = Arrays.asList(args);
         String mode = list.isEmpty() || list.get(0).startsWith("--") ? "all" : list.get(0);
-        if (!List.of("all", "throughput", "latency").contains(mode)) {
-            System.err.println("unknown benchmark '" + mode + "': use all, throughput or latency");
+        if (!List.of("all", "throughput", "latency", "sweep", "memory").contains(mode)) {
+            System.err.println("unknown benchmark '" + mode + "': use all, throughput, latency, sweep or memory");
             System.exit(2);
         }
         List<String> known = List.of("--entries", "--warm-up-entries", "--rounds", "--batch", "--payload", "--rates",
-                "--warm-up-seconds", "--seconds", "--drain-seconds", "--only", "--rill-variant", "--docs");
+                "--warm-up-seconds", "--seconds", "--drain-seconds", "--only", "--rill-variant", "--docs", "--sweep-rates",
+                "--p99-limit-ms", "--heap");
         int firstOption = list.isEmpty() || list.get(0).startsWith("--") ? 0 : 1;
         for (int i = firstOption; i < args.length; i += 2) {
             if (!known.contains(args[i])) {
@@ -71,9 +83,13 @@ public final class BenchmarkRun {
         List<Integer> rates = Arrays.stream(stringArg(args, "--rates", "1000,10000,50000").split(","))
                 .map(s -> Integer.parseInt(s.strip().replace("_", ""))).toList();
         LatencyBenchmark.Settings latency = new LatencyBenchmark.Settings(rates,
-                seconds(args, "--warm-up-seconds", "2"), seconds(args, "--seconds", "10"),
+                seconds(args, "--warm-up-seconds", "2"), seconds(args, "--seconds", mode.equals("sweep") ? "5" : "10"),
                 seconds(args, "--drain-seconds", "2"), payload);
         String docs = stringArg(args, "--docs", "docs");
+        String sweepRates = stringArg(args, "--sweep-rates", null);
+        RateSweep sweep = new RateSweep(sweepRates == null ? RateSweep.DEFAULT_RATES
+                : Arrays.stream(sweepRates.split(",")).map(s -> Integer.parseInt(s.strip().replace("_", ""))).toList(),
+                Double.parseDouble(stringArg(args, "--p99-limit-ms", Double.toString(RateSweep.DEFAULT_P99_LIMIT_MS))));
         String command = ("benchmarks/run " + String.join(" ", args)).strip();
 
         List<Contender> contenders = Contenders.all(batch);
@@ -86,7 +102,8 @@ public final class BenchmarkRun {
         if (!variants.isEmpty()) {
             contenders = Stream.concat(contenders.stream(), variants.stream()).toList();
         }
-        String only = stringArg(args, "--only", null);
+        // memory: Spring's one XACK per entry would take minutes over a million entries
+        String only = stringArg(args, "--only", mode.equals("memory") ? "plain,Rill" : null);
         if (only != null) {
             List<String> wanted = List.of(only.split(","));
             contenders = contenders.stream().filter(c -> wanted.stream().anyMatch(c.name()::contains)).toList();
@@ -110,12 +127,40 @@ public final class BenchmarkRun {
                     machine.redis(), redisKind, server.uri(), loadAtStart);
             List<ThroughputBenchmark.Result> throughputResults = List.of();
             List<LatencyBenchmark.Result> latencyResults = List.of();
+            // FLUSHALL between phases only on a Redis this run started: one named by REDIS_URI is someone else's
+            boolean ownsRedis = System.getenv(RedisServer.REDIS_URI_ENV) == null || System.getenv(RedisServer.REDIS_URI_ENV).isBlank();
+            if (mode.equals("memory")) {
+                String heap = stringArg(args, "--heap", "64m");
+                new MemoryBenchmark(server.uri(), new MemoryBenchmark.Settings(throughput.entries(), heap, payload, batch),
+                        contenders).run();
+                System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
+                        Machine.loadAverage(), CostProbe.othersShare(atStart, probe.read()) * 100);
+                System.exit(0);
+            }
+            if (mode.equals("sweep")) {
+                LatencyBenchmark bench = new LatencyBenchmark(server.uri(), latency, contenders, ownsRedis);
+                List<RateSweep.Outcome> outcomes = bench.sweep(sweep);
+                String loadAtEnd = Machine.loadAverage();
+                double othersShare = CostProbe.othersShare(atStart, probe.read());
+                System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
+                        loadAtEnd, othersShare * 100);
+                if (!docs.equals("none")) {
+                    MarkdownReport.writeSweep(Path.of(docs), new MarkdownReport.SweepRun(command, started, machine, redisKind,
+                            loadAtStart, loadAtEnd, othersShare, sweep, latency, bench.isolationNotes()), outcomes);
+                    System.out.println("wrote " + Path.of(docs, "benchmarks.md") + " and " + Path.of(docs, "benchmarks", "sweep.svg"));
+                }
+                System.exit(0);
+            }
             if (!mode.equals("latency")) {
                 throughputResults = new ThroughputBenchmark(server.uri(), throughput, contenders).run();
                 printThroughput(throughputResults);
             }
             if (!mode.equals("throughput")) {
-                latencyResults = new LatencyBenchmark(server.uri(), latency, contenders).run();
+                LatencyBenchmark bench = new LatencyBenchmark(server.uri(), latency, contenders, ownsRedis);
+                latencyResults = bench.run();
+                System.out.println(bench.isolationNotes().isEmpty() ? "isolation: every phase started on an emptied Redis "
+                        + "with only the harness connected; every contender's threads were gone after it closed"
+                        : "isolation: " + bench.isolationNotes().size() + " note(s) above");
             }
             String loadAtEnd = Machine.loadAverage();
             double othersShare = CostProbe.othersShare(atStart, probe.read());

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 import io.lettuce.core.api.StatefulRedisConnection;
 
@@ -29,6 +30,14 @@ public final class CostProbe {
 
     private final StatefulRedisConnection<String, String> admin;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private volatile LongSupplier helperCpuNanos = () -> 0;
+    /** CPU of the harness's child processes that have ended (latency producers), ns. */
+    private static final java.util.concurrent.atomic.AtomicLong ENDED_CHILDREN_CPU = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Adds the CPU of a child process the harness started and that is about to end. */
+    public static void childEnded(long cpuNanos) {
+        ENDED_CHILDREN_CPU.addAndGet(cpuNanos);
+    }
 
     public CostProbe(StatefulRedisConnection<String, String> admin) {
         this.admin = admin;
@@ -37,7 +46,15 @@ public final class CostProbe {
     /** One reading. */
     public record Reading(long nanoTime, Map<String, Long> calls, long connections, double redisCpuSeconds,
             long consumerCpuNanos, long processCpuNanos, double machineBusySeconds,
-            Map<String, Long> cpuByThreadGroup, Map<String, Long> switchesByThreadGroup) {
+            Map<String, Long> cpuByThreadGroup, Map<String, Long> switchesByThreadGroup, long helperCpuNanos) {
+    }
+
+    /**
+     * Counts the CPU of a process the harness started (the latency producer's JVM) as the harness's,
+     * not as other processes' load; {@code null} to stop.
+     */
+    public void countAsHarness(LongSupplier cpuNanos) {
+        this.helperCpuNanos = cpuNanos == null ? () -> 0 : cpuNanos;
     }
 
     /**
@@ -48,10 +65,11 @@ public final class CostProbe {
      * @param connectionsPerThousand connections Redis accepted per 1,000 entries
      * @param redisMicros       Redis CPU per entry (all commands: the producer's XADD too)
      * @param consumerMicros    CPU of the consumer's threads in this JVM per entry
-     * @param processMicros     CPU of the whole JVM per entry (producer, GC and JIT included)
+     * @param processMicros     CPU of the whole harness JVM per entry (GC and JIT included; the latency
+     *                          producer runs in a JVM of its own and is not in it)
      * @param threadMicros      CPU per entry of each group of threads (names without their numbers)
      * @param othersShare       the share of the machine's CPU (all cores) that processes other than this
-     *                          JVM and Redis used meanwhile, 0 to 1; -1 when unknown (not Linux)
+     *                          JVM, the producer's JVM and Redis used meanwhile, 0 to 1; -1 when unknown (not Linux)
      * @param threadSwitches    voluntary context switches (the thread blocked) per entry of each group
      *                          of native threads, by the first 15 characters of their names
      */
@@ -101,7 +119,7 @@ public final class CostProbe {
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
         return new Reading(System.nanoTime(), calls, connections, cpu, consumer, process, machineBusySeconds(), byGroup,
-                contextSwitches());
+                contextSwitches(), helperCpuNanos.getAsLong() + ENDED_CHILDREN_CPU.get());
     }
 
     public static Cost between(Reading start, Reading end, long entries) {
@@ -134,7 +152,8 @@ public final class CostProbe {
             return -1;
         }
         double wall = (end.nanoTime() - start.nanoTime()) / 1e9;
-        double ours = (end.processCpuNanos() - start.processCpuNanos()) / 1e9 + end.redisCpuSeconds() - start.redisCpuSeconds();
+        double ours = (end.processCpuNanos() - start.processCpuNanos()) / 1e9 + end.redisCpuSeconds() - start.redisCpuSeconds()
+                + Math.max(0, end.helperCpuNanos() - start.helperCpuNanos()) / 1e9;
         double others = end.machineBusySeconds() - start.machineBusySeconds() - ours;
         return Math.max(0, others / (wall * Runtime.getRuntime().availableProcessors()));
     }

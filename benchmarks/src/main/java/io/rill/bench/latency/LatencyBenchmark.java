@@ -4,27 +4,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.rill.bench.CostProbe;
 import io.rill.bench.HarnessClient;
 import io.rill.bench.Streams;
 import io.rill.bench.contender.Contender;
 
 /**
- * End-to-end latency, XADD to handler, in one JVM: a producer thread XADDs at a fixed rate to a
- * fresh stream while one contender consumes it. Each entry carries the {@code System.nanoTime()} at
+ * End-to-end latency, XADD to handler: a producer in a JVM of its own ({@link ProducerProcess}) XADDs
+ * at a fixed rate to a fresh stream while one contender consumes it in this JVM. Each entry carries the {@code System.nanoTime()} at
  * which the schedule said it was due (not when it was actually sent), so a producer that falls behind
  * charges its delay to the entries instead of hiding it (coordinated omission). The handler records
  * {@code now - due} in an HdrHistogram. Entries due in the warm-up are not recorded.
@@ -59,43 +55,96 @@ public final class LatencyBenchmark {
     private final String uri;
     private final Settings settings;
     private final List<Contender> contenders;
+    private final boolean ownsRedis;
+    private final List<String> isolationNotes = new ArrayList<>();
 
-    public LatencyBenchmark(String uri, Settings settings, List<Contender> contenders) {
+    /**
+     * @param ownsRedis whether the harness started this Redis, so each phase may begin with FLUSHALL
+     */
+    public LatencyBenchmark(String uri, Settings settings, List<Contender> contenders, boolean ownsRedis) {
         this.uri = uri;
         this.settings = settings;
         this.contenders = contenders;
+        this.ownsRedis = ownsRedis;
+    }
+
+    /** Whatever the run found not isolated (leftover threads, clients); empty when every phase was clean. */
+    public List<String> isolationNotes() {
+        return List.copyOf(isolationNotes);
     }
 
     public List<Result> run() throws Exception {
         List<Result> results = new ArrayList<>();
-        // the producer's client runs on threads of its own, named so the cost probe leaves them out
         HarnessClient harness = new HarnessClient(uri);
-        RedisClient client = harness.client();
-        try (StatefulRedisConnection<String, String> admin = client.connect();
-                StatefulRedisConnection<String, String> producer = client.connect()) {
+        try (StatefulRedisConnection<String, String> admin = harness.client().connect();
+                ProducerProcess producer = ProducerProcess.start(uri, settings.payload())) {
             CostProbe probe = new CostProbe(admin);
+            probe.countAsHarness(producer::cpuNanos);
+            Isolation isolation = new Isolation(admin, ownsRedis);
             // JIT: each contender once at the highest rate, not reported (matters when run without the throughput benchmark)
             int highest = settings.rates().stream().mapToInt(Integer::intValue).max().orElse(1000);
             for (Contender contender : contenders) {
-                phase(admin, producer, probe, contender, highest, settings.warmUp(), Duration.ofSeconds(1));
+                phase(admin, probe, isolation, producer, contender, highest, settings.warmUp(), Duration.ofSeconds(1));
             }
             for (int rate : settings.rates()) {
                 for (Contender contender : contenders) {
-                    System.gc(); // not in the middle of a phase
-                    Result result = phase(admin, producer, probe, contender, rate, settings.warmUp(), settings.measure());
+                    Result result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
                     results.add(result);
                     print(result);
                 }
             }
+            isolationNotes.addAll(isolation.notes());
         } finally {
             harness.close();
         }
         return results;
     }
 
+    /**
+     * For each contender, phases at rising rates until one is not sustained ({@link RateSweep#judge}).
+     */
+    public List<RateSweep.Outcome> sweep(RateSweep sweep) throws Exception {
+        List<RateSweep.Outcome> outcomes = new ArrayList<>();
+        HarnessClient harness = new HarnessClient(uri);
+        try (StatefulRedisConnection<String, String> admin = harness.client().connect();
+                ProducerProcess producer = ProducerProcess.start(uri, settings.payload())) {
+            CostProbe probe = new CostProbe(admin);
+            probe.countAsHarness(producer::cpuNanos);
+            Isolation isolation = new Isolation(admin, ownsRedis);
+            for (Contender contender : contenders) {
+                // JIT: one short unreported phase at the first rate
+                phase(admin, probe, isolation, producer, contender, sweep.rates().get(0), settings.warmUp(), Duration.ofSeconds(1));
+                List<RateSweep.Step> steps = new ArrayList<>();
+                for (int rate : sweep.rates()) {
+                    Result result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
+                    print(result);
+                    RateSweep.Step step = sweep.step(result);
+                    steps.add(step);
+                    if (step.verdict() != RateSweep.Verdict.SUSTAINED) {
+                        break;
+                    }
+                }
+                RateSweep.Outcome outcome = new RateSweep.Outcome(contender.name(), contender.semantics(), steps);
+                System.out.printf(Locale.ROOT, "sweep %-40s %s%n", contender.name(), outcome.summary(sweep.p99LimitMs()));
+                outcomes.add(outcome);
+            }
+            isolationNotes.addAll(isolation.notes());
+        } finally {
+            harness.close();
+        }
+        return outcomes;
+    }
+
+    /**
+     * One contender at one rate, isolated from what ran before: an empty Redis with only the harness
+     * connected, the producer in a JVM of its own (one for the run, kept warm), and afterwards the contender closed (a saturated one
+     * too), its stream deleted and its threads checked gone.
+     */
     @SuppressWarnings("try") // the consumption only has to be closed
-    private Result phase(StatefulRedisConnection<String, String> admin, StatefulRedisConnection<String, String> producer,
-            CostProbe probe, Contender contender, int rate, Duration warmUp, Duration measure) throws Exception {
+    private Result phase(StatefulRedisConnection<String, String> admin, CostProbe probe, Isolation isolation,
+            ProducerProcess producer, Contender contender, int rate, Duration warmUp, Duration measure) throws Exception {
+        System.gc(); // not in the middle of a phase
+        isolation.quietRedis();
         String stream = "bench:latency:" + rate + ":" + contender.name().replaceAll("[^A-Za-z]+", "-");
         String group = "lat"; // short: Rill's thread names carry it, and Linux keeps 15 characters of a name
         admin.sync().del(stream);
@@ -104,10 +153,10 @@ public final class LatencyBenchmark {
         LongAdder handled = new LongAdder();
         LongAdder handledAll = new LongAdder(); // warm-up entries too: what the consumer managed per second
         AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE); // set before the first XADD
-        Histogram lag;
-        long measured;
+        ProducerProcess.Produced produced;
         Window window;
         String diagnostics;
+        Set<Long> threadsBefore = isolation.snapshot();
         try (Contender.Consumption consumption = contender.start(uri, stream, group, fields -> {
             long due = Long.parseLong(fields.get("t"));
             long now = System.nanoTime();
@@ -117,28 +166,30 @@ public final class LatencyBenchmark {
                 handled.increment();
             }
         })) {
-            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
             long from = start + warmUp.toNanos();
             long end = from + measure.toNanos();
             measureFrom.set(from);
             window = new Window(probe, handledAll, from, end);
             Thread probing = Thread.ofPlatform().name(CostProbe.HARNESS_THREAD_PREFIX + "probe").start(window);
-            lag = new Histogram(3);
-            measured = produce(producer, stream, rate, start, from, end, lag);
+            producer.go(stream, rate, start, from, end);
+            produced = producer.awaitDone(warmUp.plus(measure).plusSeconds(60));
             probing.join();
             long drainDeadline = System.nanoTime() + settings.drainGrace().toNanos();
-            while (handled.sum() < measured && System.nanoTime() < drainDeadline) {
+            while (handled.sum() < produced.measured() && System.nanoTime() < drainDeadline) {
                 TimeUnit.MILLISECONDS.sleep(1);
             }
             diagnostics = consumption.diagnostics();
         }
         admin.sync().del(stream);
+        isolation.awaitThreadsGone(threadsBefore, contender.name());
         if (window.failure != null) {
             throw new IllegalStateException("cost probe failed", window.failure);
         }
+        long measured = produced.measured();
         long handledInWindow = window.handledAtEnd - window.handledAtStart;
         return new Result(contender, rate, measured, Math.min(handled.sum(), measured),
-                handledInWindow / (measure.toNanos() / 1e9), latency.getIntervalHistogram(), lag,
+                handledInWindow / (measure.toNanos() / 1e9), latency.getIntervalHistogram(), produced.lag(),
                 CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics);
     }
 
@@ -176,44 +227,8 @@ public final class LatencyBenchmark {
         }
     }
 
-    /**
-     * XADDs {@code rate} entries per second from {@code start} to {@code end}, each stamped with its due
-     * time. Sleeps between due times and sends whatever is due on waking, so it never busy-spins a core
-     * the consumer and Redis need.
-     *
-     * @return how many entries were due in the measured window
-     */
-    private long produce(StatefulRedisConnection<String, String> connection, String stream, int rate, long start,
-            long measureFrom, long end, Histogram lag) throws Exception {
-        RedisAsyncCommands<String, String> async = connection.async();
-        String payload = Streams.payload(settings.payload());
-        long measured = 0;
-        RedisFuture<String> last = null;
-        for (long i = 0;; i++) {
-            long due = start + i * 1_000_000_000L / rate;
-            if (due >= end) {
-                break;
-            }
-            long now = parkUntil(due);
-            last = async.xadd(stream, Map.of("t", Long.toString(due), "payload", payload));
-            if (due >= measureFrom) {
-                lag.recordValue(now - due);
-                measured++;
-            }
-        }
-        if (last != null) {
-            last.get(30, TimeUnit.SECONDS); // every XADD before it is done too: one connection, in order
-        }
-        return measured;
-    }
-
     private static long parkUntil(long deadline) {
-        long now = System.nanoTime();
-        while (now < deadline) {
-            LockSupport.parkNanos(deadline - now);
-            now = System.nanoTime();
-        }
-        return now;
+        return ProducerProcess.parkUntil(deadline);
     }
 
     private static void print(Result r) {
@@ -221,11 +236,12 @@ public final class LatencyBenchmark {
         CostProbe.Cost c = r.cost();
         System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s p50 %8.3f  p99 %8.3f  p999 %8.3f  max %8.3f ms"
                 + "  handled %,d/%,d%s  lag p99 %.3f ms | per 1k entries: %.1f reads %.1f acks %.1f connections | µs/entry: redis %.1f"
-                + " consumer %.1f jvm %.1f%n", r.rate(), r.contender().name(),
+                + " consumer %.1f jvm %.1f | others' CPU %s%n", r.rate(), r.contender().name(),
                 ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
                 ms(h.getMaxValue()), r.handled(), r.produced(), r.keptUp() ? "" : " SATURATED",
                 ms(r.producerLag().getValueAtPercentile(99)), c.readsPerThousand(), c.acksPerThousand(), c.connectionsPerThousand(), c.redisMicros(),
-                c.consumerMicros(), c.processMicros());
+                c.consumerMicros(), c.processMicros(),
+                c.othersShare() < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f%%", c.othersShare() * 100));
         if (Boolean.getBoolean(CostProbe.DIAGNOSTICS)) {
             c.threadMicros().forEach((group, micros) -> System.out.printf(Locale.ROOT, "    cpu %-40s %8.1f µs/entry%n", group, micros));
             c.threadSwitches().forEach((group, n) -> System.out.printf(Locale.ROOT, "    switches %-35s %8.2f /entry%n", group, n));

@@ -17,6 +17,7 @@ import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.RillSubscription;
 import io.rill.bench.contender.SpringContainer;
 import io.rill.bench.latency.LatencyBenchmark;
+import io.rill.bench.latency.RateSweep;
 import io.rill.bench.throughput.ThroughputBenchmark;
 
 /**
@@ -108,7 +109,7 @@ public final class MarkdownReport {
         md.append("\n![Throughput per consumer](benchmarks/throughput.svg)\n\n");
 
         LatencyBenchmark.Settings ls = run.latency();
-        md.append(String.format(Locale.ROOT, "#### Latency%n%nXADD to handler in one JVM, %s s per rate after a %s s "
+        md.append(String.format(Locale.ROOT, "#### Latency%n%nXADD (producer JVM) to handler (consumer JVM), %s s per rate after a %s s "
                 + "warm-up (dropped), 100-byte payload; p50 / p99 / p99.9 in ms. \"Saturated\" means the consumer had "
                 + "not handled every entry %s s after the producer stopped: its latency grows without bound, so "
                 + "no percentiles are given, only the rate it handled.%n%n",
@@ -158,6 +159,70 @@ public final class MarkdownReport {
         md.append("#### Targets\n\n| target | measured | |\n|---|---:|---|\n");
         md.append(targets(throughput, latency));
         md.append(END);
+        return md.toString();
+    }
+
+    public static final String SWEEP_BEGIN = "<!-- BEGIN sweep: written by benchmarks/run sweep, do not edit by hand -->";
+    public static final String SWEEP_END = "<!-- END sweep -->";
+
+    /** Replaces the sweep block of {@code docs/benchmarks.md} and writes {@code benchmarks/sweep.svg}. */
+    public static void writeSweep(Path docs, SweepRun run, List<RateSweep.Outcome> outcomes) throws IOException {
+        Path page = docs.resolve("benchmarks.md");
+        Path charts = docs.resolve("benchmarks");
+        Files.createDirectories(charts);
+        Files.writeString(charts.resolve("sweep.svg"), SvgChart.sweep(outcomes, String.format(Locale.ROOT,
+                "Rate sweep: highest rate with p99 ≤ %s ms, every entry handled", SvgChart.trim(run.sweep().p99LimitMs()))));
+        String block = sweepBlock(run, outcomes);
+        String text = Files.exists(page) ? Files.readString(page) : "# Benchmarks\n\n";
+        int begin = text.indexOf(SWEEP_BEGIN);
+        int end = text.indexOf(SWEEP_END);
+        if (begin >= 0 && end > begin) {
+            text = text.substring(0, begin) + block + text.substring(end + SWEEP_END.length());
+        } else {
+            text = text.stripTrailing() + "\n\n" + block + "\n";
+        }
+        Files.writeString(page, text);
+    }
+
+    /** What a sweep was asked to do and where it ran. */
+    public record SweepRun(String command, ZonedDateTime started, Machine machine, String redisKind, String loadAtStart,
+            String loadAtEnd, double othersShare, RateSweep sweep, LatencyBenchmark.Settings latency, List<String> isolationNotes) {
+    }
+
+    static String sweepBlock(SweepRun run, List<RateSweep.Outcome> outcomes) {
+        StringBuilder md = new StringBuilder(SWEEP_BEGIN).append("\n");
+        Machine m = run.machine();
+        md.append(String.format(Locale.ROOT, "### Sweep of %s%n%n",
+                run.started().withZoneSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))));
+        md.append("- Command: `").append(run.command()).append("`\n");
+        md.append(String.format(Locale.ROOT, "- Machine: %d × %s, %s memory, %s%n", m.cpus(), m.cpu(), m.memory(), m.os()));
+        md.append("- JDK: ").append(m.jdk()).append("; Redis ").append(m.redis()).append(" (").append(run.redisKind()).append(")\n");
+        md.append("- Load average (1 / 5 / 15 min): ").append(run.loadAtStart()).append(" at the start, ")
+                .append(run.loadAtEnd()).append(" at the end; other processes' share of the CPU: ")
+                .append(percent(run.othersShare())).append("\n");
+        md.append(String.format(Locale.ROOT, "- Steps: %s entries/s; each a latency phase of %s s warm-up and %s s measured, "
+                + "%s s drain grace; a contender stops at its first step that is not sustained%n",
+                String.join(", ", run.sweep().rates().stream().map(r -> String.format(Locale.ROOT, "%,d", r)).toList()),
+                seconds(run.latency().warmUp().toMillis()), seconds(run.latency().measure().toMillis()),
+                seconds(run.latency().drainGrace().toMillis())));
+        md.append("- Isolation: ").append(run.isolationNotes().isEmpty() ? "every phase started on an emptied Redis with "
+                + "only the harness connected, and every contender's threads were gone after it was closed"
+                : String.join("; ", run.isolationNotes())).append("\n\n");
+        md.append(String.format(Locale.ROOT, "| consumer | semantics | highest rate with p99 ≤ %s ms | p99 there | next step "
+                + "| p99 per step (ms) |%n|---|---|---:|---:|---|---|%n", SvgChart.trim(run.sweep().p99LimitMs())));
+        for (RateSweep.Outcome o : outcomes) {
+            RateSweep.Step stop = o.stoppedAt();
+            String steps = String.join(", ", o.steps().stream().map(s -> String.format(Locale.ROOT, "%dk: %s", s.rate() / 1000,
+                    s.verdict() == RateSweep.Verdict.SUSTAINED || s.verdict() == RateSweep.Verdict.P99_OVER_LIMIT
+                            ? SvgChart.trim(s.p99Ms()) : s.verdict().text())).toList());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", o.contender(), o.semantics(),
+                    o.highestSustained() == 0 ? "none of the steps" : String.format(Locale.ROOT, "%,d/s", o.highestSustained())
+                            + (stop == null ? " (top of the sweep)" : ""),
+                    Double.isNaN(o.p99AtHighest()) ? "–" : SvgChart.trim(o.p99AtHighest()) + " ms",
+                    stop == null ? "–" : String.format(Locale.ROOT, "%,d/s: %s", stop.rate(), RateSweep.describe(stop)), steps));
+        }
+        md.append("\n![Highest sustained rate per consumer](benchmarks/sweep.svg)\n");
+        md.append(SWEEP_END);
         return md.toString();
     }
 

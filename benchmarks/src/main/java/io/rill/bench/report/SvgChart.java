@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 import io.rill.bench.latency.LatencyBenchmark;
+import io.rill.bench.latency.RateSweep;
 import io.rill.bench.throughput.ThroughputBenchmark;
 
 /**
@@ -134,6 +135,42 @@ public final class SvgChart {
         }
         svg.append(text(LABEL_WIDTH + PLOT_WIDTH / 2.0, height - 8, "middle", 11, "#555",
                 "XADD to handler, milliseconds (log scale)"));
+        return close(svg);
+    }
+
+    /**
+     * The rate sweep: one bar per contender to the highest rate it sustained with p99 within the limit,
+     * labelled with that rate and what happened at the next step.
+     */
+    public static String sweep(List<RateSweep.Outcome> outcomes, String title) {
+        int row = 34;
+        int top = 56;
+        int height = top + outcomes.size() * row + 44;
+        double max = outcomes.stream().mapToDouble(RateSweep.Outcome::highestSustained).max().orElse(0);
+        double scaleMax = niceCeiling(Math.max(max, 1000));
+        StringBuilder svg = open(height, title);
+        int axisY = top + outcomes.size() * row + 4;
+        for (int t = 0; t <= 5; t++) {
+            double value = scaleMax * t / 5;
+            double x = LABEL_WIDTH + PLOT_WIDTH * t / 5.0;
+            svg.append(line(x, top - 6, x, axisY, "#e0e0e0", 1, false));
+            svg.append(text(x, axisY + 16, "middle", 11, "#555", String.format(Locale.ROOT, "%,.0fk", value / 1000)));
+        }
+        svg.append(text(LABEL_WIDTH + PLOT_WIDTH / 2.0, axisY + 32, "middle", 11, "#555",
+                "highest producer rate sustained, entries per second"));
+        for (int i = 0; i < outcomes.size(); i++) {
+            RateSweep.Outcome o = outcomes.get(i);
+            double y = top + i * row;
+            double w = PLOT_WIDTH * o.highestSustained() / scaleMax;
+            svg.append(text(LABEL_WIDTH - 10, y + 18, "end", 13, "#222", o.contender()));
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"24\" fill=\"%s\"/>%n",
+                    LABEL_WIDTH, y + 2, Math.max(w, 1), PALETTE[i % PALETTE.length]));
+            RateSweep.Step stop = o.stoppedAt();
+            String label = String.format(Locale.ROOT, "%,d/s", o.highestSustained())
+                    + (stop == null ? " (top of the sweep)" : String.format(Locale.ROOT, "; %,dk/s: %s", stop.rate() / 1000,
+                            RateSweep.describe(stop)));
+            svg.append(text(LABEL_WIDTH + w + 6, y + 18, "start", 11, "#222", label));
+        }
         return close(svg);
     }
 

@@ -24,6 +24,7 @@ import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.Contenders;
 import io.rill.bench.CostProbe;
 import io.rill.bench.latency.LatencyBenchmark;
+import io.rill.bench.latency.RateSweep;
 import io.rill.bench.throughput.ThroughputBenchmark;
 
 /** The report rewrites only its block of the page, computes the targets, and writes charts that parse. */
@@ -68,6 +69,46 @@ class MarkdownReportTest {
         }
         String latencySvg = Files.readString(docs.resolve("benchmarks/latency.svg"), StandardCharsets.UTF_8);
         assertTrue(latencySvg.contains("saturated: handled 9,000 of 10,000 entries/s"), latencySvg);
+    }
+
+    @Test
+    void replacesOnlyTheSweepBlockAndDrawsTheSweep(@TempDir Path docs) throws Exception {
+        String before = "# Benchmarks\n\n" + MarkdownReport.BEGIN + "\nresults\n" + MarkdownReport.END + "\n\n## Rate sweep\n\n"
+                + MarkdownReport.SWEEP_BEGIN + "\nold sweep\n" + MarkdownReport.SWEEP_END + "\n\n## Findings\n";
+        Files.writeString(docs.resolve("benchmarks.md"), before);
+        RateSweep sweep = new RateSweep(List.of(10_000, 20_000, 40_000), 50);
+        List<RateSweep.Outcome> outcomes = List.of(
+                new RateSweep.Outcome("plain Lettuce loop", "at-least-once", List.of(
+                        new RateSweep.Step(10_000, RateSweep.Verdict.SUSTAINED, 1.2, 0.5, 10_000),
+                        new RateSweep.Step(20_000, RateSweep.Verdict.SUSTAINED, 3.4, 0.5, 20_000),
+                        new RateSweep.Step(40_000, RateSweep.Verdict.P99_OVER_LIMIT, 75, 0.5, 40_000))),
+                new RateSweep.Outcome("Spring Data Redis, ack per message", "at-least-once", List.of(
+                        new RateSweep.Step(10_000, RateSweep.Verdict.SATURATED, Double.NaN, 0.5, 4_900))),
+                new RateSweep.Outcome("Rill, journal off", "at-least-once", List.of(
+                        new RateSweep.Step(10_000, RateSweep.Verdict.SUSTAINED, 1, 0.5, 10_000),
+                        new RateSweep.Step(20_000, RateSweep.Verdict.SUSTAINED, 2, 0.5, 20_000),
+                        new RateSweep.Step(40_000, RateSweep.Verdict.SUSTAINED, 4, 0.5, 40_000))));
+        MarkdownReport.SweepRun run = new MarkdownReport.SweepRun("benchmarks/run sweep", ZonedDateTime.now(),
+                Machine.describe("7.0.15"), "local", "0.20 / 0.30 / 0.40", "0.50 / 0.40 / 0.40", 0.01, sweep,
+                new LatencyBenchmark.Settings(List.of(10_000), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                        Duration.ofSeconds(2), 100), List.of());
+
+        MarkdownReport.writeSweep(docs, run, outcomes);
+
+        String page = Files.readString(docs.resolve("benchmarks.md"));
+        assertTrue(page.startsWith("# Benchmarks\n\n" + MarkdownReport.BEGIN + "\nresults\n"), page);
+        assertTrue(page.endsWith(MarkdownReport.SWEEP_END + "\n\n## Findings\n"), page);
+        assertFalse(page.contains("old sweep"));
+        assertTrue(page.contains("| plain Lettuce loop | at-least-once | 20,000/s | 3.4 ms | 40,000/s: p99 75.0 ms | 10k: 1.2, 20k: 3.4, 40k: 75 |"), page);
+        assertTrue(page.contains("| Spring Data Redis, ack per message | at-least-once | none of the steps | – | 10,000/s: saturated (handled 4,900/s) |"), page);
+        assertTrue(page.contains("| Rill, journal off | at-least-once | 40,000/s (top of the sweep) | 4 ms | – |"), page);
+        assertTrue(page.contains("- Steps: 10,000, 20,000, 40,000 entries/s; each a latency phase of 2 s warm-up and 5 s measured"), page);
+        byte[] svg = Files.readAllBytes(docs.resolve("benchmarks/sweep.svg"));
+        assertEquals("svg", DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(svg))
+                .getDocumentElement().getNodeName());
+        String text = new String(svg, StandardCharsets.UTF_8);
+        assertTrue(text.contains("20,000/s; 40k/s: p99 75.0 ms"), text);
+        assertTrue(text.contains("40,000/s (top of the sweep)"), text);
     }
 
     private static LatencyBenchmark.Result latency(Contender contender, int rate, double p99Ms, boolean keptUp) {
