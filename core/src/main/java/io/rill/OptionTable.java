@@ -81,7 +81,7 @@ public final class OptionTable {
     static final Option<Integer> ACK_FLUSH_SIZE = Option.row("ack-flush-size", Integer.class)
             .byDefault(100)
             .rule(between(1, MAX_BATCH_SIZE))
-            .means("Acks of one stream that trigger an XACK at once, 1..100000.")
+            .means("Acks of one stream that trigger an XACK (at once, or when the stream's previous XACK is answered), 1..100000.")
             .sets(SubscriptionOptions.Builder::ackFlushSize);
 
     static final Option<Duration> ACK_FLUSH_INTERVAL = Option.row("ack-flush-interval", Duration.class)

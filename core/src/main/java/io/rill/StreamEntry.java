@@ -65,12 +65,13 @@ public final class StreamEntry {
      * copied: they must not change afterwards.
      */
     public static StreamEntry ofBytes(String stream, String id, Map<String, byte[]> fields) {
-        return new StreamEntry(stream, id, unmodifiable(fields), null, UNKNOWN);
+        return new StreamEntry(stream, id, Objects.requireNonNull(fields, "fields"), null, UNKNOWN);
     }
 
     /** As {@link #ofBytes(String, String, Map)}, with the delivery count Redis reported. */
     public static StreamEntry ofBytes(String stream, String id, Map<String, byte[]> fields, long deliveryCount) {
-        return new StreamEntry(stream, id, unmodifiable(fields), null, checked(deliveryCount));
+        // kept as given, without a wrapper: the byte map never leaves this class except behind a ByteView
+        return new StreamEntry(stream, id, Objects.requireNonNull(fields, "fields"), null, checked(deliveryCount));
     }
 
     private static <V> Map<String, V> unmodifiable(Map<String, V> fields) {

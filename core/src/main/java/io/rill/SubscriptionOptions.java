@@ -22,7 +22,7 @@ import java.util.List;
  * @param maxInFlight      the most entries read but not yet acknowledged (or failed) at any time
  * @param startPosition    where a group Rill creates starts
  * @param autoCreate       create a missing group (with MKSTREAM) instead of failing
- * @param ackFlushSize     pending acks of one stream that trigger an XACK at once
+ * @param ackFlushSize     pending acks of one stream that trigger an XACK (at once, or when the stream's previous XACK is answered)
  * @param ackFlushInterval the longest an ack waits to be flushed
  * @param backoff          how a subscription waits between attempts while Redis fails
  * @param shutdownTimeout  how long a graceful stop waits for in-flight handlers and acks; {@code close()} returns

@@ -46,7 +46,8 @@ public final class CostProbe {
     /** One reading. */
     public record Reading(long nanoTime, Map<String, Long> calls, long connections, double redisCpuSeconds,
             long consumerCpuNanos, long processCpuNanos, double machineBusySeconds,
-            Map<String, Long> cpuByThreadGroup, Map<String, Long> switchesByThreadGroup, long helperCpuNanos) {
+            Map<String, Long> cpuByThreadGroup, Map<String, Long> switchesByThreadGroup,
+            Map<String, Long> runQueueNanosByThreadGroup, long helperCpuNanos) {
     }
 
     /**
@@ -72,10 +73,12 @@ public final class CostProbe {
      *                          JVM, the producer's JVM and Redis used meanwhile, 0 to 1; -1 when unknown (not Linux)
      * @param threadSwitches    voluntary context switches (the thread blocked) per entry of each group
      *                          of native threads, by the first 15 characters of their names
+     * @param threadRunQueueMicros time per entry the threads of each group spent runnable but waiting for a
+     *                          core (Linux schedstat): what a busy machine adds to a hand-off
      */
     public record Cost(double readsPerThousand, double acksPerThousand, double connectionsPerThousand, double redisMicros,
             double consumerMicros, double processMicros, Map<String, Double> threadMicros, Map<String, Double> threadSwitches,
-            double othersShare) {
+            Map<String, Double> threadRunQueueMicros, double othersShare) {
     }
 
     public Reading read() {
@@ -118,8 +121,11 @@ public final class CostProbe {
         }
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+        Map<String, Long> switches = new TreeMap<>();
+        Map<String, Long> runQueue = new TreeMap<>();
+        taskStats(switches, runQueue);
         return new Reading(System.nanoTime(), calls, connections, cpu, consumer, process, machineBusySeconds(), byGroup,
-                contextSwitches(), helperCpuNanos.getAsLong() + ENDED_CHILDREN_CPU.get());
+                switches, runQueue, helperCpuNanos.getAsLong() + ENDED_CHILDREN_CPU.get());
     }
 
     public static Cost between(Reading start, Reading end, long entries) {
@@ -129,6 +135,13 @@ public final class CostProbe {
             double perEntry = (count - start.switchesByThreadGroup().getOrDefault(group, 0L)) / n;
             if (perEntry >= 0.01) {
                 threadSwitches.put(group, perEntry);
+            }
+        });
+        Map<String, Double> threadRunQueue = new TreeMap<>();
+        end.runQueueNanosByThreadGroup().forEach((group, nanos) -> {
+            double micros = (nanos - start.runQueueNanosByThreadGroup().getOrDefault(group, 0L)) / 1e3 / n;
+            if (micros >= 0.05) {
+                threadRunQueue.put(group, micros);
             }
         });
         Map<String, Double> threadMicros = new TreeMap<>();
@@ -142,7 +155,7 @@ public final class CostProbe {
                 1000 * (end.connections() - start.connections()) / n,
                 (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n,
                 (end.consumerCpuNanos() - start.consumerCpuNanos()) / 1e3 / n,
-                (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros, threadSwitches,
+                (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros, threadSwitches, threadRunQueue,
                 othersShare(start, end));
     }
 
@@ -178,9 +191,11 @@ public final class CostProbe {
         return -1;
     }
 
-    /** Voluntary context switches of this process's threads, by native name (Linux only). */
-    private static Map<String, Long> contextSwitches() {
-        Map<String, Long> byGroup = new TreeMap<>();
+    /**
+     * Voluntary context switches of this process's threads, and the time they waited runnable for a core
+     * (the second field of schedstat, ns), by native name (Linux only).
+     */
+    private static void taskStats(Map<String, Long> switchesByGroup, Map<String, Long> runQueueByGroup) {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
                 try {
@@ -192,15 +207,16 @@ public final class CostProbe {
                             switches += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
                         }
                     }
-                    byGroup.merge(name, switches, Long::sum);
+                    long waited = Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split("\\s+")[1]);
+                    switchesByGroup.merge(name, switches, Long::sum);
+                    runQueueByGroup.merge(name, waited, Long::sum);
                 } catch (IOException | RuntimeException e) {
-                    // the thread ended while we read it
+                    // the thread ended while we read it, or the kernel keeps no schedstat
                 }
             }
         } catch (IOException e) {
             // not Linux
         }
-        return byGroup;
     }
 
     private static double delta(Reading start, Reading end, String command) {

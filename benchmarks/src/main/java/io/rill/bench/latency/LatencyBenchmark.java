@@ -1,6 +1,7 @@
 package io.rill.bench.latency;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,9 +44,10 @@ public final class LatencyBenchmark {
      * @param producerLag  how late the producer sent each measured entry against its schedule, ns
      * @param cost         reads, acks and CPU per entry during the measured window
      * @param diagnostics  what the contender reported of itself (with -Dbench.diagnostics=true)
+     * @param gc           the harness JVM's garbage collections during the measured window
      */
     public record Result(Contender contender, int rate, long produced, long handled, double handledRate,
-            Histogram latency, Histogram producerLag, CostProbe.Cost cost, String diagnostics) {
+            Histogram latency, Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc) {
 
         public boolean keptUp() {
             return handled == produced;
@@ -57,6 +59,8 @@ public final class LatencyBenchmark {
     private final List<Contender> contenders;
     private final boolean ownsRedis;
     private final List<String> isolationNotes = new ArrayList<>();
+    /** Open while {@link #run} or {@link #sweep} runs. */
+    private GcPauses gcPauses;
 
     /**
      * @param ownsRedis whether the harness started this Redis, so each phase may begin with FLUSHALL
@@ -76,6 +80,7 @@ public final class LatencyBenchmark {
     public List<Result> run() throws Exception {
         List<Result> results = new ArrayList<>();
         HarnessClient harness = new HarnessClient(uri);
+        gcPauses = new GcPauses();
         try (StatefulRedisConnection<String, String> admin = harness.client().connect();
                 ProducerProcess producer = ProducerProcess.start(uri, settings.payload())) {
             CostProbe probe = new CostProbe(admin);
@@ -95,6 +100,7 @@ public final class LatencyBenchmark {
             }
             isolationNotes.addAll(isolation.notes());
         } finally {
+            gcPauses.close();
             harness.close();
         }
         return results;
@@ -106,8 +112,10 @@ public final class LatencyBenchmark {
     public List<RateSweep.Outcome> sweep(RateSweep sweep) throws Exception {
         List<RateSweep.Outcome> outcomes = new ArrayList<>();
         HarnessClient harness = new HarnessClient(uri);
-        try (StatefulRedisConnection<String, String> admin = harness.client().connect();
-                ProducerProcess producer = ProducerProcess.start(uri, settings.payload())) {
+        gcPauses = new GcPauses();
+        ProducerProcess producer = null;
+        try (StatefulRedisConnection<String, String> admin = harness.client().connect()) {
+            producer = ProducerProcess.start(uri, settings.payload());
             CostProbe probe = new CostProbe(admin);
             probe.countAsHarness(producer::cpuNanos);
             Isolation isolation = new Isolation(admin, ownsRedis);
@@ -116,7 +124,21 @@ public final class LatencyBenchmark {
                 phase(admin, probe, isolation, producer, contender, sweep.rates().get(0), settings.warmUp(), Duration.ofSeconds(1));
                 List<RateSweep.Step> steps = new ArrayList<>();
                 for (int rate : sweep.rates()) {
-                    Result result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
+                    Result result;
+                    try {
+                        result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
+                    } catch (RuntimeException e) {
+                        if (producer.alive()) {
+                            throw e; // the contender's or the harness's failure, not the producer's
+                        }
+                        // the rate was never offered: a step of its own, and a new producer for the next contender
+                        System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s the producer failed: %s%n", rate, contender.name(), e);
+                        steps.add(RateSweep.producerFailed(rate));
+                        producer.close();
+                        producer = ProducerProcess.start(uri, settings.payload());
+                        probe.countAsHarness(producer::cpuNanos);
+                        break;
+                    }
                     print(result);
                     RateSweep.Step step = sweep.step(result);
                     steps.add(step);
@@ -130,6 +152,10 @@ public final class LatencyBenchmark {
             }
             isolationNotes.addAll(isolation.notes());
         } finally {
+            if (producer != null) {
+                producer.close();
+            }
+            gcPauses.close();
             harness.close();
         }
         return outcomes;
@@ -190,7 +216,8 @@ public final class LatencyBenchmark {
         long handledInWindow = window.handledAtEnd - window.handledAtStart;
         return new Result(contender, rate, measured, Math.min(handled.sum(), measured),
                 handledInWindow / (measure.toNanos() / 1e9), latency.getIntervalHistogram(), produced.lag(),
-                CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics);
+                CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics,
+                gcPauses.between(window.startInstant, window.endInstant));
     }
 
     /** Reads the costs at the start and the end of the measured window, off the producer's thread. */
@@ -201,6 +228,8 @@ public final class LatencyBenchmark {
         private final long end;
         CostProbe.Reading start;
         CostProbe.Reading endReading;
+        Instant startInstant;
+        Instant endInstant;
         long handledAtStart;
         long handledAtEnd;
         volatile RuntimeException failure;
@@ -217,9 +246,11 @@ public final class LatencyBenchmark {
             try {
                 parkUntil(from);
                 handledAtStart = handledAll.sum();
+                startInstant = Instant.now();
                 start = probe.read();
                 parkUntil(end);
                 handledAtEnd = handledAll.sum();
+                endInstant = Instant.now();
                 endReading = probe.read();
             } catch (RuntimeException e) {
                 failure = e;
@@ -236,15 +267,17 @@ public final class LatencyBenchmark {
         CostProbe.Cost c = r.cost();
         System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s p50 %8.3f  p99 %8.3f  p999 %8.3f  max %8.3f ms"
                 + "  handled %,d/%,d%s  lag p99 %.3f ms | per 1k entries: %.1f reads %.1f acks %.1f connections | µs/entry: redis %.1f"
-                + " consumer %.1f jvm %.1f | others' CPU %s%n", r.rate(), r.contender().name(),
+                + " consumer %.1f jvm %.1f | %s | others' CPU %s%n", r.rate(), r.contender().name(),
                 ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
                 ms(h.getMaxValue()), r.handled(), r.produced(), r.keptUp() ? "" : " SATURATED",
                 ms(r.producerLag().getValueAtPercentile(99)), c.readsPerThousand(), c.acksPerThousand(), c.connectionsPerThousand(), c.redisMicros(),
-                c.consumerMicros(), c.processMicros(),
+                c.consumerMicros(), c.processMicros(), r.gc(),
                 c.othersShare() < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f%%", c.othersShare() * 100));
         if (Boolean.getBoolean(CostProbe.DIAGNOSTICS)) {
             c.threadMicros().forEach((group, micros) -> System.out.printf(Locale.ROOT, "    cpu %-40s %8.1f µs/entry%n", group, micros));
             c.threadSwitches().forEach((group, n) -> System.out.printf(Locale.ROOT, "    switches %-35s %8.2f /entry%n", group, n));
+            c.threadRunQueueMicros().forEach((group, micros) -> System.out.printf(Locale.ROOT,
+                    "    run-queue wait %-29s %8.2f µs/entry%n", group, micros));
             if (!r.diagnostics().isEmpty()) {
                 System.out.println("    " + r.diagnostics());
             }

@@ -124,6 +124,11 @@ public final class ProducerProcess implements AutoCloseable {
         return line;
     }
 
+    /** False once the child has ended (it ran out of memory, say). */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     /** Ends the child and waits until it is gone. */
     @Override
     public void close() {

@@ -41,7 +41,9 @@ public record RateSweep(List<Integer> rates, double p99LimitMs) {
         SUSTAINED("sustained"),
         P99_OVER_LIMIT("p99 over the limit"),
         SATURATED("saturated"),
-        PRODUCER_BEHIND("producer could not keep the rate");
+        PRODUCER_BEHIND("producer could not keep the rate"),
+        /** The producer's JVM failed (out of memory, say): the rate was not offered, so nothing is judged. */
+        PRODUCER_FAILED("producer failed");
 
         private final String text;
 
@@ -118,6 +120,7 @@ public record RateSweep(List<Integer> rates, double p99LimitMs) {
             case P99_OVER_LIMIT -> String.format(Locale.ROOT, "p99 %.1f ms", step.p99Ms());
             case SATURATED -> String.format(Locale.ROOT, "saturated (handled %,.0f/s)", step.handledRate());
             case PRODUCER_BEHIND -> String.format(Locale.ROOT, "producer late by %.1f ms (p99)", step.producerLagP99Ms());
+            case PRODUCER_FAILED -> "the producer failed";
         };
     }
 
@@ -133,6 +136,11 @@ public record RateSweep(List<Integer> rates, double p99LimitMs) {
             return Verdict.PRODUCER_BEHIND;
         }
         return keptUp ? Verdict.P99_OVER_LIMIT : Verdict.SATURATED;
+    }
+
+    /** The step of a phase whose producer failed. */
+    static Step producerFailed(int rate) {
+        return new Step(rate, Verdict.PRODUCER_FAILED, Double.NaN, Double.NaN, Double.NaN);
     }
 
     /** The step of one latency phase. */

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.rill.bench.CostProbe;
 import io.rill.bench.HarnessClient;
 import io.rill.bench.Streams;
 import io.rill.bench.contender.Contender;
@@ -124,6 +125,9 @@ public final class MemoryBenchmark {
             return new Result(contender.name(), false, "exit " + exit + (tail.isEmpty() ? "" : ": " + String.join(" | ", tail)),
                     0, 0, 0, 0, 0);
         }
+        // the child's CPU is this run's own work, not another process's load on the machine
+        String cpu = result.substring(result.indexOf(" cpu=") + " cpu=".length()).split(" ")[0];
+        CostProbe.childEnded(Long.parseLong(cpu));
         return parse(contender.name(), result);
     }
 
@@ -142,9 +146,9 @@ public final class MemoryBenchmark {
     }
 
     /** The result line the child prints. */
-    static String format(long entries, long nanos, long allocated, long gcs, long gcMillis, long heapAfterGc) {
+    static String format(long entries, long nanos, long allocated, long gcs, long gcMillis, long heapAfterGc, long cpu) {
         return RESULT + "entries=" + entries + " nanos=" + nanos + " allocated=" + allocated + " gcs=" + gcs + " gcMillis="
-                + gcMillis + " heapAfterGc=" + heapAfterGc;
+                + gcMillis + " heapAfterGc=" + heapAfterGc + " cpu=" + cpu;
     }
 
     /** The child: {@code uri stream group contender-name batch entries}. */
@@ -188,8 +192,10 @@ public final class MemoryBenchmark {
             }
             long allocated = threads.getTotalThreadAllocatedBytes() - allocatedBefore;
             long[] gcAfter = gcs();
+            long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
             System.out.println(format(handled.sum(), nanos, allocated, gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1],
-                    heapAfterGc()));
+                    heapAfterGc(), cpu));
         } finally {
             client.shutdown();
         }

@@ -9,7 +9,7 @@ class MemoryBenchmarkTest {
 
     @Test
     void theChildsLineBecomesFiguresPerEntry() {
-        String line = MemoryBenchmark.format(1_000_000, 4_000_000_000L, 500_000_000L, 120, 300, 20L * 1024 * 1024);
+        String line = MemoryBenchmark.format(1_000_000, 4_000_000_000L, 500_000_000L, 120, 300, 20L * 1024 * 1024, 3_000_000_000L);
         MemoryBenchmark.Result r = MemoryBenchmark.parse("plain Lettuce loop", line);
         assertTrue(r.ok());
         assertEquals(250_000, r.rate(), 1e-6);

@@ -167,8 +167,18 @@ public final class Admission {
                 }
                 Batch batch = fresh.next(commands, count);
                 onRead.run();
-                if (batch != null) {
+                while (batch != null) {
+                    // with a backlog the next read goes out before this batch is admitted: Redis prepares it
+                    // meanwhile instead of waiting for the next call
+                    int aheadCount = aheadCount(batch, count);
+                    Source.Pending ahead = aheadCount > 0 ? fresh.send(commands, aheadCount) : null;
                     admit(commands, batch);
+                    if (ahead == null) {
+                        break;
+                    }
+                    batch = ahead.await(); // taken and admitted even when stopping: Redis delivered it here
+                    onRead.run();
+                    count = aheadCount;
                 }
             }
         } finally {
@@ -231,6 +241,25 @@ public final class Admission {
     }
 
     /**
+     * The COUNT of a read sent ahead of admitting {@code batch}, or 0 for none: only when the batch was full
+     * (a backlog: the next read returns at once instead of blocking), nothing else is due on the connection
+     * (history, a claim pass, a pause or stop), and the window has room for both batches.
+     */
+    private int aheadCount(Batch batch, int count) {
+        int read = batch.messages().size();
+        if (read < count || stopping || paused || historyDue) {
+            return 0;
+        }
+        for (Source source : periodic) {
+            if (source.due()) {
+                return 0;
+            }
+        }
+        int free = window.free() - read; // the batch takes its slots when admitted, after this read went out
+        return free < streams ? 0 : Math.min(options.batchSize(), free / streams);
+    }
+
+    /**
      * Takes slots for what a source read and routes each entry: to the settler on arrival, then what it
      * does not keep to the handler.
      */
@@ -242,8 +271,11 @@ public final class Admission {
         if (messages.isEmpty()) {
             return;
         }
-        boolean first = batch.origin() == Origin.NEW;
-        Map<String, Map<String, Long>> failures = first ? Map.of() : failureCounts(commands, messages);
+        if (batch.origin() == Origin.NEW) {
+            admitFirst(messages);
+            return;
+        }
+        Map<String, Map<String, Long>> failures = failureCounts(commands, messages);
         List<StreamEntry> toHandle = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
             StreamMessage<String, byte[]> message = messages.get(i);
@@ -251,17 +283,7 @@ public final class Admission {
             String id = message.getId();
             Map<String, byte[]> body = message.getBody();
             boolean trimmed = body == null || body.isEmpty();
-            // the values stay the arrays Lettuce decoded: no copy, no text decoding unless a handler asks
             Map<String, byte[]> fields = trimmed ? Map.of() : body;
-            if (first) {
-                StreamEntry entry = StreamEntry.ofBytes(stream, id, fields, 1);
-                if (window.admit(entry)) {
-                    // a first delivery never failed and has nothing to settle on arrival
-                    metrics.stream(stream).read(1);
-                    toHandle.add(entry);
-                }
-                continue;
-            }
             // the read script set its count back; the hand-over it is about to get makes it this delivery again
             long deliveries = batch.deliveries().get(i); // 0: no longer pending here
             StreamEntry entry = deliveries > 0 ? StreamEntry.ofBytes(stream, id, fields, deliveries)
@@ -278,6 +300,38 @@ public final class Admission {
             if (settler.arrived(entry, trimmed, failed)) {
                 toHandle.add(entry);
             }
+        }
+        handOff.accept(toHandle);
+    }
+
+    /**
+     * First deliveries (the hot path): they never failed and have nothing to settle on arrival, so they
+     * go straight to the handler; the read counter moves once per run of one stream's entries.
+     */
+    private void admitFirst(List<StreamMessage<String, byte[]>> messages) {
+        List<StreamEntry> toHandle = new ArrayList<>(messages.size());
+        String counted = null;
+        int read = 0;
+        for (StreamMessage<String, byte[]> message : messages) {
+            String stream = message.getStream();
+            Map<String, byte[]> body = message.getBody();
+            // the values stay the arrays Lettuce decoded: no copy, no text decoding unless a handler asks
+            StreamEntry entry = StreamEntry.ofBytes(stream, message.getId(), body == null ? Map.of() : body, 1);
+            if (!window.admit(entry)) {
+                continue;
+            }
+            if (!stream.equals(counted)) {
+                if (read > 0) {
+                    metrics.stream(counted).read(read);
+                }
+                counted = stream;
+                read = 0;
+            }
+            read++;
+            toHandle.add(entry);
+        }
+        if (read > 0) {
+            metrics.stream(counted).read(read);
         }
         handOff.accept(toHandle);
     }

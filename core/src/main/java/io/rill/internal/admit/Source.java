@@ -50,4 +50,28 @@ public interface Source {
     /** Forgets progress of an unfinished pass, so that the next call starts over. */
     default void reset() {
     }
+
+    /**
+     * True when {@link #next} would do work now. A periodic source that is not due lets the admission
+     * send its next read of new entries ahead (see {@link #send}).
+     */
+    default boolean due() {
+        return true;
+    }
+
+    /**
+     * Sends a read without waiting for its reply, so that Redis prepares it while the previous batch is
+     * admitted; null when this source reads one call at a time. The admission always awaits and admits
+     * what it sent: the entries are this consumer's once Redis answered.
+     */
+    default Pending send(RedisCommands<String, byte[]> commands, int count) {
+        return null;
+    }
+
+    /** A read {@link #send sent} and not yet taken. */
+    interface Pending {
+
+        /** Waits for the reply (at most the connection's command timeout) and returns what it read. */
+        Batch await();
+    }
 }

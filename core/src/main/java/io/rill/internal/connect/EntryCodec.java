@@ -2,6 +2,7 @@ package io.rill.internal.connect;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -16,7 +17,7 @@ import io.netty.buffer.ByteBuf;
  * come as bytes too, and the caller turns them into text.
  *
  * <p>Decoding a value is one array copy out of the network buffer, cheaper than the UTF-8 decoding of the
- * string codec it replaces. Encoding writes straight into Lettuce's buffer, without an intermediate array.
+ * string codec it replaces; a name seen lately is not decoded again. Encoding writes straight into Lettuce's buffer, without an intermediate array.
  */
 public final class EntryCodec implements RedisCodec<String, byte[]>, ToByteBufEncoder<String, byte[]> {
 
@@ -24,12 +25,49 @@ public final class EntryCodec implements RedisCodec<String, byte[]>, ToByteBufEn
 
     private static final byte[] EMPTY = new byte[0];
 
+    /**
+     * Names decoded lately (stream keys, field names), by a hash of their bytes: every entry of a stream
+     * repeats the same few names, and a hit costs neither a String nor an array. Slots are overwritten
+     * without locks; a stale or colliding slot is only a miss.
+     */
+    private static final int NAME_CACHE_SLOTS = 256;
+    private static final int NAME_CACHE_MAX_LENGTH = 64;
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[NAME_CACHE_MAX_LENGTH]);
+    private final Name[] names = new Name[NAME_CACHE_SLOTS];
+
+    private record Name(byte[] bytes, String text) {
+    }
+
     private EntryCodec() {
     }
 
     @Override
     public String decodeKey(ByteBuffer bytes) {
-        return StringCodec.UTF8.decodeKey(bytes);
+        if (bytes == null) {
+            return null;
+        }
+        int length = bytes.remaining();
+        if (length > NAME_CACHE_MAX_LENGTH) {
+            byte[] copy = new byte[length];
+            bytes.get(bytes.position(), copy);
+            return new String(copy, StandardCharsets.UTF_8);
+        }
+        // one bulk copy out of the network buffer (a direct one checks its memory on every single get)
+        byte[] scratch = SCRATCH.get();
+        bytes.get(bytes.position(), scratch, 0, length);
+        int hash = 1;
+        for (int i = 0; i < length; i++) {
+            hash = 31 * hash + scratch[i];
+        }
+        int slot = (hash ^ (hash >>> 16)) & (NAME_CACHE_SLOTS - 1);
+        Name cached = names[slot];
+        if (cached != null && Arrays.equals(cached.bytes, 0, cached.bytes.length, scratch, 0, length)) {
+            return cached.text;
+        }
+        byte[] copy = Arrays.copyOf(scratch, length);
+        String text = new String(copy, StandardCharsets.UTF_8);
+        names[slot] = new Name(copy, text); // a racing write may win: either is a correct entry
+        return text;
     }
 
     @Override

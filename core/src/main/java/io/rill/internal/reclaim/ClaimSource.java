@@ -68,6 +68,11 @@ public final class ClaimSource implements Source {
     }
 
     @Override
+    public boolean due() {
+        return stream >= 0 || System.nanoTime() - nextPass >= 0;
+    }
+
+    @Override
     public Batch next(RedisCommands<String, byte[]> commands, int free) {
         long now = System.nanoTime();
         if (stream < 0) {

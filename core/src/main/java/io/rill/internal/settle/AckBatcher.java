@@ -28,8 +28,11 @@ import io.rill.internal.window.InFlightWindow;
 /**
  * Coalesces the acks of one subscription into one XACK per stream per flush (semantics 2). A flush
  * runs when a stream has {@code flushSize} acks waiting or every {@code flushInterval}, whichever
- * comes first. XACKs go out on the shared command connection without waiting for each other; a
- * confirmed XACK gives the entries' in-flight slots back. A failed XACK puts its IDs back to be sent
+ * comes first; while an XACK of the stream is still unanswered, a full stream waits for that answer
+ * and goes out from its callback with everything that gathered meanwhile, so under load XACKs grow
+ * with the round trip instead of multiplying (and are written from Lettuce's own thread). XACKs go out
+ * on the shared command connection without waiting for each other; a confirmed XACK gives the entries'
+ * in-flight slots back. A failed XACK puts its IDs back to be sent
  * with the next flush: the entries stay in flight (and pending in Redis) until Redis confirms.
  *
  * <p>With a checkpoint journal (semantics 4) a flush first appends its IDs to the journal, and each
@@ -49,6 +52,8 @@ final class AckBatcher {
     private final Meters metrics;
     private final int flushSize;
     private final Map<String, List<String>> waiting = new HashMap<>();
+    /** Per stream: XACKs sent (or being journaled) and not yet answered; guarded by this. */
+    private final Map<String, int[]> unanswered = new HashMap<>();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final ScheduledFuture<?> ticker;
     private volatile boolean failing;
@@ -88,6 +93,7 @@ final class AckBatcher {
         this.flushSize = flushSize;
         for (String stream : streams) {
             waiting.put(stream, new ArrayList<>(flushSize));
+            unanswered.put(stream, new int[1]);
         }
         long interval = flushInterval.toNanos();
         this.ticker = timer.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.NANOSECONDS);
@@ -99,7 +105,7 @@ final class AckBatcher {
         synchronized (this) {
             List<String> ids = waiting.get(entry.stream());
             ids.add(entry.id());
-            if (ids.size() >= flushSize) {
+            if (ids.size() >= flushSize && unanswered.get(entry.stream())[0] == 0) {
                 ready = take(entry.stream());
             }
         }
@@ -179,9 +185,11 @@ final class AckBatcher {
         ticker.cancel(false);
     }
 
+    /** Takes a stream's waiting acks for one XACK; call holding the lock. */
     private List<String> take(String stream) {
         List<String> ids = waiting.get(stream);
-        waiting.put(stream, new ArrayList<>(flushSize));
+        waiting.put(stream, new ArrayList<>(Math.max(flushSize, ids.size())));
+        unanswered.get(stream)[0]++;
         // counted as sent while still under the lock, so that pending() never misses them in between
         outstanding.addAndGet(ids.size());
         return ids;
@@ -229,6 +237,9 @@ final class AckBatcher {
             for (Commit commit : ofStream) {
                 ids.addAll(commit.ids());
             }
+            synchronized (this) {
+                unanswered.computeIfAbsent(stream, k -> new int[1])[0]++;
+            }
             xack(stream, ids, ofStream);
         });
     }
@@ -268,13 +279,18 @@ final class AckBatcher {
                 }
                 window.release(stream, ids);
                 metrics.stream(stream).acked(ids.size());
+                List<String> next;
                 synchronized (this) {
                     outstanding.addAndGet(-ids.size());
                     notifyAll();
+                    next = answered(stream);
                 }
                 if (failing) {
                     failing = false;
                     log.info("Acks flowing again for {}", description);
+                }
+                if (next != null) {
+                    send(stream, next); // what filled up while this XACK was on its way
                 }
             });
         });
@@ -291,6 +307,7 @@ final class AckBatcher {
                 journaledIds += ids.size();
             }
             outstanding.addAndGet(-ids.size());
+            unanswered.get(stream)[0]--; // nothing sent from here: the next flush retries
             if (permanent) {
                 refused = true; // a stop does not wait for acks Redis will not take
                 notifyAll();
@@ -307,6 +324,17 @@ final class AckBatcher {
                     + " (" + Failure.unwrap(error).getMessage() + "): acks can't be sent; give the user the "
                     + "permissions docs/operations.md lists", Failure.unwrap(error)));
         }
+    }
+
+    /**
+     * Counts an XACK of the stream as answered; when it was the last one and a full flush waited for it,
+     * takes that flush. Call holding the lock.
+     */
+    private List<String> answered(String stream) {
+        int[] count = unanswered.get(stream);
+        count[0]--;
+        List<String> ids = waiting.get(stream);
+        return count[0] == 0 && ids != null && ids.size() >= flushSize ? take(stream) : null;
     }
 
     private void journalFailed(Throwable error) {

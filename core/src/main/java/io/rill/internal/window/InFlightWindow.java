@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -28,10 +29,12 @@ public final class InFlightWindow {
     /** While a history read or a claim is under way: IDs released meanwhile, per stream. */
     private final Map<String, Set<String>> releasedByStream;
     private volatile boolean watching;
+    /** Signals releases to {@link #awaitFree} and {@link #awaitReleased}; admitting takes no lock. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
-    private int used;
-    private boolean closed;
+    /** Slots taken: raised by the admitting thread, lowered by releases (then signalled under the lock). */
+    private final AtomicInteger used = new AtomicInteger();
+    private volatile boolean closed;
 
     public InFlightWindow(int capacity, List<String> streams) {
         this.capacity = capacity;
@@ -70,22 +73,12 @@ public final class InFlightWindow {
 
     /** Entries in flight now. */
     public int size() {
-        lock.lock();
-        try {
-            return used;
-        } finally {
-            lock.unlock();
-        }
+        return used.get();
     }
 
     /** Slots free now (0 when closed); for the reader thread, the only one that admits entries. */
     public int free() {
-        lock.lock();
-        try {
-            return closed ? 0 : capacity - used;
-        } finally {
-            lock.unlock();
-        }
+        return closed ? 0 : capacity - used.get();
     }
 
     /**
@@ -97,13 +90,14 @@ public final class InFlightWindow {
         long nanos = unit.toNanos(timeout);
         lock.lock();
         try {
-            while (!closed && capacity - used < atLeast) {
+            // a release lowers `used` before it takes the lock to signal, so no wake-up is missed here
+            while (!closed && capacity - used.get() < atLeast) {
                 if (nanos <= 0) {
                     return 0;
                 }
                 nanos = released.awaitNanos(nanos);
             }
-            return closed ? 0 : capacity - used;
+            return closed ? 0 : capacity - used.get();
         } finally {
             lock.unlock();
         }
@@ -123,12 +117,7 @@ public final class InFlightWindow {
             inFlight.remove(entry.id());
             return false;
         }
-        lock.lock();
-        try {
-            used++;
-        } finally {
-            lock.unlock();
-        }
+        used.incrementAndGet(); // lowers the free slots only: nobody waits for that
         return true;
     }
 
@@ -198,9 +187,9 @@ public final class InFlightWindow {
         if (removed == 0) {
             return;
         }
+        used.addAndGet(-removed);
         lock.lock();
         try {
-            used -= removed;
             released.signalAll();
         } finally {
             lock.unlock();

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +53,45 @@ class EntryCodecTest {
         value.get(copy);
         assertArrayEquals(NOT_UTF8, copy);
         assertEquals("ü", StandardCharsets.UTF_8.decode(codec.encodeKey("ü")).toString());
+    }
+
+    @Test
+    void aNameDecodedAgainIsTheSameTextAndManyNamesNeverMixUp() {
+        String first = codec.decodeKey(direct("payload"));
+        assertEquals("payload", first);
+        assertTrue(first == codec.decodeKey(direct("payload")), "a repeated name is taken from the cache");
+        // far more names than the cache has slots: colliding and overwritten slots must only be misses
+        Set<String> seen = new HashSet<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 5_000; i++) {
+                String name = "field-" + i;
+                assertEquals(name, codec.decodeKey(direct(name)));
+                seen.add(name);
+            }
+        }
+        assertEquals(5_000, seen.size());
+    }
+
+    @Test
+    void namesAreDecodedFromWhereTheBufferStandsAndLongOrInvalidOnesToo() {
+        ByteBuffer framed = ByteBuffer.allocateDirect(32);
+        framed.put("$5\r\norder".getBytes(StandardCharsets.US_ASCII)).flip().position(4);
+        assertEquals("order", codec.decodeKey(framed));
+        assertEquals(4, framed.position(), "the buffer is left as it was");
+
+        String longName = "n".repeat(70) + "ü";
+        assertEquals(longName, codec.decodeKey(direct(longName)));
+        assertEquals(longName, codec.decodeKey(direct(longName)));
+        // not UTF-8: replacement characters, the same on a cache hit
+        String invalid = codec.decodeKey(ByteBuffer.wrap(NOT_UTF8));
+        assertTrue(invalid.contains("\uFFFD"));
+        assertEquals(invalid, codec.decodeKey(ByteBuffer.wrap(NOT_UTF8)));
+        assertEquals("", codec.decodeKey(ByteBuffer.allocate(0)));
+    }
+
+    private static ByteBuffer direct(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
     }
 
     @Test
