@@ -36,10 +36,12 @@ public abstract sealed class Invoker {
     final Retrier retrier;
     final Meters metrics;
     final String description;
+    final CallScope scope;
     /** Set when a stop's deadline passed: no handler call starts, no outcome is settled any more. */
     volatile boolean halted;
 
-    Invoker(Settler settler, Retrier retrier, Meters metrics, String description) {
+    Invoker(Settler settler, Retrier retrier, Meters metrics, String description, CallScope scope) {
+        this.scope = scope;
         this.settler = settler;
         this.retrier = retrier;
         this.metrics = metrics;
@@ -51,12 +53,14 @@ public abstract sealed class Invoker {
      * {@link ManualHandler}, {@link ManualBatchHandler}). A manual handler is called once per delivery:
      * its nack or throw is a failure without an in-process retry.
      */
-    public static Invoker of(Object handler, Settler settler, Retrier retrier, Meters metrics, String description) {
+    public static Invoker of(Object handler, Settler settler, Retrier retrier, Meters metrics, String description,
+            String group, String consumer) {
+        CallScope scope = new CallScope(group, consumer);
         return switch (handler) {
-            case EntryHandler h -> new Single(h, settler, retrier, metrics, description);
-            case BatchHandler h -> new Batch(h, settler, retrier, metrics, description);
-            case ManualHandler h -> new Manual(h, settler, retrier, metrics, description);
-            case ManualBatchHandler h -> new ManualBatch(h, settler, retrier, metrics, description);
+            case EntryHandler h -> new Single(h, settler, retrier, metrics, description, scope);
+            case BatchHandler h -> new Batch(h, settler, retrier, metrics, description, scope);
+            case ManualHandler h -> new Manual(h, settler, retrier, metrics, description, scope);
+            case ManualBatchHandler h -> new ManualBatch(h, settler, retrier, metrics, description, scope);
             default -> throw new IllegalArgumentException("not a handler: " + handler.getClass().getName());
         };
     }
@@ -101,8 +105,8 @@ public abstract sealed class Invoker {
     private static final class Single extends Invoker {
         private final EntryHandler handler;
 
-        Single(EntryHandler handler, Settler settler, Retrier retrier, Meters metrics, String description) {
-            super(settler, retrier, metrics, description);
+        Single(EntryHandler handler, Settler settler, Retrier retrier, Meters metrics, String description, CallScope scope) {
+            super(settler, retrier, metrics, description, scope);
             this.handler = handler;
         }
 
@@ -141,18 +145,21 @@ public abstract sealed class Invoker {
                 if (watch != null) {
                     watch.begin(entry, null, null);
                 }
+                scope.open(entry);
                 try {
                     handler.handle(entry);
                 } catch (Throwable e) {
                     error = e;
+                } finally {
+                    scope.close();
                 }
                 if (watch != null && !watch.end()) {
-                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, error);
                     return true;
                 }
                 if (error != null) {
                     Throwable e = error;
-                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, e);
                     if (interrupted(e) || halted) {
                         settler.abandoned(entry);
                         return false;
@@ -171,7 +178,7 @@ public abstract sealed class Invoker {
                             entry.stream(), entry.id(), description, attempt, e);
                     return !Thread.currentThread().isInterrupted();
                 }
-                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, null);
                 if (halted) {
                     settler.abandoned(entry); // returned after the stop's deadline: left pending, not settled
                     return false;
@@ -185,8 +192,8 @@ public abstract sealed class Invoker {
     private static final class Batch extends Invoker {
         private final BatchHandler handler;
 
-        Batch(BatchHandler handler, Settler settler, Retrier retrier, Meters metrics, String description) {
-            super(settler, retrier, metrics, description);
+        Batch(BatchHandler handler, Settler settler, Retrier retrier, Meters metrics, String description, CallScope scope) {
+            super(settler, retrier, metrics, description, scope);
             this.handler = handler;
         }
 
@@ -247,13 +254,16 @@ public abstract sealed class Invoker {
             if (watch != null) {
                 watch.begin(null, entries, null);
             }
+            scope.open(entries);
             try {
                 handler.handle(List.copyOf(entries));
             } catch (Throwable e) {
                 error = e;
+            } finally {
+                scope.close();
             }
             // the batch's time is recorded once, on the stream of its first entry
-            metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start);
+            metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start, error);
             if (watch != null && !watch.end()) {
                 return null;
             }
@@ -359,8 +369,8 @@ public abstract sealed class Invoker {
     private static final class Manual extends Invoker {
         private final ManualHandler handler;
 
-        Manual(ManualHandler handler, Settler settler, Retrier retrier, Meters metrics, String description) {
-            super(settler, retrier, metrics, description);
+        Manual(ManualHandler handler, Settler settler, Retrier retrier, Meters metrics, String description, CallScope scope) {
+            super(settler, retrier, metrics, description, scope);
             this.handler = handler;
         }
 
@@ -384,12 +394,15 @@ public abstract sealed class Invoker {
                 if (watch != null) {
                     watch.begin(null, settlement.entries, settlement);
                 }
+                scope.open(entry);
                 try {
                     handler.handle(entry, settlement);
                 } catch (Throwable e) {
                     error = e;
+                } finally {
+                    scope.close();
                 }
-                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start);
+                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, error);
                 if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
                     settlement.threw(error);
                 }
@@ -400,8 +413,8 @@ public abstract sealed class Invoker {
     private static final class ManualBatch extends Invoker {
         private final ManualBatchHandler handler;
 
-        ManualBatch(ManualBatchHandler handler, Settler settler, Retrier retrier, Meters metrics, String description) {
-            super(settler, retrier, metrics, description);
+        ManualBatch(ManualBatchHandler handler, Settler settler, Retrier retrier, Meters metrics, String description, CallScope scope) {
+            super(settler, retrier, metrics, description, scope);
             this.handler = handler;
         }
 
@@ -424,12 +437,15 @@ public abstract sealed class Invoker {
             if (watch != null) {
                 watch.begin(null, batch, settlement);
             }
+            scope.open(batch);
             try {
                 handler.handle(batch, settlement);
             } catch (Throwable e) {
                 error = e;
+            } finally {
+                scope.close();
             }
-            metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start);
+            metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start, error);
             if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
                 settlement.threw(error);
             }

@@ -4,15 +4,32 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.rill.SubscriptionState;
 
 import static io.rill.metrics.SubscriptionMetrics.ACKED;
+import static io.rill.metrics.SubscriptionMetrics.ACKS_FAILED;
+import static io.rill.metrics.SubscriptionMetrics.DEAD_LETTERS_FAILED;
+import static io.rill.metrics.SubscriptionMetrics.GROUP_PENDING;
+import static io.rill.metrics.SubscriptionMetrics.IN_FLIGHT;
+import static io.rill.metrics.SubscriptionMetrics.LAG;
+import static io.rill.metrics.SubscriptionMetrics.LAG_AGE;
+import static io.rill.metrics.SubscriptionMetrics.PENDING;
+import static io.rill.metrics.SubscriptionMetrics.PENDING_AGE;
+import static io.rill.metrics.SubscriptionMetrics.STATE;
+import static io.rill.metrics.SubscriptionMetrics.TAG_EXCEPTION;
+import static io.rill.metrics.SubscriptionMetrics.TAG_RESULT;
 import static io.rill.metrics.SubscriptionMetrics.CLAIMED;
 import static io.rill.metrics.SubscriptionMetrics.CONSUMERS_DELETED;
 import static io.rill.metrics.SubscriptionMetrics.DEAD_LETTERED;
@@ -38,6 +55,9 @@ public final class Meters implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final Map<String, StreamMeters> byStream;
+    private final Tags subscriptionTags;
+    /** The subscription's own gauges (in flight, state). */
+    private final List<Meter> subscription = new ArrayList<>();
 
     public Meters(MeterRegistry registry, List<String> streams, String group, String consumer) {
         this.registry = registry;
@@ -46,6 +66,18 @@ public final class Meters implements AutoCloseable {
             meters.put(stream, new StreamMeters(registry, Tags.of("stream", stream, "group", group, "consumer", consumer)));
         }
         this.byStream = Map.copyOf(meters);
+        this.subscriptionTags = Tags.of("stream", String.join(",", streams), "group", group, "consumer", consumer);
+    }
+
+    /** Registers the gauges of the subscription as a whole: its in-flight entries and its state. */
+    public void subscription(IntSupplier inFlight, Supplier<SubscriptionState> state) {
+        subscription.add(Gauge.builder(IN_FLIGHT, inFlight, s -> s.getAsInt())
+                .description("Entries read and not yet acknowledged or failed").tags(subscriptionTags).register(registry));
+        for (SubscriptionState value : SubscriptionState.values()) {
+            subscription.add(Gauge.builder(STATE, state, s -> s.get() == value ? 1 : 0)
+                    .description("1 for the state the subscription is in, 0 for the others")
+                    .tags(subscriptionTags.and("state", value.name())).register(registry));
+        }
     }
 
     /** Removes every meter of the subscription from the registry; call once it has settled for the last time. */
@@ -55,7 +87,9 @@ public final class Meters implements AutoCloseable {
             for (Meter meter : meters.all) {
                 registry.remove(meter);
             }
+            meters.handlerFailures.values().forEach(registry::remove);
         }
+        subscription.forEach(registry::remove);
     }
 
     public StreamMeters stream(String stream) {
@@ -79,9 +113,23 @@ public final class Meters implements AutoCloseable {
         private final Counter consumersDeleted;
         private final Counter leasesDropped;
         private final Counter handlerTimeouts;
+        private final Counter acksFailed;
+        private final Counter deadLettersFailed;
         private final List<Meter> all = new ArrayList<>();
+        private final MeterRegistry registry;
+        private final Tags tags;
+        /** Handler duration of failed calls, by what the handler threw (made when first seen). */
+        private final Map<Class<?>, Timer> handlerFailures = new ConcurrentHashMap<>();
+        // sampled from Redis on a timer; NaN until the first sample
+        private volatile double lag = Double.NaN;
+        private volatile double lagAgeMillis = Double.NaN;
+        private volatile double pending = Double.NaN;
+        private volatile double groupPending = Double.NaN;
+        private volatile double pendingAgeMillis = Double.NaN;
 
         StreamMeters(MeterRegistry registry, Tags tags) {
+            this.registry = registry;
+            this.tags = tags;
             read = Counter.builder(READ).description("Entries read from the stream").tags(tags).register(registry);
             handled = Counter.builder(HANDLED).description("Entries whose handler returned normally").tags(tags).register(registry);
             failed = Counter.builder(FAILED).description("Deliveries whose last attempt failed").tags(tags).register(registry);
@@ -89,7 +137,7 @@ public final class Meters implements AutoCloseable {
             trimmed = Counter.builder(TRIMMED).description("Pending entries found deleted or trimmed; acked without a handler").tags(tags).register(registry);
             deduplicated = Counter.builder(DEDUPLICATED).description("Redelivered entries the checkpoint journal "
                     + "had as handled; acked without running the handler again").tags(tags).register(registry);
-            handlerDuration = Timer.builder(HANDLER_DURATION).description("Time spent in the handler per call").tags(tags).register(registry);
+            handlerDuration = handlerTimer(registry, tags, "success", "none");
             claimed = Counter.builder(CLAIMED).description("Stale pending entries taken over with XAUTOCLAIM").tags(tags).register(registry);
             retried = Counter.builder(RETRIED).description("Handler calls repeated after a failure, in process").tags(tags).register(registry);
             deadLettered = Counter.builder(DEAD_LETTERED).description("Entries moved to the dead-letter stream and acked").tags(tags).register(registry);
@@ -98,8 +146,44 @@ public final class Meters implements AutoCloseable {
             consumersDeleted = Counter.builder(CONSUMERS_DELETED).description("Dead consumers of the group deleted by the janitor").tags(tags).register(registry);
             leasesDropped = Counter.builder(LEASES_DROPPED).description("Leases no longer renewed: entries held longer than reclaim.max-lease").tags(tags).register(registry);
             handlerTimeouts = Counter.builder(HANDLER_TIMEOUTS).description("Handler calls that ran past handler-timeout; their entries failed").tags(tags).register(registry);
+            acksFailed = Counter.builder(ACKS_FAILED).description("Entries whose XACK Redis did not take; sent again").tags(tags).register(registry);
+            deadLettersFailed = Counter.builder(DEAD_LETTERS_FAILED).description("Failure records and dead-letter "
+                    + "moves Redis did not take; the entry stays pending").tags(tags).register(registry);
             all.addAll(List.of(read, handled, failed, acked, trimmed, deduplicated, handlerDuration, claimed, retried,
-                    deadLettered, leasesRenewed, leasesLost, consumersDeleted, leasesDropped, handlerTimeouts));
+                    deadLettered, leasesRenewed, leasesLost, consumersDeleted, leasesDropped, handlerTimeouts, acksFailed,
+                    deadLettersFailed));
+            all.add(Gauge.builder(LAG, this, m -> m.lag).description("Entries not yet delivered to the group")
+                    .tags(tags).register(registry));
+            all.add(TimeGauge.builder(LAG_AGE, this, TimeUnit.MILLISECONDS, m -> m.lagAgeMillis)
+                    .description("Age of the oldest entry not yet delivered to the group").tags(tags).register(registry));
+            all.add(Gauge.builder(PENDING, this, m -> m.pending).description("Entries pending for this consumer")
+                    .tags(tags).register(registry));
+            all.add(Gauge.builder(GROUP_PENDING, this, m -> m.groupPending).description("Entries pending in the group")
+                    .tags(tags).register(registry));
+            all.add(TimeGauge.builder(PENDING_AGE, this, TimeUnit.MILLISECONDS, m -> m.pendingAgeMillis)
+                    .description("Age of the oldest entry pending in the group").tags(tags).register(registry));
+        }
+
+        private static Timer handlerTimer(MeterRegistry registry, Tags tags, String result, String exception) {
+            return Timer.builder(HANDLER_DURATION).description("Time spent in the handler per call")
+                    .tags(tags.and(TAG_RESULT, result, TAG_EXCEPTION, exception)).register(registry);
+        }
+
+        /** One sample of the group's state in Redis (see {@link io.rill.metrics.SubscriptionMetrics#LAG}). */
+        public void sampled(long lag, long lagAgeMillis, long pending, long groupPending, long pendingAgeMillis) {
+            this.lag = lag;
+            this.lagAgeMillis = lagAgeMillis;
+            this.pending = pending;
+            this.groupPending = groupPending;
+            this.pendingAgeMillis = pendingAgeMillis;
+        }
+
+        public void ackFailed(int n) {
+            acksFailed.increment(n);
+        }
+
+        public void deadLetterFailed(int n) {
+            deadLettersFailed.increment(n);
         }
 
         public void read(int n) {
@@ -126,8 +210,12 @@ public final class Meters implements AutoCloseable {
             deduplicated.increment(n);
         }
 
-        public void handlerTime(long nanos) {
-            handlerDuration.record(nanos, TimeUnit.NANOSECONDS);
+        /** One handler call's time, tagged with its outcome: {@code error} is what it threw, null for none. */
+        public void handlerTime(long nanos, Throwable error) {
+            Timer timer = error == null ? handlerDuration : handlerFailures.computeIfAbsent(error.getClass(),
+                    type -> handlerTimer(registry, tags, "failure", type.getSimpleName().isEmpty() ? type.getName()
+                            : type.getSimpleName()));
+            timer.record(nanos, TimeUnit.NANOSECONDS);
         }
 
         public void claimed(int n) {

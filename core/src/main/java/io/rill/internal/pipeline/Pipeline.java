@@ -18,6 +18,7 @@ import io.rill.internal.dispatch.Dispatcher;
 import io.rill.internal.dispatch.Invoker;
 import io.rill.internal.dispatch.Watchdog;
 import io.rill.internal.janitor.Janitor;
+import io.rill.internal.metrics.GroupSampler;
 import io.rill.internal.metrics.Meters;
 import io.rill.internal.read.HistorySource;
 import io.rill.internal.read.NewSource;
@@ -67,7 +68,8 @@ public final class Pipeline {
         Supervisor[] supervisor = new Supervisor[1];
         Consumer<RuntimeException> fatal = error -> supervisor[0].report(error); // what retrying cannot fix
         Settler settler = new Settler(options, id, description, commands, window, metrics, timer, checkpoint.journal(), fatal);
-        Invoker invoker = Invoker.of(handler, settler, new Retrier(options.retry()), metrics, description);
+        Invoker invoker = Invoker.of(handler, settler, new Retrier(options.retry()), metrics, description, options.group(),
+                options.consumer());
         Watchdog watchdog = options.handlerTimeout().isZero() ? null
                 : new Watchdog(options.handlerTimeout(), settler, metrics, description,
                         error -> supervisor[0].entryFailed(error), fatal);
@@ -85,6 +87,8 @@ public final class Pipeline {
         LeaseRenewer leaseRenewer = new LeaseRenewer(options, window, commands, metrics, timer, description, fatal);
         Janitor janitor = options.janitor().enabled() ? new Janitor(options, commands, timer, metrics, description) : null;
         IdentityKey identity = new IdentityKey(options, commands, timer, description, fatal);
+        GroupSampler sampler = new GroupSampler(options, commands, metrics, timer, description);
+        metrics.subscription(window::size, () -> supervisor[0].state());
 
         Supervisor.Stages stages = new Supervisor.Stages() {
             @Override
@@ -97,6 +101,7 @@ public final class Pipeline {
                 if (janitor != null) {
                     janitor.start();
                 }
+                sampler.start();
             }
 
             @Override
@@ -127,6 +132,7 @@ public final class Pipeline {
                         watchdog.stop();
                     }
                     leaseRenewer.stop();
+                    sampler.stop();
                     if (janitor != null) {
                         janitor.stop();
                     }

@@ -313,6 +313,9 @@ final class AckBatcher {
                 notifyAll();
             }
         }
+        if (metrics.stream(stream) != null) { // a stream of an old journal may no longer be subscribed to
+            metrics.stream(stream).ackFailed(ids.size());
+        }
         if (!failing) {
             failing = true;
             log.warn("XACK failed for {} on stream {}; {} acks kept and retried with the next flush: {}",

@@ -343,6 +343,7 @@ public final class Settler {
     }
 
     private void recordFailed(StreamEntry entry, Throwable error) {
+        metrics.stream(entry.stream()).deadLetterFailed(1);
         if (Failure.of(error) == Failure.FATAL) {
             fatal.accept(new IllegalStateException("Redis refuses the failure script for " + description + " ("
                     + Failure.unwrap(error).getMessage() + "): failures can't be counted nor entries dead-lettered; "
