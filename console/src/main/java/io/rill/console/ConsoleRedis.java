@@ -370,10 +370,11 @@ public final class ConsoleRedis implements AutoCloseable {
         if (rill != null) {
             rill.close();
         }
-        if (text != null) {
+        // the client may be shut down already (the application's context stops it): a closed connection stays as it is
+        if (text != null && text.isOpen()) {
             text.close();
         }
-        if (bytes != null) {
+        if (bytes != null && bytes.isOpen()) {
             bytes.close();
         }
     }

@@ -27,6 +27,9 @@ final class Pages {
     /** Bytes of a value shown in a list; the entry page shows up to {@link #DETAIL_BYTES}. */
     static final int LIST_BYTES = 160;
     static final int DETAIL_BYTES = 64 * 1024;
+    /** XINFO GROUPS gives no lag after deletions in the stream, or for a group set to an arbitrary ID. */
+    private static final String UNKNOWN_LAG = " title=\"Redis cannot count it: entries were deleted from the stream, "
+            + "or the group was created or moved to an ID\"";
 
     private final String base;
     private final boolean readOnly;
@@ -156,7 +159,7 @@ final class Pages {
                 .append(text(dash(g.lastDeliveredId()))).append("</dd></dl>");
         b.append("<figure class=\"chart\">")
                 .append(LagHistory.svg(history.samples(s.key(), g.name(), nowMillis), nowMillis, history.window().toMillis(), 480, 96))
-                .append("<figcaption>Lag (entries), last ").append(history.window().toMinutes()).append(" min</figcaption></figure>");
+                .append("<figcaption>Lag (entries), last ").append(window()).append("</figcaption></figure>");
 
         b.append("<h2>Consumers</h2><table class=\"consumers\"><thead><tr><th>Consumer</th><th class=\"num\">Pending</th>")
                 .append("<th class=\"num\">Idle</th><th class=\"num\">Inactive</th>").append(readOnly ? "" : "<th></th>")
@@ -271,7 +274,7 @@ final class Pages {
         b.append("<table class=\"groups\"><thead><tr>").append(withStream ? "<th>Stream</th>" : "")
                 .append("<th>Group</th><th class=\"num\">Consumers</th><th class=\"num\">Pending</th>")
                 .append("<th class=\"num\">Lag</th><th class=\"num\">Lag age</th><th>Lag, last ")
-                .append(history.window().toMinutes()).append(" min</th></tr></thead><tbody>");
+                .append(window()).append("</th></tr></thead><tbody>");
         boolean any = false;
         for (StreamInfo s : streams) {
             if (s.error() != null) {
@@ -287,7 +290,7 @@ final class Pages {
                 b.append("<td><a class=\"group-link\" href=\"").append(text(base)).append("/group?key=").append(param(s.key()))
                         .append("&amp;group=").append(param(g.name())).append("\">").append(text(g.name())).append("</a></td>")
                         .append("<td class=\"num consumers\">").append(g.consumers()).append("</td><td class=\"num pending\">")
-                        .append(g.pending()).append("</td><td class=\"num lag\">").append(g.lag() == null ? "?" : g.lag())
+                        .append(g.pending()).append("</td><td class=\"num lag\"").append(g.lag() == null ? UNKNOWN_LAG : "").append(">").append(g.lag() == null ? "?" : g.lag())
                         .append("</td><td class=\"num lag-age\">").append(g.lagMillis() == null ? "?" : duration(g.lagMillis()))
                         .append("</td><td>")
                         .append(LagHistory.svg(history.samples(s.key(), g.name(), nowMillis), nowMillis, history.window().toMillis(), 120, 24))
@@ -444,6 +447,11 @@ final class Pages {
             case "delete-consumer" -> "delete the consumer";
             default -> action;
         };
+    }
+
+    private String window() {
+        long ms = history.window().toMillis();
+        return ms % 60_000 == 0 ? ms / 60_000 + " min" : duration(ms);
     }
 
     private static String dash(String s) {
