@@ -223,7 +223,7 @@ class ConsoleBrowserTest {
         // 1,000,000 entries, added inside Redis in steps of 100,000 (a Lua loop: no client round trips)
         for (int i = 0; i < 10; i++) {
             commands.eval("for i = 1, tonumber(ARGV[1]) do redis.call('XADD', KEYS[1], '*', 'n', i, 'payload', ARGV[2]) end",
-                    ScriptOutputType.STATUS, new String[] { "big" }, "100000", "x".repeat(40));
+                    ScriptOutputType.STATUS, new String[] { "big" }, "100000", "x".repeat(16));
         }
         assertEquals(1_000_000, commands.xlen("big"));
         long before = outputBytes();
@@ -247,9 +247,35 @@ class ConsoleBrowserTest {
         assertTrue(Collections.disjoint(page1, page2));
 
         // what Redis sent to all its clients while the browser looked at three pages: a few pages' worth,
-        // not the stream (1,000,000 entries of about 60 bytes each are over 50 MB)
+        // not the stream (1,000,000 entries are about 80 MB as Redis sends them)
         long sent = outputBytes() - before;
         assertTrue(sent < 2_000_000, "Redis sent " + sent + " bytes");
+    }
+
+    @Test
+    void aPendingEntriesListOf100kIsPagedWithoutReadingItWhole() {
+        commands.eval("for i = 1, tonumber(ARGV[1]) do redis.call('XADD', KEYS[1], '*', 'n', i) end", ScriptOutputType.STATUS,
+                new String[] { "pel" }, "100000");
+        commands.xgroupCreate(XReadArgs.StreamOffset.from("pel", "0"), "g");
+        // 100,000 entries delivered to two consumers inside Redis, so that nobody receives them
+        commands.eval("redis.call('XREADGROUP', 'GROUP', 'g', 'c1', 'COUNT', 60000, 'STREAMS', KEYS[1], '>') "
+                + "redis.call('XREADGROUP', 'GROUP', 'g', 'c2', 'COUNT', 40000, 'STREAMS', KEYS[1], '>') return 1",
+                ScriptOutputType.INTEGER, "pel");
+        assertEquals(100_000, redis.pending("pel", "g"));
+        long before = outputBytes();
+
+        browser.get(Consoles.url(console) + "group?key=pel&group=g");
+        assertEquals("60000", browser.findElement(By.cssSelector("tr.consumer[data-consumer='c1'] td.pending")).getText());
+        assertEquals("40000", browser.findElement(By.cssSelector("tr.consumer[data-consumer='c2'] td.pending")).getText());
+        List<String> page1 = pendingIds();
+        browser.findElement(By.cssSelector("nav.pager a.next")).click();
+        List<String> page2 = pendingIds();
+
+        List<String> oldest = commands.xpending("pel", "g", Range.create("-", "+"), Limit.from(100)).stream().map(PendingMessage::getId).toList();
+        assertEquals(oldest.subList(0, 50), page1); // oldest first
+        assertEquals(oldest.subList(50, 100), page2);
+        long sent = outputBytes() - before;
+        assertTrue(sent < 1_000_000, "Redis sent " + sent + " bytes"); // 100,000 XPENDING rows are about 5 MB
     }
 
     @Test
@@ -357,6 +383,14 @@ class ConsoleBrowserTest {
     List<String> entryIds() {
         List<String> ids = new ArrayList<>();
         for (WebElement row : browser.findElements(By.cssSelector("tr.entry"))) {
+            ids.add(row.getDomAttribute("data-id"));
+        }
+        return ids;
+    }
+
+    List<String> pendingIds() {
+        List<String> ids = new ArrayList<>();
+        for (WebElement row : browser.findElements(By.cssSelector("tr.pending-entry"))) {
             ids.add(row.getDomAttribute("data-id"));
         }
         return ids;
