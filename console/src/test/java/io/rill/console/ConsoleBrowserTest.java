@@ -253,6 +253,37 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void streamsAreFoundWithScanAPageAtATime() {
+        Set<String> names = new java.util.TreeSet<>();
+        for (int i = 0; i < 130; i++) {
+            redis.add("many:" + i, "n", "1");
+            names.add("many:" + i);
+            commands.set("many:string:" + i, "not a stream");
+        }
+        long keysBefore = redis.calls("keys");
+        long scansBefore = redis.calls("scan");
+
+        browser.get(Consoles.url(console) + "?match=many:*");
+        List<String> seen = new ArrayList<>();
+        int pages = 0;
+        while (true) {
+            pages++;
+            List<String> page = browser.findElements(By.cssSelector("tr.stream")).stream().map(e -> e.getDomAttribute("data-stream")).toList();
+            assertTrue(page.size() < 100, "a page of " + page.size() + " streams");
+            seen.addAll(page);
+            List<WebElement> next = browser.findElements(By.cssSelector("nav.pager a.next"));
+            if (next.isEmpty()) {
+                break;
+            }
+            next.get(0).click();
+        }
+        assertTrue(pages >= 3, pages + " pages");
+        assertEquals(names, new java.util.TreeSet<>(seen)); // every stream, and no string key (SCAN may repeat a key)
+        assertEquals(keysBefore, redis.calls("keys"));
+        assertTrue(redis.calls("scan") > scansBefore);
+    }
+
+    @Test
     void aPendingEntriesListOf100kIsPagedWithoutReadingItWhole() {
         commands.eval("for i = 1, tonumber(ARGV[1]) do redis.call('XADD', KEYS[1], '*', 'n', i) end", ScriptOutputType.STATUS,
                 new String[] { "pel" }, "100000");
