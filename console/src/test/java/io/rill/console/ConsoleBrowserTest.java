@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,9 @@ import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.rill.DeadLetterOptions;
@@ -51,6 +55,7 @@ import io.rill.testing.RedisServer;
  * entry is dead-lettered, and a redriven one comes back as a new entry that the group handles).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@SuppressWarnings({ "unchecked", "try" }) // Lettuce's StreamOffset varargs; a subscription held open by try-with-resources
 class ConsoleBrowserTest {
 
     static final Duration WAIT = Duration.ofSeconds(20);
@@ -184,6 +189,47 @@ class ConsoleBrowserTest {
             await().atMost(WAIT).until(() -> handled.contains("poison"));
             assertEquals(0, commands.xlen("pay:dlq"));
             await().atMost(WAIT).until(() -> redis.allAcked("pay", "billing"));
+        }
+    }
+
+    @Test
+    void deletesOneDeadLetterAndRedrivesAllTheOthers() {
+        String doomed = deadLetter("bulk", "bulk:dlq");
+        deadLetter("bulk", "bulk:dlq");
+        deadLetter("bulk", "bulk:dlq");
+        assertEquals(3, commands.xlen("bulk"));
+
+        browser.get(Consoles.url(console) + "stream?key=bulk:dlq");
+        browser.findElement(By.cssSelector("tr.dead-letter[data-id='" + doomed + "'] form.delete-dead-letter button")).click();
+        assertTrue(browser.findElement(By.cssSelector("p.question")).getText().startsWith("Delete dead letter " + doomed));
+        browser.findElement(By.id("confirm")).click();
+        assertEquals(2, browser.findElements(By.cssSelector("tr.dead-letter")).size());
+        assertEquals(2, commands.xlen("bulk:dlq"));
+        assertEquals(3, commands.xlen("bulk"), "a deleted dead letter goes nowhere");
+
+        browser.findElement(By.cssSelector("form.redrive-all button")).click();
+        browser.findElement(By.id("confirm")).click();
+        assertEquals("Redrove 2 dead letters of bulk:dlq.", browser.findElement(By.cssSelector("p.msg")).getText());
+        assertEquals(0, commands.xlen("bulk:dlq"));
+        List<Map<String, String>> redriven = redis.entries("bulk").subList(3, 5).stream().map(m -> m.getBody()).toList();
+        assertEquals(List.of(Map.of("orderId", "A-1042", "amount", "twelve"), Map.of("orderId", "A-1042", "amount", "twelve")), redriven);
+    }
+
+    @Test
+    void anEntrysFieldsAreShownEscapedAndBinaryValuesAsHex() {
+        try (var connection = redis.client().connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
+            Map<String, byte[]> fields = new java.util.LinkedHashMap<>();
+            fields.put("payload", new byte[] { 0, 1, (byte) 0xfe, 0x41 });
+            fields.put("<i>name</i>", "<b id=\"injected\">hi</b>".getBytes(StandardCharsets.UTF_8));
+            String id = connection.sync().xadd("bin", fields);
+
+            browser.get(Consoles.url(console) + "entry?key=bin&id=" + id);
+            List<WebElement> rows = browser.findElements(By.cssSelector("tr.field"));
+            assertEquals("00 01 fe 41", rows.get(0).findElement(By.cssSelector("code.hex")).getText());
+            assertEquals("<i>name</i>", rows.get(1).findElement(By.cssSelector("th")).getText());
+            assertEquals("<b id=\"injected\">hi</b>", rows.get(1).findElement(By.cssSelector("td .value")).getText());
+            assertTrue(browser.findElements(By.id("injected")).isEmpty(), "shown as text, never as markup");
+            assertTrue(browser.findElements(By.cssSelector("main i")).isEmpty(), "shown as text, never as markup");
         }
     }
 

@@ -23,6 +23,7 @@ import io.rill.testing.RedisServer;
  * standalone jar's entry point, bound to localhost.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@SuppressWarnings("try") // contexts held open by try-with-resources
 class MountedConsoleTest {
 
     final RedisServer server = RedisServer.start();
