@@ -25,7 +25,6 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.models.stream.PendingMessage;
-import io.lettuce.core.models.stream.PendingMessages;
 import io.rill.Rill;
 import io.rill.deadletter.DeadLetter;
 
@@ -216,12 +215,6 @@ public final class ConsoleRedis implements AutoCloseable {
         }
         out.sort(Comparator.comparing(ConsumerInfo::name));
         return out;
-    }
-
-    /** How many entries the group has pending (XPENDING summary). */
-    public long pendingCount(String stream, String group) {
-        PendingMessages summary = await(text().async().xpending(stream, group));
-        return summary.getCount();
     }
 
     /** A page of the group's pending entries, oldest first, after {@code afterId} (exclusive; null: from the start). */

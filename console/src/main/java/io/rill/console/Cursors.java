@@ -1,6 +1,8 @@
 package io.rill.console;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -27,11 +29,6 @@ public final class Cursors {
         return cursor != null && SCAN_CURSOR.matcher(cursor).matches() ? cursor : "0";
     }
 
-    /** The exclusive range bound after (or before) {@code id}: the next page starts there. */
-    public static String exclusive(String id) {
-        return "(" + entryId(id).orElseThrow(() -> new IllegalArgumentException("not an entry ID: " + id));
-    }
-
     /** The millisecond part of an entry ID. */
     public static long millis(String id) {
         String checked = entryId(id).orElseThrow(() -> new IllegalArgumentException("not an entry ID: " + id));
@@ -42,14 +39,14 @@ public final class Cursors {
      * One page of a list read with one extra element: the elements to show and the cursor of the next
      * page (the last shown element's key), empty on the last page.
      */
-    public record Page<T>(java.util.List<T> items, Optional<String> next) {
+    public record Page<T>(List<T> items, Optional<String> next) {
 
         /** {@code read} holds at most {@code size + 1} elements; {@code key} gives the cursor of one. */
-        public static <T> Page<T> of(java.util.List<T> read, int size, java.util.function.Function<T, String> key) {
+        public static <T> Page<T> of(List<T> read, int size, Function<T, String> key) {
             if (read.size() <= size) {
-                return new Page<>(java.util.List.copyOf(read), Optional.empty());
+                return new Page<>(List.copyOf(read), Optional.empty());
             }
-            java.util.List<T> shown = java.util.List.copyOf(read.subList(0, size));
+            List<T> shown = List.copyOf(read.subList(0, size));
             return new Page<>(shown, Optional.of(key.apply(shown.get(size - 1))));
         }
     }

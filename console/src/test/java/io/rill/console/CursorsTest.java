@@ -20,8 +20,7 @@ class CursorsTest {
         assertTrue(Cursors.entryId("1-0 COUNT 1000000").isEmpty());
         assertTrue(Cursors.entryId("(1-0").isEmpty());
         assertTrue(Cursors.entryId(null).isEmpty());
-        assertEquals("(1763829450123-7", Cursors.exclusive("1763829450123-7"));
-        assertThrows(IllegalArgumentException.class, () -> Cursors.exclusive("-"));
+        assertThrows(IllegalArgumentException.class, () -> Cursors.millis("-"));
         assertEquals(1763829450123L, Cursors.millis("1763829450123-7"));
     }
 
