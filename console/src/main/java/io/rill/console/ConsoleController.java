@@ -75,7 +75,7 @@ public class ConsoleController {
     HttpResponse<String> overview(HttpRequest<?> request, @Nullable @QueryValue String cursor, @Nullable @QueryValue String match,
             @Nullable @QueryValue String msg) {
         return page(request, pages -> {
-            ConsoleRedis.StreamPage page = redis.streams(cursor, match, configuration.getPageSize(), pages.now());
+            ConsoleRedis.StreamPage page = redis.streams(Cursors.KeyCursor.parse(cursor), match, configuration.getPageSize(), pages.now());
             page.streams().forEach(this::sample);
             return ok(pages.html().overview(page, cursor, match, msg));
         });

@@ -97,8 +97,8 @@ public final class ConsoleRedis implements AutoCloseable {
         }
     }
 
-    /** Streams found by one or more SCAN calls, and the cursor to go on from ({@code 0}: done). */
-    public record StreamPage(List<StreamInfo> streams, String nextCursor) {
+    /** A page of streams, and where the next one starts (null after the last). */
+    public record StreamPage(List<StreamInfo> streams, Cursors.KeyCursor next) {
     }
 
     /** The server's clock, in milliseconds (entry IDs are stamped with it, so lag ages use it too). */
@@ -108,25 +108,48 @@ public final class ConsoleRedis implements AutoCloseable {
     }
 
     /**
-     * Streams from SCAN {@code cursor} on, at least {@code size} of them unless the scan ends first,
-     * with their groups. {@code match} is a SCAN pattern, or null for all keys.
+     * {@code size} streams from {@code cursor} on (fewer on the last page), with their groups. Keys come
+     * from {@code SCAN … TYPE stream} with {@code COUNT size}, as many calls as it takes; the keys of one
+     * call are taken in name order, and a page that ends inside a call's batch ends with a cursor naming
+     * that call and the last key shown, so that the next page takes the rest of the batch. {@code match}
+     * is a SCAN pattern, or null for all keys.
      */
-    public StreamPage streams(String cursor, String match, int size, long nowMillis) {
+    public StreamPage streams(Cursors.KeyCursor cursor, String match, int size, long nowMillis) {
         RedisAsyncCommands<String, String> redis = text().async();
         List<String> keys = new ArrayList<>();
-        String next = Cursors.scanCursor(cursor);
-        int calls = 0;
-        do {
+        String scan = cursor.scan();
+        String after = cursor.after();
+        Cursors.KeyCursor next = null;
+        for (int calls = 0; next == null; calls++) {
             KeyScanArgs args = KeyScanArgs.Builder.type("stream").limit(size);
             if (match != null && !match.isBlank()) {
                 args.match(match);
             }
-            KeyScanCursor<String> scanned = await(redis.scan(ScanCursor.of(next), args));
-            keys.addAll(scanned.getKeys());
-            next = scanned.isFinished() ? "0" : scanned.getCursor();
-            calls++;
-        } while (keys.size() < size && !"0".equals(next) && calls < 50);
-        keys = new ArrayList<>(new java.util.LinkedHashSet<>(keys));
+            KeyScanCursor<String> scanned = await(redis.scan(ScanCursor.of(scan), args));
+            List<String> batch = new ArrayList<>(new java.util.TreeSet<>(scanned.getKeys()));
+            String last = null;
+            for (String key : batch) {
+                if (after != null && key.compareTo(after) <= 0) {
+                    continue;
+                }
+                if (keys.size() == size) {
+                    next = new Cursors.KeyCursor(scan, last); // the rest of this batch comes first on the next page
+                    break;
+                }
+                keys.add(key);
+                last = key;
+            }
+            after = null;
+            if (next == null) {
+                if (scanned.isFinished() || "0".equals(scanned.getCursor())) {
+                    break;
+                }
+                scan = scanned.getCursor();
+                if (keys.size() == size || calls >= 200) {
+                    next = new Cursors.KeyCursor(scan, null);
+                }
+            }
+        }
         keys.sort(Comparator.naturalOrder());
         return new StreamPage(streamInfos(keys, nowMillis), next);
     }

@@ -24,9 +24,35 @@ public final class Cursors {
         return id != null && ENTRY_ID.matcher(id).matches() ? Optional.of(id) : Optional.empty();
     }
 
-    /** A SCAN cursor: {@code 0} (the start) when absent or not a number. */
-    public static String scanCursor(String cursor) {
-        return cursor != null && SCAN_CURSOR.matcher(cursor).matches() ? cursor : "0";
+    /**
+     * Where a page of keys starts: a SCAN cursor, and the last key already shown of the batch that SCAN
+     * returns there (its keys are taken in name order), or null to take the batch from its start.
+     */
+    public record KeyCursor(String scan, String after) {
+
+        public static final KeyCursor START = new KeyCursor("0", null);
+
+        /** {@code <scan cursor>} or {@code <scan cursor>:<key>}; the start when absent or malformed. */
+        public static KeyCursor parse(String cursor) {
+            if (cursor == null) {
+                return START;
+            }
+            int colon = cursor.indexOf(':');
+            String scan = colon < 0 ? cursor : cursor.substring(0, colon);
+            if (!SCAN_CURSOR.matcher(scan).matches()) {
+                return START;
+            }
+            return new KeyCursor(scan, colon < 0 ? null : cursor.substring(colon + 1));
+        }
+
+        public boolean start() {
+            return "0".equals(scan) && after == null;
+        }
+
+        @Override
+        public String toString() {
+            return after == null ? scan : scan + ":" + after;
+        }
     }
 
     /** The millisecond part of an entry ID. */

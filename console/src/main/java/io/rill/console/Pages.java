@@ -77,9 +77,9 @@ final class Pages {
             b.append("<tr><td colspan=\"5\" class=\"empty\">No streams on this page.</td></tr>");
         }
         b.append("</tbody></table>");
-        String more = "0".equals(page.nextCursor()) ? null
-                : text(base) + "/?cursor=" + param(page.nextCursor()) + (match == null || match.isBlank() ? "" : "&amp;match=" + param(match));
-        pager(b, !"0".equals(Cursors.scanCursor(cursor)) ? text(base) + "/" + (match == null || match.isBlank() ? "" : "?match=" + param(match)) : null,
+        String more = page.next() == null ? null
+                : text(base) + "/?cursor=" + param(page.next().toString()) + (match == null || match.isBlank() ? "" : "&amp;match=" + param(match));
+        pager(b, !Cursors.KeyCursor.parse(cursor).start() ? text(base) + "/" + (match == null || match.isBlank() ? "" : "?match=" + param(match)) : null,
                 more, "Next streams");
 
         b.append("<h2>Consumer groups</h2>");

@@ -1,6 +1,7 @@
 package io.rill.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,10 +26,18 @@ class CursorsTest {
     }
 
     @Test
-    void scanCursorsAreNumbersElseTheStart() {
-        assertEquals("0", Cursors.scanCursor(null));
-        assertEquals("0", Cursors.scanCursor("12; FLUSHALL"));
-        assertEquals("1536", Cursors.scanCursor("1536"));
+    void keyCursorsAreAScanCursorAndTheLastKeyShown() {
+        assertEquals(Cursors.KeyCursor.START, Cursors.KeyCursor.parse(null));
+        assertEquals(Cursors.KeyCursor.START, Cursors.KeyCursor.parse("12; FLUSHALL"));
+        assertEquals(Cursors.KeyCursor.START, Cursors.KeyCursor.parse(":orders"));
+        assertTrue(Cursors.KeyCursor.parse("0").start());
+        assertEquals(new Cursors.KeyCursor("1536", null), Cursors.KeyCursor.parse("1536"));
+        // a key may hold colons: only the first one separates
+        Cursors.KeyCursor inBatch = Cursors.KeyCursor.parse("1536:orders:{3}:dlq");
+        assertEquals(new Cursors.KeyCursor("1536", "orders:{3}:dlq"), inBatch);
+        assertEquals("1536:orders:{3}:dlq", inBatch.toString());
+        assertEquals(inBatch, Cursors.KeyCursor.parse(inBatch.toString()));
+        assertFalse(new Cursors.KeyCursor("0", "a").start()); // the first batch, after its key a
     }
 
     @Test

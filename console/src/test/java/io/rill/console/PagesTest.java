@@ -39,7 +39,7 @@ class PagesTest {
 
     @Test
     void nothingFromRedisIsWrittenRaw() {
-        String overview = pages(false).overview(new ConsoleRedis.StreamPage(List.of(evilStream()), "0"), null, EVIL, EVIL);
+        String overview = pages(false).overview(new ConsoleRedis.StreamPage(List.of(evilStream()), null), null, EVIL, EVIL);
         String stream = pages(false).stream(evilStream(), new Cursors.Page<>(List.of(evilEntry()), Optional.empty()), null, true, null);
         String entry = pages(false).entry(EVIL, evilEntry(), true, null);
         for (String page : List.of(overview, stream, entry)) {
