@@ -63,7 +63,12 @@ public final class ConsoleApplication {
             throw new IllegalStateException("bound to " + host + ", which other machines can reach, without a login: give "
                     + "--rill.console.username=… --rill.console.password=…, or --rill.console.anonymous=true if that is really meant");
         }
-        context.getBean(io.micronaut.runtime.server.EmbeddedServer.class).start();
+        try {
+            context.getBean(io.micronaut.runtime.server.EmbeddedServer.class).start();
+        } catch (RuntimeException e) {
+            context.close(); // a port in use, say: stop, rather than run on without a server
+            throw new IllegalStateException("the HTTP server did not start: " + e.getMessage(), e);
+        }
         return context;
     }
 
