@@ -8,11 +8,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -129,7 +133,22 @@ class BillingTest implements TestPropertyProvider {
             assertTrue(prometheus.body().contains("rill_entries_acked_total{consumer=\"billing-test\",group=\"billing\",stream=\"orders\"}"),
                     prometheus.body());
             assertTrue(prometheus.body().contains("jvm_memory_used_bytes"), "micronaut-micrometer's own binders too");
+            // the group's gauges, sampled from Redis: nothing behind once the order is handled
+            assertTrue(prometheus.body().contains("rill_lag{consumer=\"billing-test\",group=\"billing\",stream=\"orders\"} 0.0"),
+                    prometheus.body());
         });
+        // every meter the docs' dashboard and alert rules use is served
+        String scraped = get("/prometheus").body();
+        for (String file : List.of("grafana-dashboard.json", "alerts.yml")) {
+            String text = Files.readString(Path.of("../../docs/observability", file));
+            Matcher names = Pattern.compile("rill_[a-z_]+").matcher(text);
+            int used = 0;
+            while (names.find()) {
+                used++;
+                assertTrue(scraped.contains(names.group() + "{"), file + " uses " + names.group() + ", which /prometheus does not serve");
+            }
+            assertTrue(used >= 3, file + " uses Rill's meters");
+        }
 
         HttpResponse<String> rill = get("/rill");
         assertEquals(200, rill.statusCode(), rill.body());

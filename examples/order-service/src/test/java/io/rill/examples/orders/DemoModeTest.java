@@ -39,7 +39,7 @@ class DemoModeTest {
                 List<String> lines = Files.readAllLines(log);
                 assertTrue(lines.stream().anyMatch(l -> l.contains("Demo mode and no redis.uri (REDIS_URI) configured: starting a throwaway Redis")),
                         "the first line says a throwaway Redis is started");
-                assertTrue(lines.stream().anyMatch(l -> l.matches(".*Progress - produced \\d+, handled \\d+, acked \\d+, pending \\d+, dead-lettered \\d+, rate \\d+/s")),
+                assertTrue(lines.stream().anyMatch(l -> l.matches(".*Progress - produced \\d+, handled \\d+, acked \\d+, pending \\d+, dead-lettered \\d+, lag \\d+ \\(\\d+ ms\\), rate \\d+/s")),
                         "a progress line");
             });
             // a failed order is counted and dead-lettered with one WARN line, never logged as an ERROR or a stack trace
