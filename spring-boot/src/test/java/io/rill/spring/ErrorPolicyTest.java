@@ -53,6 +53,7 @@ class ErrorPolicyTest {
         final Set<String> handled = ConcurrentHashMap.newKeySet();
         final AtomicInteger poisonCalls = new AtomicInteger();
 
+        // tag::error-policy[]
         @RedisStreamListener(streams = "errors:in", group = "errors", consumer = "c1", maxFailures = "4")
         @ErrorPolicy(maxAttempts = "2", delay = "10ms", maxDelay = "20ms")
         void on(@Field("n") String n) {
@@ -62,6 +63,7 @@ class ErrorPolicyTest {
             }
             handled.add(n);
         }
+        // end::error-policy[]
     }
 
     @SpringBootConfiguration

@@ -20,7 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.lettuce.core.StreamMessage;
 import io.rill.Acknowledgement;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.rill.StreamEntry;
+import io.rill.metrics.SubscriptionMetrics;
 import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 
@@ -87,6 +90,7 @@ class ListenerBindingTest {
         final List<Customer> customers = new CopyOnWriteArrayList<>();
         volatile Acknowledgement held;
 
+        // tag::binding[]
         @RedisStreamListener(streams = "bind:orders", group = "shop")
         void onOrder(@Body Order order, @Field("orderId") String orderId, @Field("priority") int priority,
                 @MessageId String id, StreamEntry raw, @Nullable @Field("coupon") String coupon) {
@@ -97,7 +101,9 @@ class ListenerBindingTest {
         void onPayment(Payment payment, @DeliveryCount OptionalLong deliveryCount, @Field("note") Optional<String> note) {
             payments.add(new Object[] {payment, deliveryCount, note});
         }
+        // end::binding[]
 
+        // tag::batch-manual[]
         @RedisStreamListener(streams = "bind:batch", group = "shop", batch = true)
         void onPayments(List<Payment> batch) {
             batches.add(batch);
@@ -109,7 +115,9 @@ class ListenerBindingTest {
             manual.add(entry.id());
             held = ack;
         }
+        // end::batch-manual[]
 
+        // tag::async[]
         @RedisStreamListener(streams = "bind:stage", group = "shop")
         CompletionStage<Void> onStage(Map<String, String> fields) {
             return CompletableFuture.runAsync(() -> async.add("stage:" + fields.get("n")));
@@ -125,6 +133,7 @@ class ListenerBindingTest {
         Flux<Map<String, String>> onFlux(@Field("n") int n) {
             return Flux.just(Map.of("n", Integer.toString(n), "copy", "1"), Map.of("n", Integer.toString(n), "copy", "2"));
         }
+        // end::async[]
 
         @RedisStreamListener(streams = "bind:invoices-in", group = "shop")
         @SendTo("bind:invoices")
@@ -132,10 +141,12 @@ class ListenerBindingTest {
             return Map.of("sku", order.sku(), "total", order.amount().multiply(BigDecimal.valueOf(order.quantity())).toPlainString());
         }
 
+        // tag::object-hash-mapper[]
         @RedisStreamListener(streams = "bind:customers", group = "shop")
-        void onCustomer(Customer customer) {
+        void onCustomer(Customer customer) { // written by ObjectHashMapper: _class, address.city, tags.[0], ...
             customers.add(customer);
         }
+        // end::object-hash-mapper[]
     }
 
     @SpringBootConfiguration
@@ -151,6 +162,8 @@ class ListenerBindingTest {
 
     @Autowired
     Shop shop;
+    @Autowired
+    MeterRegistry meters;
 
     private final RedisFixture redis = new RedisFixture(server);
 
@@ -178,6 +191,9 @@ class ListenerBindingTest {
         assertEquals(Optional.empty(), payment[2]);
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.allAcked("bind:orders", "shop")
                 && redis.allAcked("bind:payments", "shop"));
+        // the core's meters are in Boot's MeterRegistry, tagged by subscription
+        await().atMost(Duration.ofSeconds(10)).until(() -> meters.find(SubscriptionMetrics.ACKED).tag("group", "shop")
+                .counters().stream().mapToDouble(Counter::count).sum() >= 2);
     }
 
     @Test
