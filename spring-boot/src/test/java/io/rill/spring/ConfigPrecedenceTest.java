@@ -6,6 +6,7 @@ import static io.rill.spring.Contexts.runner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -94,6 +95,26 @@ class ConfigPrecedenceTest {
         String message = failure(runner(server.uri()).withUserConfiguration(Listeners.class)
                 .withPropertyValues("rill.consumers.shipping.concurrency=-2"));
         assertMentions(message, "rill.consumers.shipping.concurrency", "#onShipping");
+    }
+
+    @Test
+    void aPropertyThatIsNoOptionFailsStartupNamingIt() {
+        String message = failure(runner(server.uri()).withUserConfiguration(Listeners.class)
+                .withPropertyValues("rill.consumers.billing.batchsize-max=5"));
+        assertMentions(message, "rill.consumers.billing.batchsize-max is not an option", "batch-size");
+    }
+
+    @Test
+    void optionsAreFoundUnderTheirRelaxedNames() {
+        runner(server.uri()).withUserConfiguration(Listeners.class).withPropertyValues(
+                "rill.consumers.billing.batchSize=30", "rill.consumers.billing.retry.backoff.max=3s",
+                "rill.consumers.billing.retry.retryable[0]=java.lang.IllegalStateException").run(context -> {
+            SubscriptionOptions billing = context.getBean(RillSubscriptions.class).list().stream()
+                    .filter(s -> s.options().group().equals("billing")).findFirst().orElseThrow().options();
+            assertEquals(30, billing.batchSize());
+            assertEquals(Duration.ofSeconds(3), billing.retry().backoff().max());
+            assertEquals(List.of(IllegalStateException.class), billing.retry().retryable());
+        });
     }
 
     static class BadAttribute {

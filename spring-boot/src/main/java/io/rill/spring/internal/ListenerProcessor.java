@@ -43,6 +43,7 @@ public final class ListenerProcessor implements BeanPostProcessor {
     private final ConfigurableEnvironment environment;
     private final ObjectProvider<RillSubscriptions> registry;
     private final ObjectProvider<BodyCodec> codec;
+    private boolean unknownKeysChecked;
 
     public ListenerProcessor(ConfigurableEnvironment environment, ObjectProvider<RillSubscriptions> registry,
             ObjectProvider<BodyCodec> codec) {
@@ -73,6 +74,10 @@ public final class ListenerProcessor implements BeanPostProcessor {
     }
 
     private ListenerMethod translate(Object bean, Class<?> type, Method method, RedisStreamListener listener, String where) {
+        if (!unknownKeysChecked) {
+            OptionSettings.requireKnownKeys(environment);
+            unknownKeysChecked = true;
+        }
         String name = type.getName() + "#" + method.getName();
         List<String> streams = Arrays.stream(listener.streams()).map(this::resolve).filter(s -> !s.isBlank()).toList();
         if (streams.isEmpty()) {

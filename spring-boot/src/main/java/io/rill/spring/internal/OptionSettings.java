@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,8 +22,14 @@ import io.rill.SubscriptionOptions;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.core.convert.ConversionService;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Merges the options of one subscription from layers given in increasing precedence
@@ -142,6 +150,47 @@ public final class OptionSettings {
             }
         }
         return name.toString();
+    }
+
+    /**
+     * Fails on a property under {@code rill.consumers.<group>.} that is no option (a typo such as
+     * {@code batchsize-max} would otherwise be ignored without a word). Names are compared as relaxed binding
+     * does: without dashes, underscores and dots, in lower case, so {@code RILL_CONSUMERS_BILLING_BATCH_SIZE}
+     * is {@code batch-size}.
+     *
+     * @throws IllegalArgumentException naming the property and listing the options
+     */
+    public static void requireKnownKeys(ConfigurableEnvironment environment) {
+        Set<String> known = new HashSet<>();
+        for (Option<?> option : OptionTable.all()) {
+            known.add(relaxed(option.key()));
+        }
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            if (!(source instanceof IterableConfigurationPropertySource iterable)) {
+                continue;
+            }
+            for (ConfigurationPropertyName name : iterable) {
+                if (name.getNumberOfElements() < 4 || !name.getElement(0, Form.UNIFORM).equals("rill")
+                        || !name.getElement(1, Form.UNIFORM).equals("consumers")) {
+                    continue;
+                }
+                StringBuilder key = new StringBuilder();
+                for (int i = 3; i < name.getNumberOfElements(); i++) {
+                    if (!name.isNumericIndex(i)) {
+                        key.append(name.getElement(i, Form.UNIFORM));
+                    }
+                }
+                if (!known.contains(relaxed(key.toString()))) {
+                    throw new IllegalArgumentException(name + " is not an option of a consumer group (in "
+                            + iterable.getUnderlyingSource() + "); the options under rill.consumers.<group>. are "
+                            + OptionTable.all().stream().map(Option::key).toList());
+                }
+            }
+        }
+    }
+
+    private static String relaxed(String key) {
+        return key.replace("-", "").replace("_", "").replace(".", "").toLowerCase(Locale.ROOT);
     }
 
     /** One option's property, converted; null when unset. */
