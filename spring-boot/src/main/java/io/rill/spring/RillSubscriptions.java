@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
@@ -50,6 +54,8 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private static final Logger log = LoggerFactory.getLogger(RillSubscriptions.class);
+    /** What a second caller of {@link #stop()} waits beyond the longest shutdown-timeout (closing connections). */
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(5);
 
     private static final class Registration {
         final ListenerMethod method;
@@ -71,7 +77,8 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
     private Rill rill;
     private StreamOutput output;
     private volatile boolean running;
-    private boolean stopped;
+    /** Set by the first {@link #stop()} and completed when it has finished; cleared by a {@link #start()} after it. */
+    private CompletableFuture<Void> stopping;
 
     public RillSubscriptions(LettuceConnectionFactory connectionFactory, ObjectProvider<MeterRegistry> meterRegistry,
             BodyCodec codec, RillProperties properties, Environment environment) {
@@ -122,7 +129,7 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
     public synchronized void resume(String id) {
         Registration r = require(id);
         if (r.subscription == null) {
-            if (stopped) {
+            if (stopping != null) {
                 throw new IllegalStateException("the application is stopping; subscription '" + id + "' is not started");
             }
             start(r);
@@ -141,7 +148,7 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
         Registration r;
         synchronized (this) {
             r = require(id);
-            if (stopped) {
+            if (stopping != null) {
                 throw new IllegalStateException("the application is stopping");
             }
         }
@@ -162,7 +169,7 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
     /** The dead letters of one dead-letter stream, to list and redrive; see {@link Rill#deadLetters(String)}. */
     public DeadLetters deadLetters(String deadLetterStream) {
         synchronized (this) {
-            if (stopped) {
+            if (stopping != null) {
                 throw new IllegalStateException("the application is stopping");
             }
         }
@@ -192,8 +199,13 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
 
     @Override
     public synchronized void start() {
-        if (running || stopped) {
+        if (running) {
             return;
+        }
+        if (stopping != null) {
+            // a start after a stop (Spring's context.stop() then start()): the drain must be over first
+            awaitStopped(stopping);
+            stopping = null;
         }
         if (!registrations.isEmpty()) {
             warnIfPhaseTimeoutIsShorter();
@@ -201,7 +213,7 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
         }
         running = true;
         for (Registration r : registrations.values()) {
-            if (r.method.autoStartup() && r.subscription == null) {
+            if (r.method.autoStartup() && (r.subscription == null || r.subscription.state().isTerminal())) {
                 start(r);
             }
         }
@@ -294,18 +306,32 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
         return longest;
     }
 
-    /** Stops every subscription gracefully, each within its shutdown-timeout, side by side. Idempotent. */
+    /**
+     * Stops every subscription gracefully, each within its shutdown-timeout, side by side. Idempotent: a second
+     * caller (the bean's destruction after Spring stopped waiting for the lifecycle phase) waits until the first
+     * stop has finished, at most the longest shutdown-timeout and a margin, so that the connection factory is not
+     * destroyed under handlers still finishing.
+     */
     @Override
     public void stop() {
-        Rill closing;
-        StreamOutput writer;
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> other;
+        Rill closing = null;
+        StreamOutput writer = null;
         synchronized (this) {
-            if (stopped) {
-                return;
+            other = stopping;
+            if (other == null) {
+                stopping = mine;
+                closing = rill;
+                writer = output;
+                rill = null;
+                output = null;
+                running = false;
             }
-            stopped = true;
-            closing = rill;
-            writer = output;
+        }
+        if (other != null) {
+            awaitStopped(other);
+            return;
         }
         try {
             if (closing != null) {
@@ -315,7 +341,21 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
             if (writer != null) {
                 writer.close(); // after the drain: a finishing handler may still write its output
             }
-            running = false;
+            mine.complete(null);
+        }
+    }
+
+    /** Waits for a stop another caller runs; bounded, so that a stuck stop can't hang the shutdown. */
+    private void awaitStopped(CompletableFuture<Void> done) {
+        Duration bound = longestShutdownTimeout().plus(STOP_MARGIN);
+        try {
+            done.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            log.warn("Rill's subscriptions are still stopping {} after the stop began; going on without them", bound);
+        } catch (ExecutionException e) {
+            // done is only ever completed normally
         }
     }
 
