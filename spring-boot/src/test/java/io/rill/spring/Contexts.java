@@ -19,10 +19,14 @@ final class Contexts {
 
     /** A context runner with Boot's Redis and Jackson auto-configuration and the starter's, against {@code redisUri}. */
     static ApplicationContextRunner runner(String redisUri) {
+        return runner().withPropertyValues("spring.data.redis.url=" + redisUri);
+    }
+
+    /** As {@link #runner(String)}, the connection left to the test's properties. */
+    static ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, JacksonAutoConfiguration.class,
-                        RillAutoConfiguration.class, RillActuatorAutoConfiguration.class))
-                .withPropertyValues("spring.data.redis.url=" + redisUri);
+                        RillAutoConfiguration.class, RillActuatorAutoConfiguration.class));
     }
 
     /** The startup failure's messages, causes included, when the context of {@code runner} fails to start. */
