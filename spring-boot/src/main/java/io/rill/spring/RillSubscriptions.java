@@ -31,6 +31,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -68,7 +69,7 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
         }
     }
 
-    private final LettuceConnectionFactory connectionFactory;
+    private final ObjectProvider<RedisConnectionFactory> connectionFactory;
     private final ObjectProvider<MeterRegistry> meterRegistry;
     private final BodyCodec codec;
     private final RillProperties properties;
@@ -80,7 +81,7 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
     /** Set by the first {@link #stop()} and completed when it has finished; cleared by a {@link #start()} after it. */
     private CompletableFuture<Void> stopping;
 
-    public RillSubscriptions(LettuceConnectionFactory connectionFactory, ObjectProvider<MeterRegistry> meterRegistry,
+    public RillSubscriptions(ObjectProvider<RedisConnectionFactory> connectionFactory, ObjectProvider<MeterRegistry> meterRegistry,
             BodyCodec codec, RillProperties properties, Environment environment) {
         this.connectionFactory = connectionFactory;
         this.meterRegistry = meterRegistry;
@@ -247,6 +248,17 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
      * cluster or a static master/replica setup fails here, naming the property that chose it.
      */
     private RedisClient nativeClient() {
+        RedisConnectionFactory bean = connectionFactory.getIfUnique();
+        if (!(bean instanceof LettuceConnectionFactory factory)) {
+            throw new IllegalStateException("Rill runs on Lettuce and needs Boot's LettuceConnectionFactory, but the "
+                    + "application has " + (bean == null ? "no single RedisConnectionFactory bean" : "a "
+                    + bean.getClass().getName()) + ": remove spring.data.redis.client-type=jedis (Lettuce is Boot's "
+                    + "default), or define a LettuceConnectionFactory bean, or set rill.enabled=false");
+        }
+        return nativeClient(factory);
+    }
+
+    private RedisClient nativeClient(LettuceConnectionFactory connectionFactory) {
         if (connectionFactory.isClusterAware()) {
             throw new IllegalStateException("Rill does not run on Redis Cluster yet, and spring.data.redis.cluster.nodes "
                     + "configures one: point spring.data.redis.host/port (or spring.data.redis.url, or "

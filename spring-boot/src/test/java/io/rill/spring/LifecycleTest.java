@@ -40,6 +40,14 @@ class LifecycleTest {
     }
 
     @Test
+    void rillEnabledFalseLeavesTheListenersUnsubscribed() {
+        runner(server.uri()).withBean(Counting.class).withPropertyValues("rill.enabled=false").run(context -> {
+            assertEquals(null, context.getStartupFailure());
+            assertEquals(0, context.getBeanNamesForType(RillSubscriptions.class).length);
+        });
+    }
+
+    @Test
     void stopsWithTheContextAndStartsAgainWithIt() {
         try (RedisFixture redis = new RedisFixture(server)) {
             runner(server.uri()).withBean(Counting.class)

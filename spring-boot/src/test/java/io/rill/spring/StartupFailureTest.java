@@ -149,6 +149,13 @@ class StartupFailureTest {
                 "Redis Cluster", "spring.data.redis.cluster.nodes");
     }
 
+    /** Jedis (or no Lettuce factory at all): listeners are refused at startup, never left unsubscribed silently. */
+    @Test
+    void withoutALettuceConnectionFactoryListenersAreRefused() {
+        assertMentions(failureOf(Fine.class, "spring.data.redis.client-type=jedis"), "LettuceConnectionFactory",
+                "spring.data.redis.client-type=jedis");
+    }
+
     @Test
     void failFastRefusesAnUnreachableRedis() {
         assertMentions(failure(runner("redis://127.0.0.1:1").withUserConfiguration(Fine.class)

@@ -9,7 +9,6 @@ import io.rill.spring.internal.ListenerProcessor;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -19,6 +18,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -27,12 +27,13 @@ import tools.jackson.databind.json.JsonMapper;
  * Rill over Boot's Redis connection: the {@link LettuceConnectionFactory} that {@code spring.data.redis.*}
  * configures (its Lettuce client; no connection configuration of Rill's own), the application's
  * {@link JsonMapper} for bodies, its {@link MeterRegistry} for Rill's meters, and the
- * {@link io.rill.spring.RedisStreamListener} methods of every bean. Off with {@code rill.enabled=false}.
+ * {@link io.rill.spring.RedisStreamListener} methods of every bean. Off with {@code rill.enabled=false}. Without
+ * a LettuceConnectionFactory (Jedis, or no Redis auto-configuration) listeners fail startup saying so, rather
+ * than being left unsubscribed without a word.
  */
 @AutoConfiguration(after = {DataRedisAutoConfiguration.class, JacksonAutoConfiguration.class},
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass({Rill.class, LettuceConnectionFactory.class})
-@ConditionalOnBean(LettuceConnectionFactory.class)
 @ConditionalOnBooleanProperty(name = "rill.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RillProperties.class)
 public class RillAutoConfiguration {
@@ -51,7 +52,8 @@ public class RillAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    RillSubscriptions rillSubscriptions(LettuceConnectionFactory connectionFactory, ObjectProvider<MeterRegistry> meterRegistry,
+    RillSubscriptions rillSubscriptions(ObjectProvider<RedisConnectionFactory> connectionFactory,
+            ObjectProvider<MeterRegistry> meterRegistry,
             BodyCodec codec, RillProperties properties, Environment environment) {
         return new RillSubscriptions(connectionFactory, meterRegistry, codec, properties, environment);
     }
