@@ -149,6 +149,12 @@ class StartupFailureTest {
                 "Redis Cluster", "spring.data.redis.cluster.nodes");
     }
 
+    @Test
+    void aStaticMasterReplicaConnectionIsRefusedNamingTheProperty() {
+        assertMentions(failureOf(Fine.class, "spring.data.redis.masterreplica.nodes=" + server.host() + ":" + server.port()),
+                "static master/replica", "spring.data.redis.masterreplica.nodes");
+    }
+
     /** Jedis (or no Lettuce factory at all): listeners are refused at startup, never left unsubscribed silently. */
     @Test
     void withoutALettuceConnectionFactoryListenersAreRefused() {
