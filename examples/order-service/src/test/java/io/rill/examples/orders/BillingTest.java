@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +26,20 @@ import io.micronaut.json.JsonMapper;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
+import io.rill.examples.contract.BillingContract;
 import io.rill.testing.RedisServer;
 import jakarta.inject.Inject;
 
-/** The service as configured in application.yml, against a real Redis, with a quicker reclaim. */
+/**
+ * The service as configured in application.yml, against a real Redis, with a quicker reclaim: the billing
+ * contract ({@link BillingContract}, which the Spring example passes too), and Micronaut's /health,
+ * /prometheus and /rill over HTTP.
+ */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BillingTest implements TestPropertyProvider {
+class BillingTest extends BillingContract implements TestPropertyProvider {
 
     final RedisServer server = RedisServer.start();
-    final OrderStreams streams = new OrderStreams(server.uri());
     final HttpClient client = HttpClient.newHttpClient();
 
     @Inject
@@ -46,67 +49,20 @@ class BillingTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        Map<String, String> properties = new HashMap<>();
+        Map<String, String> properties = new HashMap<>(PROPERTIES);
         properties.put("redis.uri", server.uri());
         properties.put("micronaut.server.port", "-1");
-        properties.put("rill.consumers.billing.consumer", "billing-test");
-        properties.put("rill.consumers.billing.start-position", "earliest");
-        properties.put("rill.consumers.billing.block-timeout", "200ms");
-        // failed orders come back within a second instead of application.yml's 5 s
-        properties.put("rill.consumers.billing.reclaim.min-idle", "600ms");
-        properties.put("rill.consumers.billing.reclaim.interval", "100ms");
         return properties;
+    }
+
+    @Override
+    protected String redisUri() {
+        return server.uri();
     }
 
     @AfterAll
     void stop() {
-        streams.close();
         server.close();
-    }
-
-    @Test
-    void aValidOrderBecomesOneInvoiceWithExactlyTheseFields() {
-        streams.order("orderId", "o-1", "customer", "c-7", "amount", "12.50");
-        streams.order("orderId", "o-2", "customer", "c-8", "amount", "0.99");
-
-        await().atMost(Duration.ofSeconds(20)).until(() -> invoicesFor("o-1", "o-2").size() == 2);
-        // different customers are billed in parallel (ordering-key customer), so either may come first
-        Map<String, String> first = invoicesFor("o-1").getFirst();
-        // the exact fields, in this order: entries are field lists, not JSON
-        assertEquals(List.of("orderId", "customer", "amount", "tax", "total"), List.copyOf(first.keySet()));
-        assertEquals(Map.of("orderId", "o-1", "customer", "c-7", "amount", "12.50", "tax", "2.50", "total", "15.00"), first);
-        assertEquals(List.of(Map.of("orderId", "o-2", "customer", "c-8", "amount", "0.99", "tax", "0.20", "total", "1.19")),
-                invoicesFor("o-2"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> streams.pending() == 0);
-    }
-
-    @Test
-    void anAmountThatIsNotAPositiveDecimalIsRetriedThenDeadLettered() {
-        Map<String, String> bad = Map.of("o-twelve", "twelve", "o-negative", "-5.00", "o-zero", "0", "o-empty", "");
-        bad.forEach((id, amount) -> streams.order("orderId", id, "customer", "c-1", "amount", amount));
-        streams.order("orderId", "o-missing", "customer", "c-1"); // no amount at all
-        streams.order("orderId", "o-fine", "customer", "c-1", "amount", "10");
-
-        await().atMost(Duration.ofSeconds(30)).until(() -> deadLettersFor().size() == 5);
-        for (Map<String, String> letter : deadLettersFor()) {
-            String id = letter.get("orderId");
-            assertEquals("orders", letter.get("rill.stream"), id);
-            assertEquals("billing", letter.get("rill.group"), id);
-            assertEquals("billing-test", letter.get("rill.consumer"), id);
-            assertEquals("failed", letter.get("rill.reason"), id);
-            assertEquals(InvalidOrderException.class.getName(), letter.get("rill.error"), id);
-            assertTrue(letter.get("rill.message").startsWith("order " + id + ": amount"), letter.toString());
-            // application.yml: dead-letter.max-failures 6 with 3 attempts per delivery: delivered twice
-            assertEquals("6", letter.get("rill.failures"), id);
-            assertEquals("2", letter.get("rill.deliveries"), id);
-            if (bad.containsKey(id)) {
-                assertEquals(bad.get(id), letter.get("amount"), "the original fields travel with the dead letter");
-            }
-        }
-        assertEquals(List.of(Map.of("orderId", "o-fine", "customer", "c-1", "amount", "10", "tax", "2.00", "total", "12.00")),
-                invoicesFor("o-fine"));
-        assertTrue(invoicesFor(bad.keySet().toArray(String[]::new)).isEmpty(), "no invoice for a bad order");
-        await().atMost(Duration.ofSeconds(10)).until(() -> streams.pending() == 0);
     }
 
     @Test
@@ -125,8 +81,8 @@ class BillingTest implements TestPropertyProvider {
             assertEquals("RUNNING", subscription.get("state"));
         });
 
-        streams.order("orderId", "o-prometheus", "customer", "c-9", "amount", "1.00");
-        await().atMost(Duration.ofSeconds(10)).until(() -> invoicesFor("o-prometheus").size() == 1);
+        streams().order("orderId", "o-prometheus", "customer", "c-9", "amount", "1.00");
+        await().atMost(Duration.ofSeconds(10)).until(() -> streams().invoicesFor("o-prometheus").size() == 1);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> prometheus = get("/prometheus");
             assertEquals(200, prometheus.statusCode());
@@ -162,16 +118,16 @@ class BillingTest implements TestPropertyProvider {
         HttpResponse<String> paused = post("/rill/pause", "{\"id\":\"" + id + "\"}");
         assertEquals(200, paused.statusCode(), paused.body());
         assertEquals(true, json(paused.body()).get("paused"), paused.body());
-        streams.order("orderId", "o-paused", "customer", "c-9", "amount", "2.00");
+        streams().order("orderId", "o-paused", "customer", "c-9", "amount", "2.00");
         // not read while paused: the group's lag counts it
         await().atMost(Duration.ofSeconds(10)).until(() -> Integer.valueOf(1).equals(
                 map(list(json(get("/rill").body()).get("subscriptions")).getFirst()).get("lag")));
-        assertTrue(invoicesFor("o-paused").isEmpty());
+        assertTrue(streams().invoicesFor("o-paused").isEmpty());
 
         HttpResponse<String> resumed = post("/rill/resume", "{\"id\":\"" + id + "\"}");
         assertEquals(200, resumed.statusCode(), resumed.body());
         assertEquals(false, json(resumed.body()).get("paused"), resumed.body());
-        await().atMost(Duration.ofSeconds(10)).until(() -> invoicesFor("o-paused").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> streams().invoicesFor("o-paused").size() == 1);
 
         // seek binds id and position from the body; it wants the subscription paused (409), a real position (400)
         HttpResponse<String> seekWhileReading = post("/rill/seek", "{\"id\":\"" + id + "\",\"position\":\"earliest\"}");
@@ -204,20 +160,5 @@ class BillingTest implements TestPropertyProvider {
     private HttpResponse<String> post(String path, String json) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create(embedded.getURL() + path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private List<Map<String, String>> invoicesFor(String... orderIds) {
-        List<String> wanted = List.of(orderIds);
-        List<Map<String, String>> found = new ArrayList<>();
-        for (Map<String, String> invoice : streams.entries("invoices")) {
-            if (wanted.contains(invoice.get("orderId"))) {
-                found.add(invoice);
-            }
-        }
-        return found;
-    }
-
-    private List<Map<String, String>> deadLettersFor() {
-        return streams.entries("orders:dlq");
     }
 }

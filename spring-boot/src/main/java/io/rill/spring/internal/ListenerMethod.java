@@ -1,0 +1,204 @@
+package io.rill.spring.internal;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.rill.Acknowledgement;
+import io.rill.PartialBatchFailure;
+import io.rill.Rill;
+import io.rill.StreamEntry;
+import io.rill.Subscription;
+import io.rill.SubscriptionOptions;
+import io.rill.spring.EntryBindingException;
+import io.rill.spring.RedisStreamListenerException;
+import io.rill.spring.RedisStreamListenerExceptionHandler;
+import io.rill.spring.RedisStreamListenerExceptionHandler.Resolution;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code @RedisStreamListener} method made into a core handler: binds the entries to its parameters,
+ * calls it, waits for the CompletionStage or Publisher it returns ({@link HandlerResult}), writes its
+ * {@code @SendTo} output, and turns failures into the core's outcomes (after the bean's
+ * {@link RedisStreamListenerExceptionHandler}, if it has one). Everything else (reading, acking, retrying,
+ * stopping) is the core's. An interrupt (handler-timeout, a stop) is passed on as it is: it is never an
+ * outcome, so the exception handler does not see it.
+ */
+public final class ListenerMethod {
+
+    private static final Logger log = LoggerFactory.getLogger(ListenerMethod.class);
+
+    private final String name;
+    private final SubscriptionOptions options;
+    private final boolean autoStartup;
+    private final Object bean;
+    private final Method method;
+    private final MethodBinding binding;
+    private final HandlerResult result;
+    private final RedisStreamListenerExceptionHandler exceptionHandler;
+    private final List<String> sendTo;
+    private volatile StreamOutput output;
+
+    ListenerMethod(String name, SubscriptionOptions options, boolean autoStartup, Object bean, Method method,
+            MethodBinding binding, HandlerResult result, List<String> sendTo) {
+        this.name = name;
+        this.options = options;
+        this.autoStartup = autoStartup;
+        this.bean = bean;
+        this.method = method;
+        this.binding = binding;
+        this.result = result;
+        this.exceptionHandler = bean instanceof RedisStreamListenerExceptionHandler h ? h : null;
+        this.sendTo = sendTo;
+        method.trySetAccessible(); // package-private listener methods, as in Spring's own listener containers
+    }
+
+    /** {@code com.example.Billing#onOrder}. */
+    public String name() {
+        return name;
+    }
+
+    /** The effective options: annotation over {@code rill.consumers.<group>} over {@code rill.consumers.default}. */
+    public SubscriptionOptions options() {
+        return options;
+    }
+
+    public boolean autoStartup() {
+        return autoStartup;
+    }
+
+    /** Whether the method writes its result to streams. */
+    public boolean sendsOutput() {
+        return !sendTo.isEmpty();
+    }
+
+    /** Starts the core subscription that runs this method; {@code output} writes its {@code @SendTo} result. */
+    public Subscription subscribe(Rill rill, StreamOutput output) {
+        this.output = output;
+        if (binding.batch()) {
+            return binding.manual() ? rill.subscribeBatchManual(options, this::onBatch) : rill.subscribeBatch(options, e -> onBatch(e, null));
+        }
+        return binding.manual() ? rill.subscribeManual(options, this::onEntry) : rill.subscribe(options, e -> onEntry(e, null));
+    }
+
+    private void onEntry(StreamEntry entry, Acknowledgement ack) throws Exception {
+        try {
+            send(result.await(invoke(binding.bind(entry, ack))));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Throwable e) {
+            if (resolve(List.of(entry), e) == Resolution.ACKNOWLEDGE) {
+                if (ack != null) {
+                    ack.ack();
+                }
+                return;
+            }
+            throw rethrow(e);
+        }
+    }
+
+    private void onBatch(List<StreamEntry> entries, Acknowledgement ack) throws Exception {
+        List<Object> elements = new ArrayList<>(entries.size());
+        List<StreamEntry> bound = new ArrayList<>(entries.size());
+        Map<StreamEntry, Throwable> failed = new LinkedHashMap<>();
+        for (StreamEntry entry : entries) {
+            try {
+                elements.add(binding.bindElement(entry));
+                bound.add(entry);
+            } catch (EntryBindingException e) {
+                failed.put(entry, e);
+            }
+        }
+        if (ack != null && !failed.isEmpty()) {
+            // one acknowledgement settles the whole batch, so the method can't take part of it
+            Throwable cause = failed.values().iterator().next();
+            if (resolve(entries, cause) == Resolution.ACKNOWLEDGE) {
+                ack.ack();
+                return;
+            }
+            // not the binding error itself: that is non-retryable by default, and would dead-letter the
+            // batch's good entries at once along with the bad one
+            throw new IllegalStateException("the batch could not be bound (" + cause.getMessage() + "); one "
+                    + "Acknowledgement settles the whole batch, so all of its " + entries.size() + " entries fail", cause);
+        }
+        failed.entrySet().removeIf(f -> resolve(List.of(f.getKey()), f.getValue()) == Resolution.ACKNOWLEDGE);
+        if (!bound.isEmpty()) {
+            try {
+                send(result.await(invoke(binding.bindBatch(elements, ack))));
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Throwable e) {
+                if (resolve(bound, e) == Resolution.ACKNOWLEDGE) {
+                    if (ack != null) {
+                        ack.ack();
+                    }
+                } else if (failed.isEmpty()) {
+                    throw rethrow(e);
+                } else {
+                    bound.forEach(entry -> failed.put(entry, e));
+                }
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw PartialBatchFailure.of(failed);
+        }
+    }
+
+    /** Calls the method; what it throws comes out as it is, not wrapped. */
+    private Object invoke(Object[] args) throws Throwable {
+        try {
+            return method.invoke(bean, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Writes the method's result (a Publisher's elements already collected) to the @SendTo streams. */
+    private void send(Object value) {
+        if (sendTo.isEmpty() || value == null) {
+            return;
+        }
+        List<?> bodies;
+        if (value instanceof Iterable<?> iterable) {
+            List<Object> all = new ArrayList<>();
+            iterable.forEach(all::add);
+            bodies = all;
+        } else if (value instanceof Object[] array) {
+            bodies = List.of(array);
+        } else {
+            bodies = List.of(value);
+        }
+        if (bodies.isEmpty()) {
+            return;
+        }
+        for (String stream : sendTo) {
+            output.publishAll(stream, bodies);
+        }
+    }
+
+    private Resolution resolve(List<StreamEntry> entries, Throwable error) {
+        if (exceptionHandler == null) {
+            return Resolution.FAIL;
+        }
+        try {
+            Resolution resolution = exceptionHandler.handle(new RedisStreamListenerException(bean, name, entries, error));
+            return resolution == null ? Resolution.FAIL : resolution;
+        } catch (RuntimeException e) {
+            log.warn("The exception handler of {} threw; the entries stay failed", name, e);
+            error.addSuppressed(e);
+            return Resolution.FAIL;
+        }
+    }
+
+    private static Exception rethrow(Throwable e) {
+        if (e instanceof Exception ex) {
+            return ex;
+        }
+        throw (Error) e;
+    }
+}

@@ -1,0 +1,80 @@
+package io.rill.spring.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+
+/**
+ * Writes {@code @SendTo} output: one entry per body, pipelined XADDs on a connection of its own (opened on
+ * first use from Boot's Lettuce client), returning once Redis confirmed all of them; the core acknowledges the
+ * input after that.
+ */
+public final class StreamOutput implements AutoCloseable {
+
+    /** Keys and field names as UTF-8 text, values as bytes, so that binary values are written exactly. */
+    private static final RedisCodec<String, byte[]> BYTES = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    private final RedisClient client;
+    private final BodyCodec codec;
+    private StatefulRedisConnection<String, byte[]> connection;
+    private boolean closed;
+
+    public StreamOutput(RedisClient client, BodyCodec codec) {
+        this.client = client;
+        this.codec = codec;
+    }
+
+    /** Appends one entry per body to {@code stream}, pipelined, and returns their IDs in order. */
+    @SuppressWarnings("rawtypes")
+    public List<String> publishAll(String stream, List<?> bodies) {
+        List<Map<String, byte[]>> entries = new ArrayList<>(bodies.size());
+        for (Object body : bodies) {
+            entries.add(codec.write(body)); // every body encoded before anything is sent
+        }
+        StatefulRedisConnection<String, byte[]> c = connection();
+        RedisAsyncCommands<String, byte[]> async = c.async();
+        List<RedisFuture<String>> futures = new ArrayList<>(entries.size());
+        for (Map<String, byte[]> fields : entries) {
+            futures.add(async.xadd(stream, fields));
+        }
+        Duration timeout = c.getTimeout();
+        if (!LettuceFutures.awaitAll(timeout, futures.toArray(new RedisFuture[0]))) {
+            throw new RedisCommandTimeoutException("XADD to " + stream + " not confirmed within " + timeout);
+        }
+        List<String> ids = new ArrayList<>(futures.size());
+        for (RedisFuture<String> future : futures) {
+            ids.add(future.resultNow());
+        }
+        return ids;
+    }
+
+    private synchronized StatefulRedisConnection<String, byte[]> connection() {
+        if (closed) {
+            throw new IllegalStateException("the @SendTo output is closed: the application is stopping");
+        }
+        if (connection == null || !connection.isOpen()) {
+            connection = client.connect(BYTES);
+        }
+        return connection;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+}
