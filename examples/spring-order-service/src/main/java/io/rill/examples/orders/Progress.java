@@ -1,21 +1,24 @@
 package io.rill.examples.orders;
 
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.rill.metrics.SubscriptionMetrics;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * Demo mode's progress line, once a second: what this instance produced, handled, acknowledged and
- * dead-lettered (its Rill meters in Boot's MeterRegistry), what the group has pending (XPENDING), and the rate.
+ * dead-lettered, what the group has pending and how far behind it is (entries not yet delivered, and the
+ * age of the oldest), and the rate; all from Rill's meters in Boot's MeterRegistry.
  */
 @Component
 @ConditionalOnBooleanProperty("demo.enabled")
@@ -25,14 +28,12 @@ public class Progress {
 
     private final DemoOrders orders;
     private final MeterRegistry meters;
-    private final StringRedisTemplate redis;
     private long lastHandled;
     private long lastNanos;
 
-    Progress(DemoOrders orders, MeterRegistry meters, StringRedisTemplate redis) {
+    Progress(DemoOrders orders, MeterRegistry meters) {
         this.orders = orders;
         this.meters = meters;
-        this.redis = redis;
         this.lastNanos = orders.startedNanos();
     }
 
@@ -43,20 +44,25 @@ public class Progress {
         double rate = (handled - lastHandled) / ((now - lastNanos) / 1e9);
         lastHandled = handled;
         lastNanos = now;
-        log.info(String.format(Locale.ROOT, "produced %d, handled %d, acked %d, pending %s, dead-lettered %d, rate %.0f/s",
-                orders.produced(), handled, count(SubscriptionMetrics.ACKED), pending(),
-                count(SubscriptionMetrics.DEAD_LETTERED), rate));
+        log.info(String.format(Locale.ROOT, "produced %d, handled %d, acked %d, pending %s, dead-lettered %d, lag %s (%s ms), "
+                + "rate %.0f/s", orders.produced(), handled, count(SubscriptionMetrics.ACKED),
+                gauge(SubscriptionMetrics.GROUP_PENDING), count(SubscriptionMetrics.DEAD_LETTERED),
+                gauge(SubscriptionMetrics.LAG), age(SubscriptionMetrics.LAG_AGE), rate));
     }
 
     private long count(String meter) {
         return (long) meters.find(meter).tag("group", "billing").counters().stream().mapToDouble(Counter::count).sum();
     }
 
-    private String pending() {
-        try {
-            return Long.toString(redis.opsForStream().pending("orders", "billing").getTotalPendingMessages());
-        } catch (RuntimeException e) {
-            return "?"; // Redis away or the group not created yet; the subscription logs its own state
-        }
+    /** A gauge of the group on stream orders; "?" before its first sample. */
+    private String gauge(String meter) {
+        Gauge gauge = meters.find(meter).tag("group", "billing").tag("stream", "orders").gauge();
+        return gauge == null || Double.isNaN(gauge.value()) ? "?" : Long.toString((long) gauge.value());
+    }
+
+    private String age(String meter) {
+        TimeGauge gauge = meters.find(meter).tag("group", "billing").tag("stream", "orders").timeGauge();
+        double millis = gauge == null ? Double.NaN : gauge.value(TimeUnit.MILLISECONDS);
+        return Double.isNaN(millis) ? "?" : Long.toString((long) millis);
     }
 }
