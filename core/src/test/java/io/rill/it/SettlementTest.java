@@ -183,7 +183,8 @@ class SettlementTest {
             // all handled, not only pending 0: that holds too between the group's creation and the first read
             await().atMost(LONG).until(() -> handled.get() == 1_000 && redis.pending(stream, group) == 0);
             long xacks = redis.calls("xack") - before;
-            assertTrue(xacks >= 10 && xacks <= 11, "1000 acks in " + xacks + " XACK calls");
+            // at most one per 100 acks (fewer when full flushes waited for an unanswered XACK and went out as one)
+            assertTrue(xacks >= 1 && xacks <= 11, "1000 acks in " + xacks + " XACK calls");
         }
     }
 

@@ -247,7 +247,7 @@ public final class Admission {
      */
     private int aheadCount(Batch batch, int count) {
         int read = batch.messages().size();
-        if (read < count || stopping || paused || historyDue) {
+        if (!full(batch.messages(), count) || stopping || paused || historyDue) {
             return 0;
         }
         for (Source source : periodic) {
@@ -257,6 +257,23 @@ public final class Admission {
         }
         int free = window.free() - read; // the batch takes its slots when admitted, after this read went out
         return free < streams ? 0 : Math.min(options.batchSize(), free / streams);
+    }
+
+    /** True when some stream of the read gave all the COUNT it was asked for: more is likely waiting. */
+    private boolean full(List<StreamMessage<String, byte[]>> messages, int count) {
+        if (messages.size() < count) {
+            return false;
+        }
+        if (streams == 1) {
+            return true;
+        }
+        Map<String, Integer> perStream = new HashMap<>();
+        for (StreamMessage<String, byte[]> message : messages) {
+            if (perStream.merge(message.getStream(), 1, Integer::sum) >= count) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

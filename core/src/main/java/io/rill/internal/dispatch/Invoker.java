@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import io.rill.Acknowledgement;
 import io.rill.BatchHandler;
 import io.rill.EntryHandler;
+import io.rill.HandlerTimeoutException;
 import io.rill.ManualBatchHandler;
 import io.rill.ManualHandler;
 import io.rill.PartialBatchFailure;
@@ -95,6 +96,11 @@ public abstract sealed class Invoker {
         return Thread.currentThread().isInterrupted();
     }
 
+    /** The outcome tag of a handler call: what it threw, else the timeout when it ran past handler-timeout. */
+    static Class<? extends Throwable> failure(Throwable error, boolean timedOut) {
+        return error != null ? error.getClass() : timedOut ? HandlerTimeoutException.class : null;
+    }
+
     /** Gives back, unhandled, entries that will not run (a stop); they stay pending in Redis. */
     final void abandon(List<StreamEntry> entries) {
         for (StreamEntry entry : entries) {
@@ -154,12 +160,12 @@ public abstract sealed class Invoker {
                     scope.close();
                 }
                 if (watch != null && !watch.end()) {
-                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, error);
+                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, failure(error, true));
                     return true;
                 }
                 if (error != null) {
                     Throwable e = error;
-                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, e);
+                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, e.getClass());
                     if (interrupted(e) || halted) {
                         settler.abandoned(entry);
                         return false;
@@ -262,9 +268,10 @@ public abstract sealed class Invoker {
             } finally {
                 scope.close();
             }
+            boolean late = watch != null && !watch.end();
             // the batch's time is recorded once, on the stream of its first entry
-            metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start, error);
-            if (watch != null && !watch.end()) {
+            metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start, failure(error, late));
+            if (late) {
                 return null;
             }
             if (halted) {
@@ -402,8 +409,9 @@ public abstract sealed class Invoker {
                 } finally {
                     scope.close();
                 }
-                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, error);
-                if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
+                boolean late = watch != null && !watch.end(); // past handler-timeout: already failed
+                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, failure(error, late));
+                if (!late && error != null) {
                     settlement.threw(error);
                 }
             }
@@ -445,8 +453,9 @@ public abstract sealed class Invoker {
             } finally {
                 scope.close();
             }
-            metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start, error);
-            if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
+            boolean late = watch != null && !watch.end(); // past handler-timeout: already failed
+            metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start, failure(error, late));
+            if (!late && error != null) {
                 settlement.threw(error);
             }
         }

@@ -210,9 +210,13 @@ public final class Meters implements AutoCloseable {
             deduplicated.increment(n);
         }
 
-        /** One handler call's time, tagged with its outcome: {@code error} is what it threw, null for none. */
-        public void handlerTime(long nanos, Throwable error) {
-            Timer timer = error == null ? handlerDuration : handlerFailures.computeIfAbsent(error.getClass(),
+        /**
+         * One handler call's time, tagged with its outcome.
+         *
+         * @param failure the type of what the call threw (or of the timeout that failed it); null for a success
+         */
+        public void handlerTime(long nanos, Class<? extends Throwable> failure) {
+            Timer timer = failure == null ? handlerDuration : handlerFailures.computeIfAbsent(failure,
                     type -> handlerTimer(registry, tags, "failure", type.getSimpleName().isEmpty() ? type.getName()
                             : type.getSimpleName()));
             timer.record(nanos, TimeUnit.NANOSECONDS);
