@@ -6,23 +6,37 @@ import org.slf4j.MDC;
 
 import io.rill.LogContext;
 import io.rill.StreamEntry;
+import io.rill.tracing.Tracing;
 
 /**
  * What surrounds every handler call on a worker thread: the {@link LogContext} keys in the MDC, put
- * before the call and removed after it, whatever the handler did with the MDC meanwhile.
+ * before the call and removed after it, whatever the handler did with the MDC meanwhile; and, when
+ * tracing is on, the consumer span of the call, current on the thread until the call returns.
  */
 final class CallScope {
 
     private final String group;
     private final String consumer;
+    /** Null when tracing is off: the only cost it has then. */
+    private final Tracing tracing;
+    /** The open call's span; worker thread only. */
+    private Tracing.Call call;
 
-    CallScope(String group, String consumer) {
+    CallScope(String group, String consumer, Tracing tracing) {
         this.group = group;
         this.consumer = consumer;
+        this.tracing = tracing == null || !tracing.enabled() ? null : tracing;
     }
 
     /** Before a call on one entry. */
     void open(StreamEntry entry) {
+        mdc(entry);
+        if (tracing != null) {
+            call = tracing.consume(entry, group, consumer);
+        }
+    }
+
+    private void mdc(StreamEntry entry) {
         MDC.put(LogContext.STREAM, entry.stream());
         MDC.put(LogContext.GROUP, group);
         MDC.put(LogContext.CONSUMER, consumer);
@@ -34,12 +48,20 @@ final class CallScope {
 
     /** Before a call on a batch: the first entry's ID and delivery count, and the batch's size. */
     void open(List<StreamEntry> batch) {
-        open(batch.get(0));
+        mdc(batch.get(0));
         MDC.put(LogContext.BATCH_SIZE, Integer.toString(batch.size()));
+        if (tracing != null) {
+            call = tracing.consume(batch, group, consumer);
+        }
     }
 
-    /** After a call. */
-    void close() {
+    /** After a call that returned ({@code error} null) or threw {@code error}. */
+    void close(Throwable error) {
+        if (call != null) {
+            Tracing.Call open = call;
+            call = null;
+            open.end(error);
+        }
         MDC.remove(LogContext.STREAM);
         MDC.remove(LogContext.GROUP);
         MDC.remove(LogContext.CONSUMER);

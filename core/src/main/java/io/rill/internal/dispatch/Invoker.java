@@ -18,6 +18,7 @@ import io.rill.ManualBatchHandler;
 import io.rill.ManualHandler;
 import io.rill.PartialBatchFailure;
 import io.rill.StreamEntry;
+import io.rill.tracing.Tracing;
 import io.rill.internal.metrics.Meters;
 import io.rill.internal.retry.Retrier;
 import io.rill.internal.settle.Settler;
@@ -52,10 +53,12 @@ public abstract sealed class Invoker {
      * The invoker for a handler of one of the four kinds ({@link EntryHandler}, {@link BatchHandler},
      * {@link ManualHandler}, {@link ManualBatchHandler}). A manual handler is called once per delivery:
      * its nack or throw is a failure without an in-process retry.
+     *
+     * @param tracing the span around each call; null or {@link Tracing#off()} for none
      */
     public static Invoker of(Object handler, Settler settler, Retrier retrier, Meters metrics, String description,
-            String group, String consumer) {
-        CallScope scope = new CallScope(group, consumer);
+            String group, String consumer, Tracing tracing) {
+        CallScope scope = new CallScope(group, consumer, tracing);
         return switch (handler) {
             case EntryHandler h -> new Single(h, settler, retrier, metrics, description, scope);
             case BatchHandler h -> new Batch(h, settler, retrier, metrics, description, scope);
@@ -151,7 +154,7 @@ public abstract sealed class Invoker {
                 } catch (Throwable e) {
                     error = e;
                 } finally {
-                    scope.close();
+                    scope.close(error);
                 }
                 if (watch != null && !watch.end()) {
                     metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, error);
@@ -260,7 +263,7 @@ public abstract sealed class Invoker {
             } catch (Throwable e) {
                 error = e;
             } finally {
-                scope.close();
+                scope.close(error);
             }
             // the batch's time is recorded once, on the stream of its first entry
             metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start, error);
@@ -400,7 +403,7 @@ public abstract sealed class Invoker {
                 } catch (Throwable e) {
                     error = e;
                 } finally {
-                    scope.close();
+                    scope.close(error);
                 }
                 metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, error);
                 if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
@@ -443,7 +446,7 @@ public abstract sealed class Invoker {
             } catch (Throwable e) {
                 error = e;
             } finally {
-                scope.close();
+                scope.close(error);
             }
             metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start, error);
             if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
