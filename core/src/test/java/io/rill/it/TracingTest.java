@@ -79,9 +79,11 @@ class TracingTest {
     private SpanContext produce(Tracing tracing, String stream, Map<String, String> fields) {
         Span span = producerTracer.spanBuilder("send " + stream).setSpanKind(SpanKind.PRODUCER).startSpan();
         try (Scope ignored = span.makeCurrent()) {
+            // tag::inject[]
             Map<String, String> written = new LinkedHashMap<>(fields);
-            tracing.inject(written);
+            tracing.inject(written); // the current span's traceparent (and tracestate); a field already there wins
             redis.commands().xadd(stream, written);
+            // end::inject[]
         } finally {
             span.end();
         }
@@ -100,11 +102,15 @@ class TracingTest {
     @Test
     void theConsumerSpanContinuesTheProducersTraceAndIsCurrentInTheHandler() {
         String stream = RedisFixture.unique("orders");
-        Tracing tracing = OpenTelemetryTracing.create(otel);
+        // tag::tracing[]
+        Tracing tracing = OpenTelemetryTracing.create(otel); // otel: the application's OpenTelemetry
+        // end::tracing[]
         SpanContext producer = produce(tracing, stream, Map.of("n", "1"));
         List<SpanContext> inHandler = new CopyOnWriteArrayList<>();
         List<StreamEntry> handled = new CopyOnWriteArrayList<>();
+        // tag::subscribe[]
         try (Rill rill = Rill.builder(redis.client()).tracing(tracing).build()) {
+            // end::subscribe[]
             rill.subscribe(options(stream).build(), entry -> {
                 inHandler.add(Span.current().getSpanContext());
                 handled.add(entry);
@@ -205,8 +211,10 @@ class TracingTest {
     @Test
     void fieldNamesAreConfigurableAndAFieldSetExplicitlyWins() {
         String stream = RedisFixture.unique("orders");
+        // tag::field-names[]
         Tracing tracing = OpenTelemetryTracing.builder(otel).traceparentField("trace.parent").tracestateField("trace.state")
                 .build();
+        // end::field-names[]
         SpanContext producer = produce(tracing, stream, Map.of("n", "1"));
         Map<String, String> explicit = Map.of("n", "2", "trace.parent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         produce(tracing, stream, explicit);
