@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
@@ -167,6 +169,33 @@ class TracingTest {
         assertEquals(producer.getTraceId(), redriven.getTraceId(), "the redriven entry keeps the original's trace");
         assertEquals(producer.getSpanId(), redriven.getParentSpanId());
         assertEquals(StatusCode.UNSET, redriven.getStatus().getStatusCode());
+    }
+
+    @Test
+    void workersSideBySideEachEndTheirOwnSpan() {
+        String stream = RedisFixture.unique("orders");
+        Tracing tracing = OpenTelemetryTracing.create(otel);
+        Map<String, String> producerOf = new ConcurrentHashMap<>(); // the n field -> producer span ID
+        for (int i = 0; i < 40; i++) {
+            producerOf.put(Integer.toString(i), produce(tracing, stream, Map.of("n", Integer.toString(i))).getSpanId());
+        }
+        CountDownLatch together = new CountDownLatch(2);
+        Map<String, String> currentIn = new ConcurrentHashMap<>(); // entry ID -> span current in its call
+        try (Rill rill = Rill.builder(redis.client()).tracing(tracing).build()) {
+            rill.subscribe(options(stream).concurrency(4).build(), entry -> {
+                together.countDown();
+                together.await(5, TimeUnit.SECONDS); // the first calls overlap, on two workers
+                currentIn.put(entry.id(), Span.current().getSpanContext().getSpanId());
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> consumerSpans(stream).size() == 40);
+        }
+        for (SpanData span : consumerSpans(stream)) {
+            String id = attribute(span, "messaging.message.id");
+            assertEquals(currentIn.get(id), span.getSpanId(), "the span current in the call of " + id);
+        }
+        assertEquals(40, consumerSpans(stream).stream().map(SpanData::getSpanId).distinct().count(), "each ended once");
+        assertEquals(Set.copyOf(producerOf.values()),
+                Set.copyOf(consumerSpans(stream).stream().map(SpanData::getParentSpanId).toList()));
     }
 
     @Test

@@ -19,8 +19,6 @@ final class CallScope {
     private final String consumer;
     /** Null when tracing is off: the only cost it has then. */
     private final Tracing tracing;
-    /** The open call's span; worker thread only. */
-    private Tracing.Call call;
 
     CallScope(String group, String consumer, Tracing tracing) {
         this.group = group;
@@ -28,12 +26,13 @@ final class CallScope {
         this.tracing = tracing == null || !tracing.enabled() ? null : tracing;
     }
 
-    /** Before a call on one entry. */
-    void open(StreamEntry entry) {
+    /**
+     * Before a call on one entry. Returns the call's span for {@link #close}, null when tracing is off
+     * (returned, not kept: workers of one subscription share this scope).
+     */
+    Tracing.Call open(StreamEntry entry) {
         mdc(entry);
-        if (tracing != null) {
-            call = tracing.consume(entry, group, consumer);
-        }
+        return tracing == null ? null : tracing.consume(entry, group, consumer);
     }
 
     private void mdc(StreamEntry entry) {
@@ -47,20 +46,16 @@ final class CallScope {
     }
 
     /** Before a call on a batch: the first entry's ID and delivery count, and the batch's size. */
-    void open(List<StreamEntry> batch) {
+    Tracing.Call open(List<StreamEntry> batch) {
         mdc(batch.get(0));
         MDC.put(LogContext.BATCH_SIZE, Integer.toString(batch.size()));
-        if (tracing != null) {
-            call = tracing.consume(batch, group, consumer);
-        }
+        return tracing == null ? null : tracing.consume(batch, group, consumer);
     }
 
-    /** After a call that returned ({@code error} null) or threw {@code error}. */
-    void close(Throwable error) {
+    /** After a call that returned ({@code error} null) or threw {@code error}; {@code call} is what open returned. */
+    void close(Tracing.Call call, Throwable error) {
         if (call != null) {
-            Tracing.Call open = call;
-            call = null;
-            open.end(error);
+            call.end(error);
         }
         MDC.remove(LogContext.STREAM);
         MDC.remove(LogContext.GROUP);

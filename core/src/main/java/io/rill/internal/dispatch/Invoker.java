@@ -148,13 +148,13 @@ public abstract sealed class Invoker {
                 if (watch != null) {
                     watch.begin(entry, null, null);
                 }
-                scope.open(entry);
+                Tracing.Call span = scope.open(entry);
                 try {
                     handler.handle(entry);
                 } catch (Throwable e) {
                     error = e;
                 } finally {
-                    scope.close(error);
+                    scope.close(span, error);
                 }
                 if (watch != null && !watch.end()) {
                     metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, error);
@@ -257,13 +257,13 @@ public abstract sealed class Invoker {
             if (watch != null) {
                 watch.begin(null, entries, null);
             }
-            scope.open(entries);
+            Tracing.Call span = scope.open(entries);
             try {
                 handler.handle(List.copyOf(entries));
             } catch (Throwable e) {
                 error = e;
             } finally {
-                scope.close(error);
+                scope.close(span, error);
             }
             // the batch's time is recorded once, on the stream of its first entry
             metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start, error);
@@ -397,13 +397,13 @@ public abstract sealed class Invoker {
                 if (watch != null) {
                     watch.begin(null, settlement.entries, settlement);
                 }
-                scope.open(entry);
+                Tracing.Call span = scope.open(entry);
                 try {
                     handler.handle(entry, settlement);
                 } catch (Throwable e) {
                     error = e;
                 } finally {
-                    scope.close(error);
+                    scope.close(span, error);
                 }
                 metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, error);
                 if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
@@ -440,13 +440,13 @@ public abstract sealed class Invoker {
             if (watch != null) {
                 watch.begin(null, batch, settlement);
             }
-            scope.open(batch);
+            Tracing.Call span = scope.open(batch);
             try {
                 handler.handle(batch, settlement);
             } catch (Throwable e) {
                 error = e;
             } finally {
-                scope.close(error);
+                scope.close(span, error);
             }
             metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start, error);
             if ((watch == null || watch.end()) && error != null) { // past handler-timeout: already failed
