@@ -29,6 +29,8 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.rill.micronaut.annotation.RedisStreamClient;
 import io.rill.micronaut.annotation.RedisStreamListener;
 import io.rill.micronaut.annotation.Stream;
+import io.rill.tracing.OpenTelemetryTracing;
+import io.rill.tracing.Tracing;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -166,7 +168,10 @@ class TracingTest extends RedisTest {
                 && consumerSpan("trace:raw", explicit) != null);
         assertEquals(span.getSpanContext().getTraceId(), consumerSpan("trace:raw", traced).getTraceId());
         assertEquals("0af7651916cd43dd8448eb211c80319c", consumerSpan("trace:raw", explicit).getTraceId());
-        assertTrue(redis.entries("trace:raw").stream().noneMatch(e -> e.getBody().containsKey("tracestate")),
+        assertTrue(redis.entries("trace:raw").stream().noneMatch(e -> e.getBody().containsKey("trace.state")),
                 "no tracestate written when the context has none");
+        OpenTelemetryTracing tracing = (OpenTelemetryTracing) context.getBean(Tracing.class);
+        assertEquals("trace.state", tracing.tracestateField(), "rill.tracing.tracestate-field");
+        assertEquals("traceparent", tracing.traceparentField());
     }
 }
