@@ -25,6 +25,7 @@ import io.rill.internal.connect.RedisConnector;
 import io.rill.deadletter.DeadLetters;
 import io.rill.internal.pipeline.Pipeline;
 import io.rill.internal.supervise.Supervisor;
+import io.rill.tracing.Tracing;
 
 /**
  * The entry point: subscribes handlers to consumer groups over one Redis and stops them gracefully.
@@ -47,6 +48,7 @@ public final class Rill implements AutoCloseable {
     private final RedisConnector connector;
     private final RedisClient client;
     private final MeterRegistry registry;
+    private final Tracing tracing;
     private final CommandConnection commands;
     private final ScheduledThreadPoolExecutor timer;
     private final Map<String, Supervisor> subscriptions = new ConcurrentHashMap<>();
@@ -56,6 +58,7 @@ public final class Rill implements AutoCloseable {
         this.connector = builder.connector;
         this.client = builder.client;
         this.registry = builder.registry != null ? builder.registry : new CompositeMeterRegistry();
+        this.tracing = builder.tracing;
         this.commands = new CommandConnection(connector);
         this.timer = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().name("rill-timer").daemon().unstarted(r));
         this.timer.setRemoveOnCancelPolicy(true);
@@ -195,7 +198,7 @@ public final class Rill implements AutoCloseable {
             SubscriptionOptions resolved = options.consumer() != null ? options
                     : options.toBuilder().consumer(checkpoint.consumer()).build();
             supervisor = Pipeline.build(resolved, handler, connector, commands, registry, timer, checkpoint,
-                    () -> subscriptions.remove(self[0].id(), self[0]));
+                    tracing, () -> subscriptions.remove(self[0].id(), self[0]));
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
@@ -204,6 +207,11 @@ public final class Rill implements AutoCloseable {
         subscriptions.put(supervisor.id(), supervisor);
         supervisor.start();
         return supervisor;
+    }
+
+    /** The tracing given to the builder, {@link Tracing#off()} by default: producers write its fields. */
+    public Tracing tracing() {
+        return tracing;
     }
 
     /** The subscriptions started here and not yet stopped. */
@@ -251,6 +259,7 @@ public final class Rill implements AutoCloseable {
         private final RedisClient client;
         private final RedisConnector connector;
         private MeterRegistry registry;
+        private Tracing tracing = Tracing.off();
 
         private Builder(RedisClient client) {
             this.client = client;
@@ -260,6 +269,15 @@ public final class Rill implements AutoCloseable {
         /** Where the subscriptions' meters go; none when unset. */
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = registry;
+            return this;
+        }
+
+        /**
+         * Trace context through Redis: every handler call runs in the span it opens, e.g.
+         * {@code OpenTelemetryTracing.create(openTelemetry)}; {@link Tracing#off()} (the default) for none.
+         */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
             return this;
         }
 

@@ -35,6 +35,7 @@ import io.rill.SubscriptionOptions;
 import io.rill.micronaut.config.RillConfiguration;
 import io.rill.micronaut.connect.RedisConnections;
 import io.rill.micronaut.listen.ListenerMethod;
+import io.rill.tracing.Tracing;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
@@ -215,7 +216,7 @@ public class RillSubscriptions implements GracefulShutdownCapable {
             if (configuration.isFailFast()) {
                 connections.check(connection, client);
             }
-            rill = Rill.builder(client).meterRegistry(meterRegistry()).build();
+            rill = Rill.builder(client).meterRegistry(meterRegistry()).tracing(tracing()).build();
             rills.put(connection, rill);
         }
         return rill;
@@ -241,6 +242,11 @@ public class RillSubscriptions implements GracefulShutdownCapable {
             log.warn("No single MeterRegistry to bind Rill's meters to: {}", e.toString());
             return null;
         }
+    }
+
+    /** The Tracing bean (OpenTelemetryTracingFactory's when OpenTelemetry is there), else none. */
+    private Tracing tracing() {
+        return beans.findBean(Tracing.class).orElse(Tracing.off());
     }
 
     @EventListener

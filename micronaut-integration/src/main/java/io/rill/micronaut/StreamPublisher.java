@@ -24,6 +24,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.rill.micronaut.bind.BodyCodec;
+import io.rill.tracing.Tracing;
 
 /**
  * Appends entries to streams of one Redis (XADD), writing bodies the way listeners read them: a
@@ -48,12 +49,23 @@ public final class StreamPublisher implements AutoCloseable {
 
     private final RedisClient client;
     private final BodyCodec codec;
+    /** Null when tracing is off. */
+    private final Tracing tracing;
     private StatefulRedisConnection<String, byte[]> connection;
     private boolean closed;
 
     public StreamPublisher(RedisClient client, BodyCodec codec) {
+        this(client, codec, Tracing.off());
+    }
+
+    /**
+     * A publisher that adds the trace context of the calling thread to every entry (W3C {@code traceparent},
+     * {@code tracestate}, under the tracing's field names), unless the entry has that field already.
+     */
+    public StreamPublisher(RedisClient client, BodyCodec codec, Tracing tracing) {
         this.client = Objects.requireNonNull(client, "client");
         this.codec = Objects.requireNonNull(codec, "codec");
+        this.tracing = tracing == null || !tracing.enabled() ? null : tracing;
     }
 
     /** Appends one entry and returns its ID. */
@@ -142,6 +154,8 @@ public final class StreamPublisher implements AutoCloseable {
             throw new IllegalArgumentException("max-len must be >= 0 (0 = no trimming), was " + maxLen);
         }
         List<Map<String, byte[]>> entries = new ArrayList<>(bodies.size());
+        // read once for all the bodies: they are written in the same context
+        Map<String, String> trace = tracing == null ? Map.of() : tracing.currentFields();
         for (Object body : bodies) {
             Map<String, byte[]> fields = codec.writeBytes(body);
             if (!extraFields.isEmpty()) {
@@ -149,12 +163,22 @@ public final class StreamPublisher implements AutoCloseable {
                 extraFields.forEach((name, value) -> all.put(name, value.getBytes(StandardCharsets.UTF_8)));
                 fields = all;
             }
+            if (!trace.isEmpty() && !fields.isEmpty()) {
+                fields = traced(fields, trace);
+            }
             if (fields.isEmpty()) {
                 throw new IllegalArgumentException("an entry needs at least one field; the body " + body + " has none");
             }
             entries.add(fields);
         }
         return entries;
+    }
+
+    /** The fields with the trace fields added after them, where the body or the extra fields have none of that name. */
+    private static Map<String, byte[]> traced(Map<String, byte[]> fields, Map<String, String> trace) {
+        Map<String, byte[]> all = new LinkedHashMap<>(fields);
+        trace.forEach((name, value) -> all.putIfAbsent(name, value.getBytes(StandardCharsets.UTF_8)));
+        return all;
     }
 
     /** One XADD per entry, pipelined on the connection. */

@@ -26,6 +26,8 @@ public class RillProperties {
 
     private final Health health = new Health();
 
+    private final Tracing tracing = new Tracing();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -52,6 +54,50 @@ public class RillProperties {
 
     public Health getHealth() {
         return health;
+    }
+
+    public Tracing getTracing() {
+        return tracing;
+    }
+
+    /** {@code rill.tracing.*}: trace context through Redis, on when the application has an OpenTelemetry bean. */
+    public static class Tracing {
+
+        /**
+         * Whether @SendTo writes the W3C trace context into entry fields and listener calls run in consumer spans,
+         * when an OpenTelemetry bean exists.
+         */
+        private boolean enabled = true;
+
+        /** The entry field that carries the W3C traceparent. */
+        private String traceparentField = io.rill.tracing.Tracing.TRACEPARENT;
+
+        /** The entry field that carries the W3C tracestate. */
+        private String tracestateField = io.rill.tracing.Tracing.TRACESTATE;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getTraceparentField() {
+            return traceparentField;
+        }
+
+        public void setTraceparentField(String traceparentField) {
+            this.traceparentField = traceparentField;
+        }
+
+        public String getTracestateField() {
+            return tracestateField;
+        }
+
+        public void setTracestateField(String tracestateField) {
+            this.tracestateField = tracestateField;
+        }
     }
 
     /** {@code rill.health.*}: the {@code rill} health contributor. */

@@ -24,6 +24,7 @@ import io.rill.deadletter.DeadLetters;
 import io.rill.spring.internal.BodyCodec;
 import io.rill.spring.internal.ListenerMethod;
 import io.rill.spring.internal.StreamOutput;
+import io.rill.tracing.Tracing;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,7 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
 
     private final ObjectProvider<RedisConnectionFactory> connectionFactory;
     private final ObjectProvider<MeterRegistry> meterRegistry;
+    private final Tracing tracing;
     private final BodyCodec codec;
     private final RillProperties properties;
     private final Environment environment;
@@ -83,8 +85,15 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
 
     public RillSubscriptions(ObjectProvider<RedisConnectionFactory> connectionFactory, ObjectProvider<MeterRegistry> meterRegistry,
             BodyCodec codec, RillProperties properties, Environment environment) {
+        this(connectionFactory, meterRegistry, Tracing.off(), codec, properties, environment);
+    }
+
+    /** @param tracing the consumer span of each listener call and the trace fields of {@code @SendTo} output */
+    public RillSubscriptions(ObjectProvider<RedisConnectionFactory> connectionFactory, ObjectProvider<MeterRegistry> meterRegistry,
+            Tracing tracing, BodyCodec codec, RillProperties properties, Environment environment) {
         this.connectionFactory = connectionFactory;
         this.meterRegistry = meterRegistry;
+        this.tracing = tracing != null ? tracing : Tracing.off();
         this.codec = codec;
         this.properties = properties;
         this.environment = environment;
@@ -231,14 +240,14 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
             if (properties.isFailFast()) {
                 ping(client);
             }
-            rill = Rill.builder(client).meterRegistry(meterRegistry.getIfUnique()).build();
+            rill = Rill.builder(client).meterRegistry(meterRegistry.getIfUnique()).tracing(tracing).build();
         }
         return rill;
     }
 
     private synchronized StreamOutput output() {
         if (output == null) {
-            output = new StreamOutput(nativeClient(), codec);
+            output = new StreamOutput(nativeClient(), codec, tracing);
         }
         return output;
     }

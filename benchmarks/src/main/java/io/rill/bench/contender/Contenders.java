@@ -11,9 +11,14 @@ import java.util.Locale;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.rill.CheckpointOptions;
 import io.rill.CheckpointOptions.Fsync;
 import io.rill.SubscriptionOptions;
+import io.rill.tracing.OpenTelemetryTracing;
 
 /** Who runs, in this order: the anchor first (every ratio is taken against it). */
 public final class Contenders {
@@ -28,9 +33,23 @@ public final class Contenders {
                 new SpringContainer(SpringContainer.Ack.PER_MESSAGE, batch),
                 new SpringContainer(SpringContainer.Ack.AUTO_ACK, batch),
                 new RillSubscription("Rill, journal off", "", batch, options -> options),
+                traced(batch),
                 journal(batch, Fsync.NEVER),
                 journal(batch, Fsync.INTERVAL),
                 journal(batch, Fsync.ALWAYS));
+    }
+
+    /**
+     * Rill with trace context on: an OpenTelemetry SDK that samples and ends every span and exports none
+     * (a simple processor over a no-op exporter), so the figure is Rill's tracing cost, not an exporter's.
+     * The harness writes entries without a traceparent, so each span starts a trace (no parent to parse).
+     */
+    private static Contender traced(int batch) {
+        return new RillSubscription("Rill, traced (no-op exporter)", "tracing OpenTelemetry SDK, spans dropped", batch,
+                options -> options, () -> OpenTelemetryTracing.create(OpenTelemetrySdk.builder()
+                        .setTracerProvider(SdkTracerProvider.builder()
+                                .addSpanProcessor(SimpleSpanProcessor.create(SpanExporter.composite())).build())
+                        .build()));
     }
 
     /** Rill with a file checkpoint journal under a directory of the run, deleted when the JVM exits. */

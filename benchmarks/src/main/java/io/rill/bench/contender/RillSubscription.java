@@ -3,6 +3,7 @@ package io.rill.bench.contender;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import org.HdrHistogram.Histogram;
@@ -13,6 +14,7 @@ import io.rill.StartPosition;
 import io.rill.Subscription;
 import io.rill.bench.CostProbe;
 import io.rill.SubscriptionOptions;
+import io.rill.tracing.Tracing;
 
 /**
  * Rill with an entry handler. Every variant starts from the same options (batch-size equal to the
@@ -25,6 +27,7 @@ public final class RillSubscription implements Contender {
     private final String variant;
     private final int batch;
     private final UnaryOperator<SubscriptionOptions.Builder> customizer;
+    private final Supplier<Tracing> tracing;
 
     /**
      * @param name       the name in tables and charts
@@ -33,10 +36,17 @@ public final class RillSubscription implements Contender {
      * @param customizer applied to the common options
      */
     public RillSubscription(String name, String variant, int batch, UnaryOperator<SubscriptionOptions.Builder> customizer) {
+        this(name, variant, batch, customizer, Tracing::off);
+    }
+
+    /** @param tracing what {@code Rill.builder(client).tracing(...)} is given, made when the contender starts */
+    public RillSubscription(String name, String variant, int batch, UnaryOperator<SubscriptionOptions.Builder> customizer,
+            Supplier<Tracing> tracing) {
         this.name = name;
         this.variant = variant;
         this.batch = batch;
         this.customizer = customizer;
+        this.tracing = tracing;
     }
 
     @Override
@@ -65,7 +75,7 @@ public final class RillSubscription implements Contender {
     @Override
     public Consumption start(String uri, String stream, String group, EntrySink sink) {
         RedisClient client = RedisClient.create(uri);
-        Rill rill = Rill.create(client);
+        Rill rill = Rill.builder(client).tracing(tracing.get()).build();
         SubscriptionOptions options = customizer.apply(SubscriptionOptions.builder()
                 .streams(stream).group(group).consumer("rill")
                 .startPosition(StartPosition.EARLIEST)

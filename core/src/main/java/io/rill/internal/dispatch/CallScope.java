@@ -6,23 +6,36 @@ import org.slf4j.MDC;
 
 import io.rill.LogContext;
 import io.rill.StreamEntry;
+import io.rill.tracing.Tracing;
 
 /**
  * What surrounds every handler call on a worker thread: the {@link LogContext} keys in the MDC, put
- * before the call and removed after it, whatever the handler did with the MDC meanwhile.
+ * before the call and removed after it, whatever the handler did with the MDC meanwhile; and, when
+ * tracing is on, the consumer span of the call, current on the thread until the call returns.
  */
 final class CallScope {
 
     private final String group;
     private final String consumer;
+    /** Null when tracing is off: the only cost it has then. */
+    private final Tracing tracing;
 
-    CallScope(String group, String consumer) {
+    CallScope(String group, String consumer, Tracing tracing) {
         this.group = group;
         this.consumer = consumer;
+        this.tracing = tracing == null || !tracing.enabled() ? null : tracing;
     }
 
-    /** Before a call on one entry. */
-    void open(StreamEntry entry) {
+    /**
+     * Before a call on one entry. Returns the call's span for {@link #close}, null when tracing is off
+     * (returned, not kept: workers of one subscription share this scope).
+     */
+    Tracing.Call open(StreamEntry entry) {
+        mdc(entry);
+        return tracing == null ? null : tracing.consume(entry, group, consumer);
+    }
+
+    private void mdc(StreamEntry entry) {
         MDC.put(LogContext.STREAM, entry.stream());
         MDC.put(LogContext.GROUP, group);
         MDC.put(LogContext.CONSUMER, consumer);
@@ -33,13 +46,17 @@ final class CallScope {
     }
 
     /** Before a call on a batch: the first entry's ID and delivery count, and the batch's size. */
-    void open(List<StreamEntry> batch) {
-        open(batch.get(0));
+    Tracing.Call open(List<StreamEntry> batch) {
+        mdc(batch.get(0));
         MDC.put(LogContext.BATCH_SIZE, Integer.toString(batch.size()));
+        return tracing == null ? null : tracing.consume(batch, group, consumer);
     }
 
-    /** After a call. */
-    void close() {
+    /** After a call that returned ({@code error} null) or threw {@code error}; {@code call} is what open returned. */
+    void close(Tracing.Call call, Throwable error) {
+        if (call != null) {
+            call.end(error);
+        }
         MDC.remove(LogContext.STREAM);
         MDC.remove(LogContext.GROUP);
         MDC.remove(LogContext.CONSUMER);

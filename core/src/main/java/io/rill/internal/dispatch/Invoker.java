@@ -19,6 +19,7 @@ import io.rill.ManualBatchHandler;
 import io.rill.ManualHandler;
 import io.rill.PartialBatchFailure;
 import io.rill.StreamEntry;
+import io.rill.tracing.Tracing;
 import io.rill.internal.metrics.Meters;
 import io.rill.internal.retry.Retrier;
 import io.rill.internal.settle.Settler;
@@ -53,10 +54,12 @@ public abstract sealed class Invoker {
      * The invoker for a handler of one of the four kinds ({@link EntryHandler}, {@link BatchHandler},
      * {@link ManualHandler}, {@link ManualBatchHandler}). A manual handler is called once per delivery:
      * its nack or throw is a failure without an in-process retry.
+     *
+     * @param tracing the span around each call; null or {@link Tracing#off()} for none
      */
     public static Invoker of(Object handler, Settler settler, Retrier retrier, Meters metrics, String description,
-            String group, String consumer) {
-        CallScope scope = new CallScope(group, consumer);
+            String group, String consumer, Tracing tracing) {
+        CallScope scope = new CallScope(group, consumer, tracing);
         return switch (handler) {
             case EntryHandler h -> new Single(h, settler, retrier, metrics, description, scope);
             case BatchHandler h -> new Batch(h, settler, retrier, metrics, description, scope);
@@ -151,13 +154,13 @@ public abstract sealed class Invoker {
                 if (watch != null) {
                     watch.begin(entry, null, null);
                 }
-                scope.open(entry);
+                Tracing.Call span = scope.open(entry);
                 try {
                     handler.handle(entry);
                 } catch (Throwable e) {
                     error = e;
                 } finally {
-                    scope.close();
+                    scope.close(span, error);
                 }
                 if (watch != null && !watch.end()) {
                     metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, failure(error, true));
@@ -260,13 +263,13 @@ public abstract sealed class Invoker {
             if (watch != null) {
                 watch.begin(null, entries, null);
             }
-            scope.open(entries);
+            Tracing.Call span = scope.open(entries);
             try {
                 handler.handle(List.copyOf(entries));
             } catch (Throwable e) {
                 error = e;
             } finally {
-                scope.close();
+                scope.close(span, error);
             }
             boolean late = watch != null && !watch.end();
             // the batch's time is recorded once, on the stream of its first entry
@@ -401,13 +404,13 @@ public abstract sealed class Invoker {
                 if (watch != null) {
                     watch.begin(null, settlement.entries, settlement);
                 }
-                scope.open(entry);
+                Tracing.Call span = scope.open(entry);
                 try {
                     handler.handle(entry, settlement);
                 } catch (Throwable e) {
                     error = e;
                 } finally {
-                    scope.close();
+                    scope.close(span, error);
                 }
                 boolean late = watch != null && !watch.end(); // past handler-timeout: already failed
                 metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, failure(error, late));
@@ -445,13 +448,13 @@ public abstract sealed class Invoker {
             if (watch != null) {
                 watch.begin(null, batch, settlement);
             }
-            scope.open(batch);
+            Tracing.Call span = scope.open(batch);
             try {
                 handler.handle(batch, settlement);
             } catch (Throwable e) {
                 error = e;
             } finally {
-                scope.close();
+                scope.close(span, error);
             }
             boolean late = watch != null && !watch.end(); // past handler-timeout: already failed
             metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start, failure(error, late));

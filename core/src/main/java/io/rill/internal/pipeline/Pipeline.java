@@ -28,6 +28,7 @@ import io.rill.internal.retry.Retrier;
 import io.rill.internal.settle.Settler;
 import io.rill.internal.supervise.Supervisor;
 import io.rill.internal.window.InFlightWindow;
+import io.rill.tracing.Tracing;
 
 /**
  * Builds the stages of one subscription and wires them; nothing else constructs another stage's
@@ -54,11 +55,12 @@ public final class Pipeline {
      * @param options    with the consumer name resolved
      * @param handler    an EntryHandler, BatchHandler, ManualHandler or ManualBatchHandler
      * @param checkpoint opened for these options; closed by the subscription when it ends
+     * @param tracing    the span around each handler call; null for none
      * @param onClosed   called once the subscription has stopped
      */
     public static Supervisor build(SubscriptionOptions options, Object handler, RedisConnector connector,
             CommandConnection commands, MeterRegistry registry, ScheduledExecutorService timer, Checkpoint checkpoint,
-            Runnable onClosed) {
+            Tracing tracing, Runnable onClosed) {
         String id = options.group() + "/" + options.consumer() + "/" + String.join(",", options.streams());
         String description = "streams " + options.streams() + " group " + options.group() + " consumer " + options.consumer();
         String threadName = "rill-" + options.group() + "-" + options.consumer();
@@ -69,7 +71,7 @@ public final class Pipeline {
         Consumer<RuntimeException> fatal = error -> supervisor[0].report(error); // what retrying cannot fix
         Settler settler = new Settler(options, id, description, commands, window, metrics, timer, checkpoint.journal(), fatal);
         Invoker invoker = Invoker.of(handler, settler, new Retrier(options.retry()), metrics, description, options.group(),
-                options.consumer());
+                options.consumer(), tracing);
         Watchdog watchdog = options.handlerTimeout().isZero() ? null
                 : new Watchdog(options.handlerTimeout(), settler, metrics, description,
                         error -> supervisor[0].entryFailed(error), fatal);

@@ -16,7 +16,7 @@ import io.rill.StreamEntry;
 /** The MDC keys of a handler call (design: observability): there during the call, gone after it. */
 class CallScopeTest {
 
-    private final CallScope scope = new CallScope("billing", "c1");
+    private final CallScope scope = new CallScope("billing", "c1", null);
 
     @Test
     void anEntrysKeysAreThereDuringTheCallAndGoneAfter() {
@@ -28,7 +28,7 @@ class CallScopeTest {
         assertEquals("1-0", MDC.get(LogContext.ENTRY_ID));
         assertEquals("3", MDC.get(LogContext.DELIVERY_COUNT));
         assertNull(MDC.get(LogContext.BATCH_SIZE));
-        scope.close();
+        scope.close(null, null);
         assertEquals(Map.of("app", "kept"), MDC.getCopyOfContextMap(), "only Rill's keys are removed");
         MDC.clear();
     }
@@ -39,7 +39,7 @@ class CallScopeTest {
         assertEquals("1-0", MDC.get(LogContext.ENTRY_ID));
         assertEquals("2", MDC.get(LogContext.BATCH_SIZE));
         assertNull(MDC.get(LogContext.DELIVERY_COUNT), "unknown for an entry built without one");
-        scope.close();
+        scope.close(null, null);
         Map<String, String> left = MDC.getCopyOfContextMap();
         assertTrue(left == null || left.isEmpty(), "left: " + left);
     }

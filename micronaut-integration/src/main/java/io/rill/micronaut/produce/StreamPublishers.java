@@ -9,11 +9,13 @@ import io.micronaut.context.annotation.EachBean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Primary;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.ObjectMapper;
 import io.rill.micronaut.StreamPublisher;
 import io.rill.micronaut.bind.BodyCodec;
 import io.rill.micronaut.config.RillConfiguration;
 import io.rill.micronaut.connect.RedisConnections;
+import io.rill.tracing.Tracing;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
@@ -27,10 +29,13 @@ public class StreamPublishers {
 
     private final RedisConnections connections;
     private final BodyCodec codec;
+    private final Tracing tracing;
     private final Map<String, StreamPublisher> publishers = new ConcurrentHashMap<>();
 
-    public StreamPublishers(RedisConnections connections, ObjectMapper mapper, RillConfiguration configuration) {
+    public StreamPublishers(RedisConnections connections, ObjectMapper mapper, RillConfiguration configuration,
+            @Nullable Tracing tracing) {
         this.connections = connections;
+        this.tracing = tracing != null ? tracing : Tracing.off();
         this.codec = new BodyCodec(mapper, configuration.getBodyField());
     }
 
@@ -41,7 +46,7 @@ public class StreamPublishers {
 
     /** The publisher of a connection: {@code ""} for the primary server, else a {@code redis.servers} name. */
     public StreamPublisher of(String connection) {
-        return publishers.computeIfAbsent(connection, c -> new StreamPublisher(connections.client(c), codec));
+        return publishers.computeIfAbsent(connection, c -> new StreamPublisher(connections.client(c), codec, tracing));
     }
 
     @Singleton

@@ -1,7 +1,9 @@
 package io.rill.spring.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +16,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.rill.tracing.Tracing;
 
 /**
  * Writes {@code @SendTo} output: one entry per body, pipelined XADDs on a connection of its own (opened on
@@ -27,20 +30,32 @@ public final class StreamOutput implements AutoCloseable {
 
     private final RedisClient client;
     private final BodyCodec codec;
+    /** Null when tracing is off. */
+    private final Tracing tracing;
     private StatefulRedisConnection<String, byte[]> connection;
     private boolean closed;
 
-    public StreamOutput(RedisClient client, BodyCodec codec) {
+    /** @param tracing adds the trace context of the handler call (its consumer span) to every entry */
+    public StreamOutput(RedisClient client, BodyCodec codec, Tracing tracing) {
         this.client = client;
         this.codec = codec;
+        this.tracing = tracing == null || !tracing.enabled() ? null : tracing;
     }
 
     /** Appends one entry per body to {@code stream}, pipelined, and returns their IDs in order. */
     @SuppressWarnings("rawtypes")
     public List<String> publishAll(String stream, List<?> bodies) {
         List<Map<String, byte[]>> entries = new ArrayList<>(bodies.size());
+        Map<String, String> trace = tracing == null ? Map.of() : tracing.currentFields();
         for (Object body : bodies) {
-            entries.add(codec.write(body)); // every body encoded before anything is sent
+            Map<String, byte[]> fields = codec.write(body); // every body encoded before anything is sent
+            if (!trace.isEmpty()) {
+                // after the body's fields; a field of the body's own name wins
+                Map<String, byte[]> all = new LinkedHashMap<>(fields);
+                trace.forEach((name, value) -> all.putIfAbsent(name, value.getBytes(StandardCharsets.UTF_8)));
+                fields = all;
+            }
+            entries.add(fields);
         }
         StatefulRedisConnection<String, byte[]> c = connection();
         RedisAsyncCommands<String, byte[]> async = c.async();
