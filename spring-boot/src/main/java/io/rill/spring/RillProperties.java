@@ -28,6 +28,8 @@ public class RillProperties {
 
     private final Tracing tracing = new Tracing();
 
+    private final Observation observation = new Observation();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -58,6 +60,28 @@ public class RillProperties {
 
     public Tracing getTracing() {
         return tracing;
+    }
+
+    public Observation getObservation() {
+        return observation;
+    }
+
+    /** {@code rill.observation.*}: a Micrometer Observation around every listener call. */
+    public static class Observation {
+
+        /**
+         * Whether every listener call runs in a Micrometer Observation named rill.listener (through the
+         * application's ObservationRegistry), for its ObservationHandlers: timers, logs, spans of a tracing bridge.
+         */
+        private boolean enabled;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** {@code rill.tracing.*}: trace context through Redis, on when the application has an OpenTelemetry bean. */

@@ -16,6 +16,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.rill.Rill;
 import io.rill.StartPosition;
 import io.rill.Subscription;
@@ -73,6 +74,8 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
     private final ObjectProvider<RedisConnectionFactory> connectionFactory;
     private final ObjectProvider<MeterRegistry> meterRegistry;
     private final Tracing tracing;
+    /** Null unless rill.observation.enabled and the application has an ObservationRegistry. */
+    private volatile ObservationRegistry observations;
     private final BodyCodec codec;
     private final RillProperties properties;
     private final Environment environment;
@@ -229,8 +232,16 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
         }
     }
 
+    /**
+     * Runs every listener call in an Observation of this registry ({@code rill.observation.enabled}); set by the
+     * auto-configuration before the subscriptions start.
+     */
+    public void observeWith(ObservationRegistry registry) {
+        this.observations = registry;
+    }
+
     private void start(Registration r) {
-        r.subscription = r.method.subscribe(rill(), r.method.sendsOutput() ? output() : null);
+        r.subscription = r.method.subscribe(rill(), r.method.sendsOutput() ? output() : null, observations);
         log.info("Subscribed {} as {}", r.method.name(), r.id);
     }
 

@@ -1,6 +1,7 @@
 package io.rill.spring.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.rill.Rill;
 import io.rill.spring.RillProperties;
@@ -63,9 +64,20 @@ public class RillAutoConfiguration {
     @ConditionalOnMissingBean
     RillSubscriptions rillSubscriptions(ObjectProvider<RedisConnectionFactory> connectionFactory,
             ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<Tracing> tracing,
-            BodyCodec codec, RillProperties properties, Environment environment) {
-        return new RillSubscriptions(connectionFactory, meterRegistry, tracing.getIfUnique(Tracing::off), codec, properties,
-                environment);
+            ObjectProvider<ObservationRegistry> observations, BodyCodec codec, RillProperties properties,
+            Environment environment) {
+        RillSubscriptions subscriptions = new RillSubscriptions(connectionFactory, meterRegistry,
+                tracing.getIfUnique(Tracing::off), codec, properties, environment);
+        if (properties.getObservation().isEnabled()) {
+            ObservationRegistry registry = observations.getIfUnique();
+            if (registry == null) {
+                throw new IllegalStateException("rill.observation.enabled is true but the application has no (single) "
+                        + "ObservationRegistry bean: add spring-boot-starter-actuator (or define one), or set "
+                        + "rill.observation.enabled=false");
+            }
+            subscriptions.observeWith(registry);
+        }
+        return subscriptions;
     }
 
     /**

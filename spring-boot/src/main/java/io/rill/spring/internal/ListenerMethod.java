@@ -18,6 +18,9 @@ import io.rill.spring.RedisStreamListenerException;
 import io.rill.spring.RedisStreamListenerExceptionHandler;
 import io.rill.spring.RedisStreamListenerExceptionHandler.Resolution;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,10 @@ public final class ListenerMethod {
     private final RedisStreamListenerExceptionHandler exceptionHandler;
     private final List<String> sendTo;
     private volatile StreamOutput output;
+    private volatile ObservationRegistry observations;
+
+    /** The name of the Observation around every call when {@code rill.observation.enabled}. */
+    public static final String OBSERVATION = "rill.listener";
 
     ListenerMethod(String name, SubscriptionOptions options, boolean autoStartup, Object bean, Method method,
             MethodBinding binding, HandlerResult result, List<String> sendTo) {
@@ -77,13 +84,51 @@ public final class ListenerMethod {
         return !sendTo.isEmpty();
     }
 
-    /** Starts the core subscription that runs this method; {@code output} writes its {@code @SendTo} result. */
-    public Subscription subscribe(Rill rill, StreamOutput output) {
+    /**
+     * Starts the core subscription that runs this method; {@code output} writes its {@code @SendTo} result.
+     *
+     * @param observations when not null, every call runs in an Observation {@value #OBSERVATION} of it
+     */
+    public Subscription subscribe(Rill rill, StreamOutput output, ObservationRegistry observations) {
         this.output = output;
+        this.observations = observations;
         if (binding.batch()) {
-            return binding.manual() ? rill.subscribeBatchManual(options, this::onBatch) : rill.subscribeBatch(options, e -> onBatch(e, null));
+            return binding.manual() ? rill.subscribeBatchManual(options, this::observedBatch)
+                    : rill.subscribeBatch(options, e -> observedBatch(e, null));
         }
-        return binding.manual() ? rill.subscribeManual(options, this::onEntry) : rill.subscribe(options, e -> onEntry(e, null));
+        return binding.manual() ? rill.subscribeManual(options, this::observedEntry)
+                : rill.subscribe(options, e -> observedEntry(e, null));
+    }
+
+    private void observedEntry(StreamEntry entry, Acknowledgement ack) throws Exception {
+        if (observations == null) {
+            onEntry(entry, ack);
+            return;
+        }
+        observation(entry.stream()).highCardinalityKeyValue("messaging.message.id", entry.id())
+                .observeChecked(() -> onEntry(entry, ack));
+    }
+
+    private void observedBatch(List<StreamEntry> entries, Acknowledgement ack) throws Exception {
+        if (observations == null) {
+            onBatch(entries, ack);
+            return;
+        }
+        observation(entries.get(0).stream())
+                .highCardinalityKeyValue("messaging.batch.message_count", Integer.toString(entries.size()))
+                .observeChecked(() -> onBatch(entries, ack));
+    }
+
+    /**
+     * The Observation of one call, with the messaging keys of the consumer span Rill's own tracing opens; that
+     * span is current during the call, so a tracing bridge nests this one in it.
+     */
+    private Observation observation(String stream) {
+        return Observation.createNotStarted(OBSERVATION, observations).contextualName("process " + stream)
+                .lowCardinalityKeyValue("messaging.system", "redis")
+                .lowCardinalityKeyValue("messaging.destination.name", stream)
+                .lowCardinalityKeyValue("messaging.consumer.group.name", options.group())
+                .lowCardinalityKeyValue("rill.listener", name);
     }
 
     private void onEntry(StreamEntry entry, Acknowledgement ack) throws Exception {
