@@ -138,6 +138,15 @@ class StartupFailureTest {
     }
 
     @Test
+    void aKeyThatIsNoOptionFailsStartupNamingTheProperty() {
+        // a typo must not be ignored without a word: the option keeps its default and nobody notices
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.billing.batchsize", "10")),
+                "rill.consumers.billing.batchsize is not an option of a consumer group", "batch-size");
+        assertMentions(failure("invalid-option", Map.of("rill.consumers.default.retry.max-attempt", "2")),
+                "rill.consumers.default.retry.max-attempt is not an option of a consumer group");
+    }
+
+    @Test
     void invalidAnnotationValues() {
         assertMentions(failure("invalid-attribute", Map.of("workers", "0")), InvalidAttribute.class.getName(),
                 "method onOrder", "@Stream(concurrency) must be between 1 and 4096, was 0");

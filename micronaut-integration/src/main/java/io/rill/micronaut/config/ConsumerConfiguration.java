@@ -1,11 +1,16 @@
 package io.rill.micronaut.config;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.context.annotation.Parameter;
 import io.micronaut.context.env.Environment;
+import io.micronaut.core.value.PropertyCatalog;
 import io.rill.InvalidOptionException;
 import io.rill.Option;
 import io.rill.OptionTable;
@@ -45,6 +50,34 @@ public class ConsumerConfiguration {
     /** The property of an option key in this entry: {@code rill.consumers.billing.retry.max-attempts}. */
     public String property(String key) {
         return prefix() + key;
+    }
+
+    /**
+     * Keys set under this entry that are no option (a typo such as {@code batchsize} would otherwise be
+     * ignored without a word), from the application's configuration files and maps; environment variables,
+     * which Micronaut spells several ways, are left to the options' own lookup.
+     */
+    public List<String> unknownKeys() {
+        Set<String> known = new HashSet<>();
+        OptionTable.all().forEach(option -> known.add(option.key()));
+        List<String> unknown = new ArrayList<>();
+        collectUnknown("", known, unknown);
+        return unknown;
+    }
+
+    private void collectUnknown(String path, Set<String> known, List<String> unknown) {
+        for (String entry : environment.getPropertyEntries(PREFIX + "." + name + (path.isEmpty() ? "" : "." + path),
+                PropertyCatalog.NORMALIZED)) {
+            String key = path.isEmpty() ? entry : path + "." + entry;
+            if (known.contains(key)) {
+                continue;
+            }
+            if (known.stream().anyMatch(k -> k.startsWith(key + "."))) {
+                collectUnknown(key, known, unknown); // a group of options, such as retry
+            } else {
+                unknown.add(key);
+            }
+        }
     }
 
     /**

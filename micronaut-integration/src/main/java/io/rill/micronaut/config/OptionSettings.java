@@ -64,6 +64,12 @@ public final class OptionSettings {
 
     /** Sets every option of one {@code rill.consumers} entry, over what earlier layers set. */
     public OptionSettings configuration(ConsumerConfiguration entry) {
+        List<String> unknown = entry.unknownKeys();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(entry.property(unknown.get(0)) + " is not an option of a consumer group; "
+                    + "the options under " + ConsumerConfiguration.PREFIX + ".<group>. are "
+                    + OptionTable.all().stream().map(Option::key).toList());
+        }
         try {
             entry.options().forEach((key, value) -> set(key, value, entry.property(key)));
         } catch (InvalidOptionException e) {
