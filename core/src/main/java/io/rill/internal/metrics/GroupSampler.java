@@ -1,6 +1,8 @@
 package io.rill.internal.metrics;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -91,25 +93,42 @@ public final class GroupSampler {
     }
 
     private void sample() {
-        RedisAsyncCommands<String, String> commands = connection.asyncIfConnected();
+        RedisAsyncCommands<String, String> commands;
+        try {
+            commands = connection.asyncIfConnected();
+        } catch (RuntimeException e) {
+            failed(e); // never out of the timer's task: that would end the sampling for good
+            return;
+        }
         if (commands == null || !idle.compareAndSet(true, false)) {
             return; // not connected (a connect was started), or the last sample still waits for Redis
         }
         int[] left = { streams.size() };
         for (String stream : streams) {
-            commands.<List<Object>> eval(SAMPLE, ScriptOutputType.MULTI, new String[] { stream }, group, consumer,
-                    Integer.toString(MAX_COUNTED_LAG)).whenComplete((reply, error) -> {
-                        if (error != null) {
-                            failed(error);
-                        } else {
-                            record(stream, reply, System.currentTimeMillis());
+            CompletionStage<List<Object>> reply;
+            try {
+                reply = commands.eval(SAMPLE, ScriptOutputType.MULTI, new String[] { stream }, group, consumer,
+                        Integer.toString(MAX_COUNTED_LAG));
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
+            reply.whenComplete((values, error) -> {
+                try {
+                    if (error != null) {
+                        failed(error);
+                    } else {
+                        record(stream, values, System.currentTimeMillis());
+                    }
+                } catch (RuntimeException e) {
+                    failed(e); // a reply of an unexpected shape: the gauges keep their last values
+                } finally {
+                    synchronized (left) {
+                        if (--left[0] == 0) {
+                            idle.set(true);
                         }
-                        synchronized (left) {
-                            if (--left[0] == 0) {
-                                idle.set(true);
-                            }
-                        }
-                    });
+                    }
+                }
+            });
         }
     }
 

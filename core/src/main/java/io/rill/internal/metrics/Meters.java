@@ -71,10 +71,12 @@ public final class Meters implements AutoCloseable {
 
     /** Registers the gauges of the subscription as a whole: its in-flight entries and its state. */
     public void subscription(IntSupplier inFlight, Supplier<SubscriptionState> state) {
-        subscription.add(Gauge.builder(IN_FLIGHT, inFlight, s -> s.getAsInt())
+        // strong references: Micrometer holds a gauge's object weakly, and nothing else holds these lambdas
+        // (the gauges go with close())
+        subscription.add(Gauge.builder(IN_FLIGHT, inFlight, s -> s.getAsInt()).strongReference(true)
                 .description("Entries read and not yet acknowledged or failed").tags(subscriptionTags).register(registry));
         for (SubscriptionState value : SubscriptionState.values()) {
-            subscription.add(Gauge.builder(STATE, state, s -> s.get() == value ? 1 : 0)
+            subscription.add(Gauge.builder(STATE, state, s -> s.get() == value ? 1 : 0).strongReference(true)
                     .description("1 for the state the subscription is in, 0 for the others")
                     .tags(subscriptionTags.and("state", value.name())).register(registry));
         }
