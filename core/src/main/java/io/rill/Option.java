@@ -1,9 +1,13 @@
 package io.rill;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * One option of a subscription, as {@link OptionTable} lists it: its key, the type of its value, its default,
@@ -76,6 +80,36 @@ public final class Option<T> {
     /** What the option does, one or two sentences. */
     public String description() {
         return description;
+    }
+
+    /**
+     * What a value of this option must be, for the message of a framework module that could not convert a
+     * property: "a whole number", "a duration such as 500ms, 30s or 5m", "one of earliest, latest", ...
+     */
+    public String expects() {
+        if (type == Integer.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == Double.class) {
+            return "a number";
+        }
+        if (type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == Duration.class) {
+            return "a duration such as 500ms, 30s or 5m";
+        }
+        if (type == Path.class) {
+            return "a path";
+        }
+        if (type.isEnum()) {
+            return Arrays.stream(type.getEnumConstants()).map(c -> c.toString().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.joining(", ", "one of ", ""));
+        }
+        if (type == List.class) {
+            return "a list of fully qualified exception class names";
+        }
+        return "a " + type.getSimpleName();
     }
 
     /** Whether null is a value: the option is then unset (no ordering key, no checkpoint directory, a derived value). */

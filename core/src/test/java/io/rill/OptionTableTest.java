@@ -46,6 +46,19 @@ class OptionTableTest {
     }
 
     @Test
+    void everyOptionSaysWhatItsValueMustBeForTheModulesMessages() {
+        assertEquals("a whole number", OptionTable.find("batch-size").orElseThrow().expects());
+        assertEquals("a duration such as 500ms, 30s or 5m", OptionTable.find("block-timeout").orElseThrow().expects());
+        assertEquals("a path", OptionTable.find("checkpoint.directory").orElseThrow().expects());
+        assertEquals("a list of fully qualified exception class names",
+                OptionTable.find("retry.retryable").orElseThrow().expects());
+        for (Option<?> option : OptionTable.all()) {
+            assertTrue(option.expects().startsWith("a") || option.expects().startsWith("one of ")
+                    || option.expects().equals("true or false"), option.key() + ": " + option.expects());
+        }
+    }
+
+    @Test
     void oneRowPerComponentOfTheOptionRecordsInTheirOrder() {
         Map<String, Object> leaves = leaves(valid().build(), "", new LinkedHashMap<>());
         leaves.remove("streams");

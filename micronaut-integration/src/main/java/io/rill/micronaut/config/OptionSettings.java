@@ -1,15 +1,10 @@
 package io.rill.micronaut.config;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 import io.micronaut.core.convert.ArgumentConversionContext;
 import io.micronaut.core.convert.ConversionContext;
@@ -160,35 +155,9 @@ public final class OptionSettings {
         ArgumentConversionContext<?> context = ConversionContext.of(argument);
         Optional<?> converted = conversion.convert(raw, context);
         if (converted.isEmpty() || context.getLastError().isPresent()) {
-            throw new InvalidOptionException(option.key(), raw, "must be " + expected(type) + ", was '" + raw + "'");
+            throw new InvalidOptionException(option.key(), raw, "must be " + option.expects() + ", was '" + raw + "'");
         }
         return converted.get();
-    }
-
-    private static String expected(Class<?> type) {
-        if (type == Integer.class || type == Long.class) {
-            return "a whole number";
-        }
-        if (type == Double.class) {
-            return "a number";
-        }
-        if (type == Boolean.class) {
-            return "true or false";
-        }
-        if (type == Duration.class) {
-            return "a duration such as 500ms, 30s or 5m";
-        }
-        if (type == Path.class) {
-            return "a path";
-        }
-        if (type.isEnum()) {
-            return Arrays.stream(type.getEnumConstants()).map(c -> c.toString().toLowerCase(Locale.ROOT))
-                    .collect(Collectors.joining(", ", "one of ", ""));
-        }
-        if (type == List.class) {
-            return "a list of fully qualified exception class names";
-        }
-        return "a " + type.getSimpleName();
     }
 
     private static Map<String, String> ordered(String... pairs) {

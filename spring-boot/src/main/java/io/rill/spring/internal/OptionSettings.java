@@ -1,7 +1,6 @@
 package io.rill.spring.internal;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import io.rill.InvalidOptionException;
 import io.rill.Option;
@@ -245,27 +243,7 @@ public final class OptionSettings {
         } catch (RuntimeException e) {
             // described below: the message names the option and what it expects
         }
-        throw new InvalidOptionException(option.key(), raw, "must be " + expected(type) + ", was '" + raw + "'");
-    }
-
-    private static String expected(Class<?> type) {
-        if (type == Integer.class || type == Long.class) {
-            return "a whole number";
-        }
-        if (type == Double.class) {
-            return "a number";
-        }
-        if (type == Boolean.class) {
-            return "true or false";
-        }
-        if (type == Duration.class) {
-            return "a duration such as 500ms, 30s or 5m";
-        }
-        if (type.isEnum()) {
-            return Arrays.stream(type.getEnumConstants()).map(c -> c.toString().toLowerCase(Locale.ROOT))
-                    .collect(Collectors.joining(", ", "one of ", ""));
-        }
-        return "a " + type.getSimpleName();
+        throw new InvalidOptionException(option.key(), raw, "must be " + option.expects() + ", was '" + raw + "'");
     }
 
     private static Map<String, String> ordered(String... pairs) {
