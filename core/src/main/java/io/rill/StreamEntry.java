@@ -125,10 +125,7 @@ public final class StreamEntry {
     public Map<String, String> fields() {
         Map<String, String> decoded = text;
         if (decoded == null) {
-            Map<String, byte[]> values = raw;
-            Map<String, String> all = new LinkedHashMap<>(capacity(values.size()));
-            values.forEach((name, value) -> all.put(name, new String(value, StandardCharsets.UTF_8)));
-            decoded = Collections.unmodifiableMap(all);
+            decoded = decode(raw);
             text = decoded;
         }
         return decoded;
@@ -146,6 +143,20 @@ public final class StreamEntry {
         }
         byte[] value = raw.get(name);
         return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The text view of {@code values}, in their order. A one-field entry (the common shape: one payload)
+     * gets a singleton map: one object instead of a map, its table, its node and a wrapper.
+     */
+    private static Map<String, String> decode(Map<String, byte[]> values) {
+        if (values.size() == 1) {
+            Map.Entry<String, byte[]> only = values.entrySet().iterator().next();
+            return Collections.singletonMap(only.getKey(), new String(only.getValue(), StandardCharsets.UTF_8));
+        }
+        Map<String, String> all = new LinkedHashMap<>(capacity(values.size()));
+        values.forEach((name, value) -> all.put(name, new String(value, StandardCharsets.UTF_8)));
+        return Collections.unmodifiableMap(all);
     }
 
     private Map<String, byte[]> raw() {

@@ -1,6 +1,7 @@
 package io.rill.internal.dispatch;
 
 import java.util.List;
+import java.util.stream.IntStream;
 
 import org.slf4j.MDC;
 
@@ -41,8 +42,16 @@ final class CallScope {
         MDC.put(LogContext.CONSUMER, consumer);
         MDC.put(LogContext.ENTRY_ID, entry.id());
         if (entry.deliveryCount().isPresent()) {
-            MDC.put(LogContext.DELIVERY_COUNT, Long.toString(entry.deliveryCount().getAsLong()));
+            MDC.put(LogContext.DELIVERY_COUNT, count(entry.deliveryCount().getAsLong()));
         }
+    }
+
+    /** Delivery counts as text; the usual ones from a table, so a call allocates no string for its count. */
+    private static final String[] COUNTS = IntStream.rangeClosed(0, 32)
+            .mapToObj(Integer::toString).toArray(String[]::new);
+
+    static String count(long count) {
+        return count >= 0 && count < COUNTS.length ? COUNTS[(int) count] : Long.toString(count);
     }
 
     /** Before a call on a batch: the first entry's ID and delivery count, and the batch's size. */
