@@ -145,7 +145,8 @@ class TransactionalOutputTest {
                         }
                         return List.of(invoice(entry));
                     });
-            await().atMost(LONG).until(() -> redis.pending(stream, group) == 0 && redis.entries(stream + ":dlq").size() == 1);
+            await().atMost(LONG).until(() -> redis.pending(stream, group) == 0 && redis.entries(stream + ":dlq").size() == 1
+                    && redis.entries(stream + ":out").size() >= 19);
             List<String> good = new ArrayList<>(ids);
             good.remove(poison);
             Map<String, Integer> counts = outputsPerInput(redis, stream + ":out");
@@ -191,10 +192,13 @@ class TransactionalOutputTest {
                 StatefulRedisConnection<String, byte[]> bytes = redis.client().connect(RedisCodec.of(StringCodec.UTF8,
                         ByteArrayCodec.INSTANCE))) {
             List<String> ids = redis.add(stream, 30);
-            rill.subscribeWithOutputs(options(stream, group, "c1").build(), Set.of(stream + ":out"),
-                    entry -> List.of(Output.to(stream + ":out").field("raw", all).field("in", entry.id()).maxLen(10)
-                            .exactTrimming().build()));
-            await().atMost(LONG).until(() -> redis.pending(stream, group) == 0);
+            AtomicInteger calls = new AtomicInteger();
+            rill.subscribeWithOutputs(options(stream, group, "c1").build(), Set.of(stream + ":out"), entry -> {
+                calls.incrementAndGet();
+                return List.of(Output.to(stream + ":out").field("raw", all).field("in", entry.id()).maxLen(10).exactTrimming().build());
+            });
+            // handled, then committed: nothing pending after the 30th call means all 30 committed
+            await().atMost(LONG).until(() -> calls.get() >= 30 && redis.pending(stream, group) == 0);
             List<StreamMessage<String, byte[]>> written = bytes.sync().xrange(stream + ":out", io.lettuce.core.Range.create("-", "+"));
             assertEquals(10, written.size(), "MAXLEN = 10 trimmed exactly");
             for (StreamMessage<String, byte[]> m : written) {
@@ -296,7 +300,8 @@ class TransactionalOutputTest {
             rill.subscribeWithOutputs(options(stream, group, "c1").retry(RetryOptions.builder().maxAttempts(1).build())
                     .deadLetter(DeadLetterOptions.builder().maxFailures(1).build()).build(), Set.of(stream + ":out", bad),
                     entry -> List.of(Integer.parseInt(entry.field("n")) == 5 ? Output.to(bad).field("a", "b").build() : invoice(entry)));
-            await().atMost(LONG).until(() -> redis.pending(stream, group) == 0 && redis.entries(stream + ":dlq").size() == 1);
+            await().atMost(LONG).until(() -> redis.pending(stream, group) == 0 && redis.entries(stream + ":dlq").size() == 1
+                    && redis.entries(stream + ":out").size() >= 39);
             assertEquals(39, outputsPerInput(redis, stream + ":out").size());
             assertEquals("a string", redis.commands().get(bad));
             assertTrue(redis.entries(stream + ":dlq").get(0).getBody().get(DeadLetter.MESSAGE).contains("another type"));
@@ -340,7 +345,7 @@ class TransactionalOutputTest {
                             runs.incrementAndGet();
                             return List.of(invoice(entry));
                         });
-                await().atMost(LONG).until(() -> direct.pending(stream, group) == 0);
+                await().atMost(LONG).until(() -> runs.get() >= 100 && direct.pending(stream, group) == 0);
             }
             assertEquals(100, runs.get(), "every input handled again: the journal held none of them");
             assertExactlyOnce(direct, stream, group, ids);
@@ -409,7 +414,7 @@ class TransactionalOutputTest {
             }
             rill.subscribeWithOutputs(options("{orders}:in", "billing", "c1").build(), Set.of("{orders}:in:out"),
                     entry -> List.of(invoice(entry)));
-            await().atMost(LONG).until(() -> redis.pending("{orders}:in", "billing") == 0);
+            await().atMost(LONG).until(() -> redis.pending("{orders}:in", "billing") == 0 && redis.entries("{orders}:in:out").size() >= 100);
             assertExactlyOnce(redis, "{orders}:in", "billing", ids);
         }
     }
