@@ -180,6 +180,42 @@ class TransactionalOutputTest {
         }
     }
 
+    /** A poison entry in a batch: the others commit with their outputs, the poison one is dead-lettered with none. */
+    @Test
+    void aPartialBatchFailureWithTheOthersOutputsCommitsThemAndDeadLettersThePoisonEntry() {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        try (RedisFixture redis = new RedisFixture(server); Rill rill = Rill.create(redis.client())) {
+            List<String> ids = redis.add(stream, 100);
+            String poison = ids.get(42);
+            rill.subscribeBatchWithOutputs(options(stream, group, "c1").batchSize(25)
+                    .retry(RetryOptions.builder().maxAttempts(1).build())
+                    .deadLetter(DeadLetterOptions.builder().maxFailures(1).build()).build(), Set.of(stream + ":out"), entries -> {
+                        Map<StreamEntry, List<Output>> out = new LinkedHashMap<>();
+                        Map<StreamEntry, Throwable> failed = new LinkedHashMap<>();
+                        for (StreamEntry entry : entries) {
+                            if (entry.id().equals(poison)) {
+                                failed.put(entry, new IllegalArgumentException("poison"));
+                            } else {
+                                out.put(entry, List.of(invoice(entry)));
+                            }
+                        }
+                        if (!failed.isEmpty()) {
+                            throw io.rill.PartialBatchFailure.of(failed, out);
+                        }
+                        return out;
+                    });
+            await().atMost(LONG).until(() -> redis.pending(stream, group) == 0 && redis.entries(stream + ":dlq").size() == 1
+                    && redis.entries(stream + ":out").size() >= 99);
+            List<String> good = new ArrayList<>(ids);
+            good.remove(poison);
+            Map<String, Integer> counts = outputsPerInput(redis, stream + ":out");
+            assertEquals(good.size(), counts.size());
+            assertTrue(good.stream().allMatch(id -> counts.get(id) == 1), "one output per good input");
+            assertEquals(99, redis.entries(stream + ":out").size());
+        }
+    }
+
     @Test
     void binaryFieldsAreWrittenByteForByteWithTrimming() {
         String stream = RedisFixture.unique("orders");

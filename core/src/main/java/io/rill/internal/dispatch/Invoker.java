@@ -362,12 +362,24 @@ public abstract sealed class Invoker {
             }
             Map<StreamEntry, Throwable> failures = new LinkedHashMap<>();
             if (error instanceof PartialBatchFailure partial && declared != null) {
-                // the outputs of the entries it would let succeed are unknown: acking them without would lose them
+                Map<StreamEntry, List<Output>> given = null;
+                try {
+                    given = partial.outputs().isPresent() ? checkedAll(entries, partial.outputs().get()) : null;
+                } catch (IllegalArgumentException e) {
+                    partial.addSuppressed(e);
+                }
                 for (StreamEntry entry : entries) {
                     Throwable cause = partial.failures().get(entry);
-                    failures.put(entry, cause != null ? cause : new IllegalStateException("an output batch handler threw "
-                            + "a PartialBatchFailure: the whole batch fails, since the outputs of its other entries are "
-                            + "not known", partial));
+                    if (cause != null) {
+                        failures.put(entry, cause);
+                    } else if (given != null) {
+                        settler.succeeded(entry, given.getOrDefault(entry, List.of()));
+                    } else {
+                        // without the others' outputs, acking them would lose those: the whole batch fails
+                        failures.put(entry, new IllegalStateException("an output batch handler threw a PartialBatchFailure "
+                                + "without the outputs of its other entries: the whole batch fails; use "
+                                + "PartialBatchFailure.of(failures, outputs)", partial));
+                    }
                 }
             } else if (error instanceof PartialBatchFailure partial) {
                 for (StreamEntry entry : entries) {
