@@ -65,11 +65,13 @@ class TransactionalSendToTest extends RedisTest {
             return new Invoice(order.orderId(), "publish-then-ack");
         }
 
+        // tag::batch-send-to[]
         @Stream(value = "tx:batch-orders", batch = true)
         @SendTo("tx:batch-invoices")
         List<Invoice> batch(List<Order> orders) {
             return orders.stream().map(o -> o.orderId().endsWith("0") ? null : new Invoice(o.orderId(), "batch")).toList();
         }
+        // end::batch-send-to[]
     }
 
     @Inject
