@@ -53,6 +53,9 @@ public final class OutputCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RedisConnectionException e) {
+            if (Failure.of(e) == Failure.FATAL) {
+                throw refused(e);
+            }
             log.info("Redis did not answer the server probe for {} ({}); the hash-slot rule of its outputs is checked "
                     + "before the first read", description, Failure.unwrap(e).toString());
         }
@@ -73,6 +76,10 @@ public final class OutputCheck {
             Thread.currentThread().interrupt();
             throw new RedisConnectionException("interrupted while probing the server", e);
         } catch (ExecutionException | TimeoutException e) {
+            if (Failure.of(e) == Failure.FATAL) {
+                fatal.accept(refused(e)); // retrying can't help: the subscription fails with the fix
+                return;
+            }
             throw new RedisConnectionException("server probe failed: " + Failure.unwrap(e), Failure.unwrap(e));
         }
         try {
@@ -80,6 +87,13 @@ public final class OutputCheck {
         } catch (IllegalArgumentException e) {
             fatal.accept(e);
         }
+    }
+
+    private IllegalStateException refused(Throwable e) {
+        Throwable cause = Failure.unwrap(e);
+        return new IllegalStateException("Redis refuses the INFO probe of transactional outputs for " + description + " ("
+                + cause.getMessage() + "): Rill needs it to know whether the hash-slot rule applies; give the user +info "
+                + "(docs/operations.md lists the permissions)", cause);
     }
 
     private void apply(ServerFacts probed) {
