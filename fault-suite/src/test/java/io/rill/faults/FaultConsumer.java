@@ -43,7 +43,9 @@ import io.rill.SubscriptionOptions;
  * (500), {@code attempts} (3), {@code batch} (100), {@code checkpoint} (a directory for the file ack
  * journal, or {@code -} for none; default none), {@code output} (a stream: the handler returns one output
  * entry per valid input, fields {@code in} = the input's ID and {@code n}, committed with the input's ack,
- * semantics 12; default none), {@code halt-before-commit} (n: the JVM halts, exit code
+ * semantics 12; default none), {@code output-mode} ({@code transactional}, the default, or
+ * {@code publish-then-ack}: the handler XADDs the output itself and returns, as {@code @SendTo(transactional =
+ * false)} does, to show what the fault scenarios find without semantics 12), {@code halt-before-commit} (n: the JVM halts, exit code
  * {@value #HALT_EXIT}, right before sending its n-th output commit; default never). Dead letters:
  * {@link DeadLetterPolicy#options()}.
  */
@@ -113,6 +115,19 @@ public final class FaultConsumer {
                         LockSupport.parkNanos(workNanos); // stands for the I/O a real handler does
                     }
                     line("H " + entry.id());
+                });
+            } else if (arguments.getOrDefault("output-mode", "transactional").equals("publish-then-ack")) {
+                var publisher = client.connect();
+                subscription = rill.subscribe(options, entry -> {
+                    if ("1".equals(entry.field("poison"))) {
+                        line("P " + entry.id());
+                        throw new PoisonException(entry.id());
+                    }
+                    if (workNanos > 0) {
+                        LockSupport.parkNanos(workNanos);
+                    }
+                    line("H " + entry.id());
+                    publisher.sync().xadd(output, "in", entry.id(), "n", entry.field("n"));
                 });
             } else {
                 subscription = rill.subscribeWithOutputs(options, Set.of(output), entry -> {

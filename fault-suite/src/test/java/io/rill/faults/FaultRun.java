@@ -113,6 +113,14 @@ final class FaultRun implements AutoCloseable {
         return this;
     }
 
+    /**
+     * False when {@code -Drill.faults.output-mode=publish-then-ack} runs the output scenarios without
+     * semantics 12 for comparison: there is no commit to halt before, so the scenarios only SIGKILL.
+     */
+    boolean haltsBeforeCommit() {
+        return !System.getProperty("rill.faults.output-mode", "transactional").equals("publish-then-ack");
+    }
+
     /** A proxy in front of this run's Redis, closed with the run. */
     TcpProxy proxy() {
         TcpProxy proxy = TcpProxy.start(server.host(), server.port());
@@ -128,6 +136,8 @@ final class FaultRun implements AutoCloseable {
         args.add("checkpoint=" + (journal ? checkpoints.resolve(name).toString() : "-"));
         if (output != null) {
             args.add("output=" + output);
+            // -Drill.faults.output-mode=publish-then-ack: the same scenario without semantics 12, for comparison
+            args.add("output-mode=" + System.getProperty("rill.faults.output-mode", "transactional"));
         }
         ConsumerJvm consumer = new ConsumerJvm(name, args, logs, ledger);
         consumers.add(consumer);

@@ -135,7 +135,7 @@ class FaultSuiteTest {
             for (int k = 1; k <= 6; k++) {
                 run.awaitSettled(3000 * k);
                 run.kill(consumer);
-                if (k % 2 == 0) {
+                if (k % 2 == 0 && run.haltsBeforeCommit()) {
                     consumer.startHaltingBeforeCommit(1 + random.nextInt(30));
                     run.awaitHalted(consumer);
                 }
@@ -155,8 +155,8 @@ class FaultSuiteTest {
     /**
      * (e) As (d) with three consumers, the issue's setting (three instances SIGKILLed 15 times during
      * 20,000 orders wrote 73 duplicate invoices with publish-then-ack): fifteen times (every 1,250 settled
-     * entries) a random one is SIGKILLed and, every third time, started again to halt before an output
-     * commit, the others reclaiming what it held; Redis crashed twice.
+     * entries) a random one is SIGKILLed and, every third time but the last, started again to halt before
+     * one of its first five output commits, the others reclaiming what it held; Redis crashed twice.
      */
     @Test
     @Order(5)
@@ -173,8 +173,9 @@ class FaultSuiteTest {
                 run.awaitSettled(1250 * k);
                 ConsumerJvm victim = consumers.get(random.nextInt(consumers.size()));
                 run.kill(victim);
-                if (k % 3 == 0) {
-                    victim.startHaltingBeforeCommit(1 + random.nextInt(30));
+                // not at the last kill: the few entries left might never make the halting incarnation commit n times
+                if (k % 3 == 0 && k < 15 && run.haltsBeforeCommit()) {
+                    victim.startHaltingBeforeCommit(1 + random.nextInt(5));
                     run.awaitHalted(victim);
                 }
                 if (k == 5 || k == 11) {
