@@ -55,8 +55,9 @@ public abstract sealed class Invoker {
     }
 
     /**
-     * The invoker for a handler of one of the four kinds ({@link EntryHandler}, {@link BatchHandler},
-     * {@link ManualHandler}, {@link ManualBatchHandler}). A manual handler is called once per delivery:
+     * The invoker for a handler of one of the kinds ({@link EntryHandler}, {@link BatchHandler},
+     * {@link ManualHandler}, {@link ManualBatchHandler}, and an {@link OutputHandler} or {@link OutputBatchHandler}
+     * wrapped in a {@link Transactional}, whose outputs the settler commits with the input's ack). A manual handler is called once per delivery:
      * its nack or throw is a failure without an in-process retry.
      *
      * @param tracing the span around each call; null or {@link Tracing#off()} for none

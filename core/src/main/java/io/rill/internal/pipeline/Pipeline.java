@@ -37,7 +37,7 @@ import io.rill.tracing.Tracing;
  * takes slots, settlement gives them back) and the {@link Settler} (every outcome ends there).
  * <pre>
  *   HistorySource ─┐
- *   NewSource ─────┼─> Admission ─> Dispatcher ─> Invoker (handler, Retrier) ─> Settler ─> XACK | dead letter | release
+ *   NewSource ─────┼─> Admission ─> Dispatcher ─> Invoker (handler, Retrier) ─> Settler ─> XACK | output commit | dead letter | release
  *   ClaimSource ───┘        └──────────── on arrival: trimmed, journaled, crash-loop ──────┘
  *   LeaseRenewer, Janitor, IdentityKey: timers     Supervisor: life cycle, backoff, stop
  * </pre>
