@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -22,6 +23,8 @@ import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.CommandTimeouts;
 import io.rill.internal.connect.Failure;
 import io.rill.internal.connect.RedisConnector;
+import io.rill.internal.output.OutputCheck;
+import io.rill.internal.output.Transactional;
 import io.rill.deadletter.DeadLetters;
 import io.rill.internal.pipeline.Pipeline;
 import io.rill.internal.supervise.Supervisor;
@@ -44,6 +47,8 @@ import io.rill.tracing.Tracing;
 public final class Rill implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Rill.class);
+    /** The most subscribe waits for Redis to answer the probe of transactional outputs (slot rule). */
+    private static final Duration PROBE_WAIT = Duration.ofSeconds(5);
 
     private final RedisConnector connector;
     private final RedisClient client;
@@ -83,6 +88,51 @@ public final class Rill implements AutoCloseable {
     public Subscription subscribeBatch(SubscriptionOptions options, BatchHandler handler) {
         Objects.requireNonNull(handler, "handler");
         return start(options, handler);
+    }
+
+    /**
+     * Starts a subscription whose handler returns the entries to write for each input (semantics 12): Rill
+     * writes them and acknowledges the input in one atomic step, batched with other inputs, so a crash yields
+     * them once or not at all, and an input handled again after a crash (or by two consumers after a
+     * reclaim) has its outputs written once. {@code outputStreams} names every stream the handler may write
+     * to; an output to another one fails its input. On a Redis Cluster they must share the hash slot of
+     * the input streams; subscribe checks this against the server (or before the first read when Redis is
+     * not reachable yet) and fails naming the keys and the hash-tag fix.
+     *
+     * @throws IllegalArgumentException when the outputs and inputs of a cluster do not share a hash slot
+     */
+    public Subscription subscribeWithOutputs(SubscriptionOptions options, Set<String> outputStreams, OutputHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return start(options, transactional(options, outputStreams, handler));
+    }
+
+    /** As {@link #subscribeWithOutputs}, with the entries of a read handed over together. */
+    public Subscription subscribeBatchWithOutputs(SubscriptionOptions options, Set<String> outputStreams,
+            OutputBatchHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return start(options, transactional(options, outputStreams, handler));
+    }
+
+    private Transactional transactional(SubscriptionOptions options, Set<String> outputStreams, Object handler) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(outputStreams, "outputStreams");
+        if (outputStreams.isEmpty()) {
+            throw new IllegalArgumentException("outputStreams is empty: name the streams the handler writes to");
+        }
+        outputStreams.forEach(stream -> Options.name("output stream", stream));
+        for (String stream : outputStreams) {
+            if (options.streams().contains(stream)) {
+                throw new IllegalArgumentException("output stream '" + stream + "' is also an input stream of the "
+                        + "subscription: a handler that feeds its own input never ends; write to another stream");
+            }
+        }
+        OutputCheck check = new OutputCheck(options.streams(), outputStreams,
+                "streams " + options.streams() + " group " + options.group());
+        if (!closed) {
+            Duration wait = client.getOptions().getSocketOptions().getConnectTimeout();
+            check.atSubscribe(commands, wait.compareTo(PROBE_WAIT) > 0 ? PROBE_WAIT : wait);
+        }
+        return new Transactional(handler, outputStreams, check);
     }
 
     /**

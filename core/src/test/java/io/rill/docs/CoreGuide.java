@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.rill.CheckpointOptions;
 import io.rill.DeadLetterOptions;
 import io.rill.JanitorOptions;
+import io.rill.Output;
 import io.rill.ReclaimOptions;
 import io.rill.RetryOptions;
 import io.rill.Rill;
@@ -70,6 +72,25 @@ final class CoreGuide {
                 }));
         // end::manual[]
         return sub;
+    }
+
+    static Subscription outputs(Rill rill) {
+        // tag::outputs[]
+        Subscription sub = rill.subscribeWithOutputs(SubscriptionOptions.builder()
+                .streams("{billing}:orders").group("billing").consumer("billing-1")
+                .build(), Set.of("{billing}:invoices"), entry -> List.of(
+                        Output.to("{billing}:invoices")
+                                .field("orderId", entry.field("orderId"))
+                                .field("total", total(entry.field("amount")))
+                                .maxLen(1_000_000)             // MAXLEN ~ 1000000, as XADD would trim
+                                .build()));
+        // end::outputs[]
+        return sub;
+    }
+
+    static String total(String amount) {
+        return new java.math.BigDecimal(amount).multiply(new java.math.BigDecimal("1.20")).setScale(2,
+                java.math.RoundingMode.HALF_UP).toPlainString();
     }
 
     static Subscription binary(Rill rill) {

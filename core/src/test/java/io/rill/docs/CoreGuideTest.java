@@ -73,6 +73,16 @@ class CoreGuideTest {
                 assertArrayEquals(png, CoreGuide.THUMBNAILS.get("a.png"));
                 images.close();
 
+                // exactly-once output: the invoice is committed with the order's ack
+                Subscription billing = CoreGuide.outputs(rill);
+                await().until(() -> billing.state() == SubscriptionState.RUNNING);
+                redis.xadd("{billing}:orders", Map.of("orderId", "o-9", "amount", "10.00"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> redis.xlen("{billing}:invoices") == 1
+                        && redis.xpending("{billing}:orders", "billing").getCount() == 0);
+                assertEquals(Map.of("orderId", "o-9", "total", "12.00"),
+                        redis.xrange("{billing}:invoices", io.lettuce.core.Range.create("-", "+")).get(0).getBody());
+                billing.close();
+
                 // retries: IllegalArgumentException is non-retryable, so an order without an amount is dead-lettered at once
                 SubscriptionOptions retries = CoreGuide.retries();
                 assertEquals(5, retries.retry().maxAttempts());

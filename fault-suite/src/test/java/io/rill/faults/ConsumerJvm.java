@@ -37,6 +37,8 @@ final class ConsumerJvm implements AutoCloseable {
     private final List<String> lines = new CopyOnWriteArrayList<>();
     /** False after kill() or stop(): the process is meant to be gone. */
     private volatile boolean meantToRun;
+    /** The current incarnation was told to halt before an output commit: that exit is expected. */
+    private volatile boolean haltExpected;
 
     ConsumerJvm(String name, List<String> args, Path logs, Ledger ledger) {
         this.name = name;
@@ -47,6 +49,30 @@ final class ConsumerJvm implements AutoCloseable {
 
     /** Starts a new incarnation; the previous one must be gone. */
     void start() throws IOException {
+        start(List.of());
+    }
+
+    /**
+     * Starts a new incarnation that halts right before sending its {@code n}-th output commit (the commit
+     * ready, not sent): {@link #halted()} tells when it did.
+     */
+    void startHaltingBeforeCommit(int n) throws IOException {
+        start(List.of("halt-before-commit=" + n));
+    }
+
+    /** True when the current incarnation halted before a commit, as {@link #startHaltingBeforeCommit} asked. */
+    boolean halted() {
+        return haltExpected && process != null && !process.isAlive() && process.exitValue() == FaultConsumer.HALT_EXIT;
+    }
+
+    /** After {@link #halted()}: waits until everything it printed has been read; the process is gone. */
+    void reapHalted() throws InterruptedException {
+        meantToRun = false;
+        process.waitFor();
+        stdoutPump.join();
+    }
+
+    private void start(List<String> extra) throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is running");
         }
@@ -65,6 +91,8 @@ final class ConsumerJvm implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(FaultConsumer.class.getName());
         command.addAll(args);
+        command.addAll(extra);
+        haltExpected = !extra.isEmpty();
         Files.createDirectories(logs);
         stderrLog = logs.resolve(name + "-" + incarnation + ".log");
         process = new ProcessBuilder(command).redirectError(stderrLog.toFile()).start();
@@ -130,7 +158,7 @@ final class ConsumerJvm implements AutoCloseable {
 
     /** Non-null when the current incarnation ended although nobody killed or stopped it. */
     String unexpectedExit() {
-        if (!meantToRun || process == null || process.isAlive()) {
+        if (!meantToRun || process == null || process.isAlive() || halted()) {
             return null;
         }
         return name + " (incarnation " + incarnation + ") exited " + process.exitValue() + " by itself; stdout " + lines

@@ -9,13 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.lettuce.core.RedisClient;
 import io.rill.Backoff;
 import io.rill.CheckpointOptions;
+import io.rill.Output;
 import io.rill.ReclaimOptions;
 import io.rill.RetryOptions;
 import io.rill.Rill;
@@ -38,11 +41,19 @@ import io.rill.SubscriptionOptions;
  * <p>Arguments, {@code key=value}: {@code uri}, {@code stream}, {@code group}, {@code consumer} (required);
  * {@code concurrency} (1), {@code work-micros} (1000), {@code min-idle-ms} (1500), {@code claim-interval-ms}
  * (500), {@code attempts} (3), {@code batch} (100), {@code checkpoint} (a directory for the file ack
- * journal, or {@code -} for none; default none). Dead letters: {@link DeadLetterPolicy#options()}.
+ * journal, or {@code -} for none; default none), {@code output} (a stream: the handler returns one output
+ * entry per valid input, fields {@code in} = the input's ID and {@code n}, committed with the input's ack,
+ * semantics 12; default none), {@code output-mode} ({@code transactional}, the default, or
+ * {@code publish-then-ack}: the handler XADDs the output itself and returns, as {@code @SendTo(transactional =
+ * false)} does, to show what the fault scenarios find without semantics 12), {@code halt-before-commit} (n: the JVM halts, exit code
+ * {@value #HALT_EXIT}, right before sending its n-th output commit; default never). Dead letters:
+ * {@link DeadLetterPolicy#options()}.
  */
 public final class FaultConsumer {
 
     private static final FileOutputStream OUT = new FileOutputStream(FileDescriptor.out);
+    /** The exit code of a halt before a commit (the core's internal test hook). */
+    static final int HALT_EXIT = 86;
 
     private FaultConsumer() {
     }
@@ -69,6 +80,11 @@ public final class FaultConsumer {
         int attempts = Integer.parseInt(arguments.getOrDefault("attempts", "3"));
         int batch = Integer.parseInt(arguments.getOrDefault("batch", "100"));
         String checkpoint = arguments.getOrDefault("checkpoint", "-");
+        String output = arguments.get("output");
+        if (arguments.containsKey("halt-before-commit")) {
+            // read by the core when the first subscription with outputs is built
+            System.setProperty("rill.internal.halt-before-commit", arguments.get("halt-before-commit"));
+        }
 
         SubscriptionOptions options = SubscriptionOptions.builder()
                 .streams(stream).group(group).consumer(consumer)
@@ -89,16 +105,43 @@ public final class FaultConsumer {
         Rill rill = Rill.create(client);
         Subscription subscription;
         try {
-            subscription = rill.subscribe(options, entry -> {
-                if ("1".equals(entry.field("poison"))) {
-                    line("P " + entry.id());
-                    throw new PoisonException(entry.id());
-                }
-                if (workNanos > 0) {
-                    LockSupport.parkNanos(workNanos); // stands for the I/O a real handler does
-                }
-                line("H " + entry.id());
-            });
+            if (output == null) {
+                subscription = rill.subscribe(options, entry -> {
+                    if ("1".equals(entry.field("poison"))) {
+                        line("P " + entry.id());
+                        throw new PoisonException(entry.id());
+                    }
+                    if (workNanos > 0) {
+                        LockSupport.parkNanos(workNanos); // stands for the I/O a real handler does
+                    }
+                    line("H " + entry.id());
+                });
+            } else if (arguments.getOrDefault("output-mode", "transactional").equals("publish-then-ack")) {
+                var publisher = client.connect();
+                subscription = rill.subscribe(options, entry -> {
+                    if ("1".equals(entry.field("poison"))) {
+                        line("P " + entry.id());
+                        throw new PoisonException(entry.id());
+                    }
+                    if (workNanos > 0) {
+                        LockSupport.parkNanos(workNanos);
+                    }
+                    line("H " + entry.id());
+                    publisher.sync().xadd(output, "in", entry.id(), "n", entry.field("n"));
+                });
+            } else {
+                subscription = rill.subscribeWithOutputs(options, Set.of(output), entry -> {
+                    if ("1".equals(entry.field("poison"))) {
+                        line("P " + entry.id());
+                        throw new PoisonException(entry.id());
+                    }
+                    if (workNanos > 0) {
+                        LockSupport.parkNanos(workNanos);
+                    }
+                    line("H " + entry.id()); // before the commit: a kill after this line may still write nothing
+                    return List.of(Output.to(output).field("in", entry.id()).field("n", entry.field("n")).build());
+                });
+            }
         } catch (RuntimeException e) {
             line("FAILED " + e);
             System.exit(3);

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.function.Executable;
 
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -78,6 +80,9 @@ final class FaultRun implements AutoCloseable {
     private int kills;
     private int redisRestarts;
     private int cuts;
+    private int halts;
+    /** The stream the consumers' handlers return outputs to (semantics 12); null: plain handlers. */
+    private String output;
 
     FaultRun(String scenario, int total, Path checkpoints) {
         this.scenario = scenario;
@@ -99,6 +104,23 @@ final class FaultRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Consumers created from now on return one output per valid input to {@code stream}, committed with the
+     * input's ack (semantics 12); {@link #verifyOutputs()} then checks that each input has exactly one.
+     */
+    FaultRun withOutputs(String stream) {
+        this.output = stream;
+        return this;
+    }
+
+    /**
+     * False when {@code -Drill.faults.output-mode=publish-then-ack} runs the output scenarios without
+     * semantics 12 for comparison: there is no commit to halt before, so the scenarios only SIGKILL.
+     */
+    boolean haltsBeforeCommit() {
+        return !System.getProperty("rill.faults.output-mode", "transactional").equals("publish-then-ack");
+    }
+
     /** A proxy in front of this run's Redis, closed with the run. */
     TcpProxy proxy() {
         TcpProxy proxy = TcpProxy.start(server.host(), server.port());
@@ -112,6 +134,11 @@ final class FaultRun implements AutoCloseable {
                 "consumer=" + name, "concurrency=" + concurrency, "work-micros=1000", "min-idle-ms=1500",
                 "claim-interval-ms=500", "attempts=3", "batch=100"));
         args.add("checkpoint=" + (journal ? checkpoints.resolve(name).toString() : "-"));
+        if (output != null) {
+            args.add("output=" + output);
+            // -Drill.faults.output-mode=publish-then-ack: the same scenario without semantics 12, for comparison
+            args.add("output-mode=" + System.getProperty("rill.faults.output-mode", "transactional"));
+        }
         ConsumerJvm consumer = new ConsumerJvm(name, args, logs, ledger);
         consumers.add(consumer);
         return consumer;
@@ -248,6 +275,16 @@ final class FaultRun implements AutoCloseable {
         redisRestarts++;
     }
 
+    /** Waits (writing entries meanwhile) until the consumer halted before a commit, as it was started to. */
+    void awaitHalted(ConsumerJvm consumer) throws InterruptedException {
+        while (!consumer.halted()) {
+            topUp();
+            waitUntil(() -> consumer.halted() || needsEntries(), "until " + consumer + " halts before a commit");
+        }
+        consumer.reapHalted();
+        halts++;
+    }
+
     void cut(TcpProxy proxy) {
         proxy.cut();
         cuts++;
@@ -317,6 +354,50 @@ final class FaultRun implements AutoCloseable {
                 + f.reasons() + "; first 10)"));
         checks.add(() -> assertTrue(pending == 0, "the group's PEL holds " + pending + " entries after the stop"));
         assertAll(scenario, checks);
+    }
+
+    /**
+     * Semantics 12: every valid input has exactly one output entry, no poison input has one, and no output
+     * names an input this run did not write. Prints one line (also appended to the summary) with the
+     * output duplicates, the figure the 73 duplicate invoices of publish-then-ack are compared with.
+     */
+    void verifyOutputs() throws IOException {
+        Map<String, Integer> outputs = new HashMap<>();
+        String last = "-";
+        while (true) {
+            List<StreamMessage<String, String>> page = connection.sync().xrange(output,
+                    last.equals("-") ? Range.create("-", "+") : Range.from(Range.Boundary.excluding(last), Range.Boundary.unbounded()),
+                    Limit.from(5000));
+            if (page.isEmpty()) {
+                break;
+            }
+            for (StreamMessage<String, String> m : page) {
+                outputs.merge(m.getBody().get("in"), 1, Integer::sum);
+            }
+            last = page.get(page.size() - 1).getId();
+        }
+        Set<String> valid = ledger.valid();
+        Set<String> poison = ledger.poison();
+        long duplicates = outputs.values().stream().filter(c -> c > 1).mapToLong(c -> c - 1).sum();
+        long missing = valid.stream().filter(id -> !outputs.containsKey(id)).count();
+        long pending = pending();
+        String line = String.format("OUTPUTS %s: inputs=%d valid=%d outputs=%d output-duplicates=%d missing=%d "
+                + "poison-with-output=%d kills=%d halts-before-commit=%d redis-restarts=%d pending=%d", scenario,
+                ledger.produced(), valid.size(), outputs.values().stream().mapToInt(Integer::intValue).sum(), duplicates,
+                missing, poison.stream().filter(outputs::containsKey).count(), kills, halts, redisRestarts, pending);
+        System.out.println(line);
+        Files.createDirectories(logs);
+        Files.writeString(logs.resolveSibling("summary.txt"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        assertAll(scenario + " outputs",
+                () -> assertEquals(0, duplicates, "outputs written more than once: " + sample(outputs.entrySet().stream()
+                        .filter(e -> e.getValue() > 1).map(Map.Entry::getKey))),
+                () -> assertEquals(Set.of(), sample(valid.stream().filter(id -> !outputs.containsKey(id))),
+                        missing + " valid inputs without an output (first 10)"),
+                () -> assertEquals(Set.of(), sample(poison.stream().filter(outputs::containsKey)), "poison inputs with an output"),
+                () -> assertEquals(Set.of(), sample(outputs.keySet().stream().filter(id -> !valid.contains(id))),
+                        "outputs of inputs this run never wrote"),
+                () -> assertEquals(0, pending, "inputs pending"));
     }
 
     private static Set<String> sample(Stream<String> ids) {

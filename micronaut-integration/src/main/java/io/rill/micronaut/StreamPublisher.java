@@ -23,6 +23,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.rill.Output;
 import io.rill.micronaut.bind.BodyCodec;
 import io.rill.tracing.Tracing;
 
@@ -66,6 +67,19 @@ public final class StreamPublisher implements AutoCloseable {
         this.client = Objects.requireNonNull(client, "client");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.tracing = tracing == null || !tracing.enabled() ? null : tracing;
+    }
+
+    /**
+     * The {@link Output}s these bodies are written as to {@code stream}, encoded as {@link #publishAll} would
+     * (trace context included), for a handler of {@code Rill.subscribeWithOutputs} to return: Rill commits
+     * them with the input's acknowledgement.
+     */
+    public List<Output> outputs(String stream, List<?> bodies) {
+        List<Output> outputs = new ArrayList<>(bodies.size());
+        for (Map<String, byte[]> fields : encode(stream, bodies, Map.of(), NO_MAX_LEN)) {
+            outputs.add(Output.ofBytes(stream, fields));
+        }
+        return outputs;
     }
 
     /** Appends one entry and returns its ID. */

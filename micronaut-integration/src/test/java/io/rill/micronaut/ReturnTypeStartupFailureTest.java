@@ -68,6 +68,14 @@ class ReturnTypeStartupFailureTest {
         }
     }
 
+    @Requires(property = "spec.name", value = "transactional-without-send-to")
+    @RedisStreamListener(group = "rt")
+    static class TransactionalWithoutSendTo {
+        @Stream(value = "rt:orders", transactional = false)
+        void onOrder(String body) {
+        }
+    }
+
     @Requires(property = "spec.name", value = "client-return")
     @RedisStreamClient
     interface ClientReturn {
@@ -151,5 +159,11 @@ class ReturnTypeStartupFailureTest {
     void aClientMethodWithoutStream() {
         assertMentions(failure("client-unannotated"), ClientUnannotated.class.getName(), "method forgotten",
                 "has no @Stream");
+    }
+
+    @Test
+    void transactionalFalseWithoutSendTo() {
+        assertMentions(failure("transactional-without-send-to"), TransactionalWithoutSendTo.class.getName(), "method onOrder",
+                "@Stream(transactional = false) without @SendTo");
     }
 }

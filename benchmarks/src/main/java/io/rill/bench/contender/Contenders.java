@@ -36,7 +36,9 @@ public final class Contenders {
                 traced(batch),
                 journal(batch, Fsync.NEVER),
                 journal(batch, Fsync.INTERVAL),
-                journal(batch, Fsync.ALWAYS));
+                journal(batch, Fsync.ALWAYS),
+                new RillOutput(RillOutput.Mode.PUBLISH_THEN_ACK, batch),
+                new RillOutput(RillOutput.Mode.TRANSACTIONAL, batch));
     }
 
     /**

@@ -17,10 +17,14 @@ import io.rill.EntryHandler;
 import io.rill.HandlerTimeoutException;
 import io.rill.ManualBatchHandler;
 import io.rill.ManualHandler;
+import io.rill.Output;
+import io.rill.OutputBatchHandler;
+import io.rill.OutputHandler;
 import io.rill.PartialBatchFailure;
 import io.rill.StreamEntry;
 import io.rill.tracing.Tracing;
 import io.rill.internal.metrics.Meters;
+import io.rill.internal.output.Transactional;
 import io.rill.internal.retry.Retrier;
 import io.rill.internal.settle.Settler;
 
@@ -51,8 +55,9 @@ public abstract sealed class Invoker {
     }
 
     /**
-     * The invoker for a handler of one of the four kinds ({@link EntryHandler}, {@link BatchHandler},
-     * {@link ManualHandler}, {@link ManualBatchHandler}). A manual handler is called once per delivery:
+     * The invoker for a handler of one of the kinds ({@link EntryHandler}, {@link BatchHandler},
+     * {@link ManualHandler}, {@link ManualBatchHandler}, and an {@link OutputHandler} or {@link OutputBatchHandler}
+     * wrapped in a {@link Transactional}, whose outputs the settler commits with the input's ack). A manual handler is called once per delivery:
      * its nack or throw is a failure without an in-process retry.
      *
      * @param tracing the span around each call; null or {@link Tracing#off()} for none
@@ -61,8 +66,18 @@ public abstract sealed class Invoker {
             String group, String consumer, Tracing tracing) {
         CallScope scope = new CallScope(group, consumer, tracing);
         return switch (handler) {
-            case EntryHandler h -> new Single(h, settler, retrier, metrics, description, scope);
-            case BatchHandler h -> new Batch(h, settler, retrier, metrics, description, scope);
+            case EntryHandler h -> new Single(e -> {
+                h.handle(e);
+                return null;
+            }, null, settler, retrier, metrics, description, scope);
+            case BatchHandler h -> new Batch(e -> {
+                h.handle(e);
+                return null;
+            }, null, settler, retrier, metrics, description, scope);
+            case Transactional(OutputHandler h, Set<String> streams, var check) -> new Single(h, streams, settler, retrier, metrics,
+                    description, scope);
+            case Transactional(OutputBatchHandler h, Set<String> streams, var check) -> new Batch(h, streams, settler, retrier, metrics,
+                    description, scope);
             case ManualHandler h -> new Manual(h, settler, retrier, metrics, description, scope);
             case ManualBatchHandler h -> new ManualBatch(h, settler, retrier, metrics, description, scope);
             default -> throw new IllegalArgumentException("not a handler: " + handler.getClass().getName());
@@ -111,12 +126,35 @@ public abstract sealed class Invoker {
         }
     }
 
-    private static final class Single extends Invoker {
-        private final EntryHandler handler;
+    /**
+     * The outputs a handler returned, checked: every one to a declared stream (the slot rule was checked for
+     * those at the start). Null or empty: none.
+     */
+    static List<Output> checked(List<Output> outputs, Set<String> declared) {
+        if (outputs == null || outputs.isEmpty()) {
+            return List.of();
+        }
+        for (Output output : outputs) {
+            if (output == null) {
+                throw new IllegalArgumentException("the handler returned a list of outputs with a null element");
+            }
+            if (!declared.contains(output.stream())) {
+                throw Transactional.undeclared(output.stream(), declared);
+            }
+        }
+        return List.copyOf(outputs);
+    }
 
-        Single(EntryHandler handler, Settler settler, Retrier retrier, Meters metrics, String description, CallScope scope) {
+    private static final class Single extends Invoker {
+        private final OutputHandler handler;
+        /** The output streams declared at subscribe; null for a handler that returns no outputs. */
+        private final Set<String> declared;
+
+        Single(OutputHandler handler, Set<String> declared, Settler settler, Retrier retrier, Meters metrics,
+                String description, CallScope scope) {
             super(settler, retrier, metrics, description, scope);
             this.handler = handler;
+            this.declared = declared;
         }
 
         @Override
@@ -155,8 +193,12 @@ public abstract sealed class Invoker {
                     watch.begin(entry, null, null);
                 }
                 Tracing.Call span = scope.open(entry);
+                List<Output> outputs = null;
                 try {
-                    handler.handle(entry);
+                    outputs = handler.handle(entry);
+                    if (declared != null) {
+                        outputs = checked(outputs, declared);
+                    }
                 } catch (Throwable e) {
                     error = e;
                 } finally {
@@ -192,18 +234,43 @@ public abstract sealed class Invoker {
                     settler.abandoned(entry); // returned after the stop's deadline: left pending, not settled
                     return false;
                 }
-                settler.succeeded(entry, true);
+                if (declared != null) {
+                    settler.succeeded(entry, outputs);
+                } else {
+                    settler.succeeded(entry, true);
+                }
                 return true;
             }
         }
     }
 
     private static final class Batch extends Invoker {
-        private final BatchHandler handler;
+        private final OutputBatchHandler handler;
+        /** The output streams declared at subscribe; null for a handler that returns no outputs. */
+        private final Set<String> declared;
 
-        Batch(BatchHandler handler, Settler settler, Retrier retrier, Meters metrics, String description, CallScope scope) {
+        Batch(OutputBatchHandler handler, Set<String> declared, Settler settler, Retrier retrier, Meters metrics,
+                String description, CallScope scope) {
             super(settler, retrier, metrics, description, scope);
             this.handler = handler;
+            this.declared = declared;
+        }
+
+        /** The outputs per entry, checked; throws when the map names an entry not in the batch. */
+        private Map<StreamEntry, List<Output>> checkedAll(List<StreamEntry> entries, Map<StreamEntry, List<Output>> returned) {
+            Map<StreamEntry, List<Output>> all = new LinkedHashMap<>();
+            if (returned == null) {
+                return all;
+            }
+            Set<StreamEntry> batch = new LinkedHashSet<>(entries);
+            for (Map.Entry<StreamEntry, List<Output>> e : returned.entrySet()) {
+                if (!batch.contains(e.getKey())) {
+                    throw new IllegalArgumentException("the batch handler returned outputs for " + e.getKey()
+                            + ", which is not an entry of its batch: key the map by the entries it was given");
+                }
+                all.put(e.getKey(), checked(e.getValue(), declared));
+            }
+            return all;
         }
 
         @Override
@@ -264,8 +331,12 @@ public abstract sealed class Invoker {
                 watch.begin(null, entries, null);
             }
             Tracing.Call span = scope.open(entries);
+            Map<StreamEntry, List<Output>> outputs = null;
             try {
-                handler.handle(List.copyOf(entries));
+                outputs = handler.handle(List.copyOf(entries));
+                if (declared != null) {
+                    outputs = checkedAll(entries, outputs);
+                }
             } catch (Throwable e) {
                 error = e;
             } finally {
@@ -282,11 +353,36 @@ public abstract sealed class Invoker {
                 return Map.of();
             }
             if (error == null) {
-                entries.forEach(entry -> settler.succeeded(entry, true));
+                if (declared != null) {
+                    Map<StreamEntry, List<Output>> written = outputs;
+                    entries.forEach(entry -> settler.succeeded(entry, written.getOrDefault(entry, List.of())));
+                } else {
+                    entries.forEach(entry -> settler.succeeded(entry, true));
+                }
                 return Map.of();
             }
             Map<StreamEntry, Throwable> failures = new LinkedHashMap<>();
-            if (error instanceof PartialBatchFailure partial) {
+            if (error instanceof PartialBatchFailure partial && declared != null) {
+                Map<StreamEntry, List<Output>> given = null;
+                try {
+                    given = partial.outputs().isPresent() ? checkedAll(entries, partial.outputs().get()) : null;
+                } catch (IllegalArgumentException e) {
+                    partial.addSuppressed(e);
+                }
+                for (StreamEntry entry : entries) {
+                    Throwable cause = partial.failures().get(entry);
+                    if (cause != null) {
+                        failures.put(entry, cause);
+                    } else if (given != null) {
+                        settler.succeeded(entry, given.getOrDefault(entry, List.of()));
+                    } else {
+                        // without the others' outputs, acking them would lose those: the whole batch fails
+                        failures.put(entry, new IllegalStateException("an output batch handler threw a PartialBatchFailure "
+                                + "without the outputs of its other entries: the whole batch fails; use "
+                                + "PartialBatchFailure.of(failures, outputs)", partial));
+                    }
+                }
+            } else if (error instanceof PartialBatchFailure partial) {
                 for (StreamEntry entry : entries) {
                     Throwable cause = partial.failures().get(entry);
                     if (cause == null) {

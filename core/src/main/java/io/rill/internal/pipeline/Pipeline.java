@@ -20,6 +20,7 @@ import io.rill.internal.dispatch.Watchdog;
 import io.rill.internal.janitor.Janitor;
 import io.rill.internal.metrics.GroupSampler;
 import io.rill.internal.metrics.Meters;
+import io.rill.internal.output.Transactional;
 import io.rill.internal.read.HistorySource;
 import io.rill.internal.read.NewSource;
 import io.rill.internal.reclaim.ClaimSource;
@@ -36,7 +37,7 @@ import io.rill.tracing.Tracing;
  * takes slots, settlement gives them back) and the {@link Settler} (every outcome ends there).
  * <pre>
  *   HistorySource ─┐
- *   NewSource ─────┼─> Admission ─> Dispatcher ─> Invoker (handler, Retrier) ─> Settler ─> XACK | dead letter | release
+ *   NewSource ─────┼─> Admission ─> Dispatcher ─> Invoker (handler, Retrier) ─> Settler ─> XACK | output commit | dead letter | release
  *   ClaimSource ───┘        └──────────── on arrival: trimmed, journaled, crash-loop ──────┘
  *   LeaseRenewer, Janitor, IdentityKey: timers     Supervisor: life cycle, backoff, stop
  * </pre>
@@ -53,7 +54,7 @@ public final class Pipeline {
      * Builds a subscription, not yet started.
      *
      * @param options    with the consumer name resolved
-     * @param handler    an EntryHandler, BatchHandler, ManualHandler or ManualBatchHandler
+     * @param handler    an EntryHandler, BatchHandler, ManualHandler or ManualBatchHandler, or a Transactional
      * @param checkpoint opened for these options; closed by the subscription when it ends
      * @param tracing    the span around each handler call; null for none
      * @param onClosed   called once the subscription has stopped
@@ -117,6 +118,9 @@ public final class Pipeline {
             @Override
             public void beforeReads() throws InterruptedException {
                 identity.claim();
+                if (handler instanceof Transactional t) {
+                    t.check().beforeRead(commands, options.blockTimeout(), fatal); // the slot rule, when subscribe could not
+                }
             }
 
             @Override

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.rill.Output;
 import io.rill.SubscriptionOptions;
 import io.rill.StreamEntry;
 import io.rill.deadletter.DeadLetter;
@@ -26,6 +27,7 @@ import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.DeliveryCounts;
 import io.rill.internal.connect.Failure;
 import io.rill.internal.metrics.Meters;
+import io.rill.internal.output.Commit;
 import io.rill.internal.settle.FailureLedger.Result;
 import io.rill.internal.settle.FailureLedger.Status;
 import io.rill.internal.window.InFlightWindow;
@@ -57,6 +59,8 @@ public final class Settler {
     private final DeliveryPolicy policy;
     private final FailureLedger ledger;
     private final AckBatcher acks;
+    /** Commits of inputs with their outputs (semantics 12); idle unless the handler returns outputs. */
+    private final OutputBatcher outputs;
     private final InFlightWindow window;
     private final Meters metrics;
     private final String description;
@@ -89,6 +93,8 @@ public final class Settler {
         this.ledger = new FailureLedger(options.deadLetter(), options.group(), options.consumer(), connection);
         this.acks = new AckBatcher(id, options.group(), options.streams(), description, connection, window, metrics,
                 options.ackFlushSize(), options.ackFlushInterval(), timer, journal, fatal);
+        this.outputs = new OutputBatcher(options.group(), description, connection, window, metrics, options.ackFlushSize(),
+                options.ackFlushInterval(), timer, fatal, refused -> failed(refused, Set.of()));
         this.fatal = fatal;
         this.window = window;
         this.metrics = metrics;
@@ -249,6 +255,20 @@ public final class Settler {
         }
     }
 
+    /**
+     * A handler that returns outputs succeeded: the outputs are written and the entry acked together, in
+     * one script call with others (semantics 12). An entry that arrived again is flushed at once and its
+     * commit awaited before this worker hands over the next such entry, as for {@link #succeeded}.
+     */
+    public void succeeded(StreamEntry entry, List<Output> written) {
+        metrics.stream(entry.stream()).handled(1);
+        outputs.commit(new Commit(entry, written, !failures.isEmpty() && failures.remove(entry) != null));
+        if (!handedAgain.isEmpty() && handedAgain.remove(entry)) {
+            outputs.flush();
+            unconfirmed.set(entry);
+        }
+    }
+
     private void ack(StreamEntry entry, boolean hadFailures) {
         if (hadFailures) {
             ledger.forget(entry.stream(), List.of(entry.id()));
@@ -387,9 +407,10 @@ public final class Settler {
         acks.awaitSent(timeout, unit);
     }
 
-    /** Sends every waiting ack now. */
+    /** Sends every waiting ack and output commit now. */
     public void flush() {
         acks.flush();
+        outputs.flush();
     }
 
     /**
@@ -400,6 +421,7 @@ public final class Settler {
      */
     public boolean awaitSettled(long deadlineNanos) throws InterruptedException {
         boolean acked = acks.awaitSent(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        acked &= outputs.awaitSent(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         synchronized (this) {
             while (outstandingMoves > 0) {
                 long remaining = deadlineNanos - System.nanoTime();
@@ -415,5 +437,6 @@ public final class Settler {
     /** Stops the interval flush; call after the last flush. */
     public void stop() {
         acks.stop();
+        outputs.stop();
     }
 }

@@ -66,6 +66,14 @@ public @interface Stream {
     /** Manual or automatic acknowledgement; see {@link AckMode}. */
     AckMode ackMode() default AckMode.DEFAULT;
 
+    /**
+     * With {@code @SendTo}: whether the outputs and the input's acknowledgement commit together, atomically
+     * (the default, exactly-once output, semantics 12): a crash yields the outputs once or not at all.
+     * {@code false} publishes, then acknowledges (at-least-once: a crash between the two writes the outputs
+     * again when the input is handled again). Only with {@code @SendTo}.
+     */
+    boolean transactional() default true;
+
     /** Client methods only: trims the stream to about this many entries on every XADD ({@code MAXLEN ~}). */
     String maxLen() default "";
 }

@@ -2,14 +2,17 @@ package io.rill.micronaut.listen;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.micronaut.inject.ExecutableMethod;
 import io.rill.Acknowledgement;
+import io.rill.Output;
 import io.rill.PartialBatchFailure;
 import io.rill.Rill;
 import io.rill.StreamEntry;
@@ -46,10 +49,13 @@ public final class ListenerMethod {
     private final RedisStreamListenerExceptionHandler exceptionHandler;
     private final List<String> sendTo;
     private final StreamPublisher publisher;
+    /** With @SendTo: outputs commit with the input's ack (semantics 12); false: publish, then ack. */
+    private final boolean transactional;
 
     ListenerMethod(String name, String connection, SubscriptionOptions options, boolean autoStartup, Object bean,
             ExecutableMethod<?, ?> method, MethodBinding binding, HandlerResult result, List<String> sendTo,
-            StreamPublisher publisher) {
+            StreamPublisher publisher, boolean transactional) {
+        this.transactional = transactional && !sendTo.isEmpty();
         this.name = name;
         this.connection = connection;
         this.options = options;
@@ -82,8 +88,18 @@ public final class ListenerMethod {
         return autoStartup;
     }
 
+    /** True when the @SendTo output commits with the input's acknowledgement (semantics 12). */
+    public boolean transactional() {
+        return transactional;
+    }
+
     /** Starts the core subscription that runs this method. */
     public Subscription subscribe(Rill rill) {
+        if (transactional) {
+            Set<String> streams = new LinkedHashSet<>(sendTo);
+            return binding.batch() ? rill.subscribeBatchWithOutputs(options, streams, this::onBatchWithOutputs)
+                    : rill.subscribeWithOutputs(options, streams, this::onEntryWithOutputs);
+        }
         if (binding.batch()) {
             return binding.manual() ? rill.subscribeBatchManual(options, this::onBatch) : rill.subscribeBatch(options, e -> onBatch(e, null));
         }
@@ -153,6 +169,96 @@ public final class ListenerMethod {
         }
     }
 
+    /** Transactional @SendTo: the method's result as outputs, committed by the core with the input's ack. */
+    private List<Output> onEntryWithOutputs(StreamEntry entry) throws Exception {
+        try {
+            return outputs(bodies(result.await(invoke(binding.bind(entry, null)))));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Throwable e) {
+            if (resolve(List.of(entry), e) == Resolution.ACKNOWLEDGE) {
+                return List.of(); // acknowledged with no output
+            }
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * Transactional @SendTo of a batch method: it returns one value per entry of its batch, in order (a
+     * {@code null} element: no output for that entry), so that each input commits with its own outputs.
+     */
+    private Map<StreamEntry, List<Output>> onBatchWithOutputs(List<StreamEntry> entries) throws Exception {
+        List<Object> elements = new ArrayList<>(entries.size());
+        List<StreamEntry> bound = new ArrayList<>(entries.size());
+        Map<StreamEntry, Throwable> failed = new LinkedHashMap<>();
+        for (StreamEntry entry : entries) {
+            try {
+                elements.add(binding.bindElement(entry));
+                bound.add(entry);
+            } catch (EntryBindingException e) {
+                failed.put(entry, e);
+            }
+        }
+        failed.entrySet().removeIf(f -> resolve(List.of(f.getKey()), f.getValue()) == Resolution.ACKNOWLEDGE);
+        Map<StreamEntry, List<Output>> outputs = new LinkedHashMap<>();
+        if (!bound.isEmpty()) {
+            try {
+                List<?> values = bodies(result.await(invoke(binding.bindBatch(elements, null))));
+                if (values.size() != bound.size()) {
+                    throw new IllegalStateException("a batch @SendTo method returns one value per entry of its batch, in "
+                            + "order (null for none), so that each entry commits with its own output; it got "
+                            + bound.size() + " entries and returned " + values.size() + " values");
+                }
+                for (int i = 0; i < bound.size(); i++) {
+                    Object value = values.get(i);
+                    outputs.put(bound.get(i), value == null ? List.of() : outputs(bodies(value)));
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Throwable e) {
+                if (resolve(bound, e) != Resolution.ACKNOWLEDGE) {
+                    if (failed.isEmpty()) {
+                        throw rethrow(e);
+                    }
+                    bound.forEach(entry -> failed.put(entry, e));
+                }
+                outputs.clear(); // acknowledged by the exception handler, or failed: no output either way
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw PartialBatchFailure.of(failed, outputs);
+        }
+        return outputs;
+    }
+
+    /** One output per body and @SendTo stream. */
+    private List<Output> outputs(List<?> bodies) {
+        if (bodies.isEmpty()) {
+            return List.of();
+        }
+        List<Output> all = new ArrayList<>(bodies.size() * sendTo.size());
+        for (String stream : sendTo) {
+            all.addAll(publisher.outputs(stream, bodies));
+        }
+        return all;
+    }
+
+    /** A result as the bodies it stands for: an Iterable's or array's elements, a single value, or none for null. */
+    private static List<?> bodies(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof Iterable<?> iterable) {
+            List<Object> all = new ArrayList<>();
+            iterable.forEach(all::add);
+            return all;
+        }
+        if (value instanceof Object[] array) {
+            return java.util.Arrays.asList(array);
+        }
+        return List.of(value);
+    }
+
     @SuppressWarnings("unchecked")
     private Object invoke(Object[] args) {
         return method.invoke(bean, args);
@@ -160,22 +266,13 @@ public final class ListenerMethod {
 
     /**
      * Writes the method's result (a Publisher's elements already collected) to the @SendTo streams (publish,
-     * then the core acks the input).
+     * then the core acks the input): {@code @Stream(transactional = false)}, at-least-once.
      */
     private void send(Object value) {
         if (sendTo.isEmpty() || value == null) {
             return;
         }
-        List<?> bodies;
-        if (value instanceof Iterable<?> iterable) {
-            List<Object> all = new ArrayList<>();
-            iterable.forEach(all::add);
-            bodies = all;
-        } else if (value instanceof Object[] array) {
-            bodies = List.of(array);
-        } else {
-            bodies = List.of(value);
-        }
+        List<?> bodies = value instanceof Object[] array ? List.of(array) : bodies(value);
         if (bodies.isEmpty()) {
             return;
         }

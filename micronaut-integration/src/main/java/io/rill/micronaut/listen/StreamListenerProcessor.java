@@ -140,6 +140,11 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
                     + "parameter: remove one of them");
         }
 
+        boolean transactional = stream.bool("transactional", true);
+        if (!transactional && sendTo.isEmpty()) {
+            throw new ConfigurationException(where + ": @Stream(transactional = false) without @SendTo: it only says how "
+                    + "@SendTo output is written; remove it, or add @SendTo");
+        }
         if (!sendTo.isEmpty() && binding.manual()) {
             throw new ConfigurationException(where + ": @SendTo with an Acknowledgement parameter: the output is "
                     + "written after the method returns, so an ack inside it could come before the output exists; "
@@ -157,7 +162,8 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
                     + (connection.isEmpty() ? "" : " = \"" + connection + "\"") + "): " + e.getMessage(), e);
         }
         Object bean = beans.getBean(definition);
-        return new ListenerMethod(name, connection, options, autoStartup, bean, method, binding, result, sendTo, publisher);
+        return new ListenerMethod(name, connection, options, autoStartup, bean, method, binding, result, sendTo, publisher,
+                transactional);
     }
 
     /**

@@ -3,11 +3,15 @@ package io.rill.spring.internal;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.rill.Acknowledgement;
+import io.rill.Output;
 import io.rill.PartialBatchFailure;
 import io.rill.Rill;
 import io.rill.StreamEntry;
@@ -51,8 +55,12 @@ public final class ListenerMethod {
     /** The name of the Observation around every call when {@code rill.observation.enabled}. */
     public static final String OBSERVATION = "rill.listener";
 
+    /** With @SendTo: the output commits with the input's ack (semantics 12); false: publish, then ack. */
+    private final boolean transactional;
+
     ListenerMethod(String name, SubscriptionOptions options, boolean autoStartup, Object bean, Method method,
-            MethodBinding binding, HandlerResult result, List<String> sendTo) {
+            MethodBinding binding, HandlerResult result, List<String> sendTo, boolean transactional) {
+        this.transactional = transactional && !sendTo.isEmpty();
         this.name = name;
         this.options = options;
         this.autoStartup = autoStartup;
@@ -79,6 +87,11 @@ public final class ListenerMethod {
         return autoStartup;
     }
 
+    /** Whether the @SendTo output commits with the input's acknowledgement (semantics 12). */
+    public boolean transactional() {
+        return transactional;
+    }
+
     /** Whether the method writes its result to streams. */
     public boolean sendsOutput() {
         return !sendTo.isEmpty();
@@ -92,6 +105,11 @@ public final class ListenerMethod {
     public Subscription subscribe(Rill rill, StreamOutput output, ObservationRegistry observations) {
         this.output = output;
         this.observations = observations;
+        if (transactional) {
+            Set<String> streams = new LinkedHashSet<>(sendTo);
+            return binding.batch() ? rill.subscribeBatchWithOutputs(options, streams, this::observedBatchWithOutputs)
+                    : rill.subscribeWithOutputs(options, streams, this::observedEntryWithOutputs);
+        }
         if (binding.batch()) {
             return binding.manual() ? rill.subscribeBatchManual(options, this::observedBatch)
                     : rill.subscribeBatch(options, e -> observedBatch(e, null));
@@ -117,6 +135,113 @@ public final class ListenerMethod {
         observation(entries.get(0).stream())
                 .highCardinalityKeyValue("messaging.batch.message_count", Integer.toString(entries.size()))
                 .observeChecked(() -> onBatch(entries, ack));
+    }
+
+    private List<Output> observedEntryWithOutputs(StreamEntry entry) throws Exception {
+        if (observations == null) {
+            return onEntryWithOutputs(entry);
+        }
+        return observation(entry.stream()).highCardinalityKeyValue("messaging.message.id", entry.id())
+                .observeChecked(() -> onEntryWithOutputs(entry));
+    }
+
+    private Map<StreamEntry, List<Output>> observedBatchWithOutputs(List<StreamEntry> entries) throws Exception {
+        if (observations == null) {
+            return onBatchWithOutputs(entries);
+        }
+        return observation(entries.get(0).stream())
+                .highCardinalityKeyValue("messaging.batch.message_count", Integer.toString(entries.size()))
+                .observeChecked(() -> onBatchWithOutputs(entries));
+    }
+
+    /** Transactional @SendTo: the method's result as outputs, committed by the core with the input's ack. */
+    private List<Output> onEntryWithOutputs(StreamEntry entry) throws Exception {
+        try {
+            return outputs(bodies(result.await(invoke(binding.bind(entry, null)))));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Throwable e) {
+            if (resolve(List.of(entry), e) == Resolution.ACKNOWLEDGE) {
+                return List.of(); // acknowledged with no output
+            }
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * Transactional @SendTo of a batch method: it returns one value per entry of its batch, in order (a
+     * {@code null} element: no output for that entry), so that each input commits with its own outputs.
+     */
+    private Map<StreamEntry, List<Output>> onBatchWithOutputs(List<StreamEntry> entries) throws Exception {
+        List<Object> elements = new ArrayList<>(entries.size());
+        List<StreamEntry> bound = new ArrayList<>(entries.size());
+        Map<StreamEntry, Throwable> failed = new LinkedHashMap<>();
+        for (StreamEntry entry : entries) {
+            try {
+                elements.add(binding.bindElement(entry));
+                bound.add(entry);
+            } catch (EntryBindingException e) {
+                failed.put(entry, e);
+            }
+        }
+        failed.entrySet().removeIf(f -> resolve(List.of(f.getKey()), f.getValue()) == Resolution.ACKNOWLEDGE);
+        Map<StreamEntry, List<Output>> outputs = new LinkedHashMap<>();
+        if (!bound.isEmpty()) {
+            try {
+                List<?> values = bodies(result.await(invoke(binding.bindBatch(elements, null))));
+                if (values.size() != bound.size()) {
+                    throw new IllegalStateException("a batch @SendTo method returns one value per entry of its batch, in "
+                            + "order (null for none), so that each entry commits with its own output; it got "
+                            + bound.size() + " entries and returned " + values.size() + " values");
+                }
+                for (int i = 0; i < bound.size(); i++) {
+                    Object value = values.get(i);
+                    outputs.put(bound.get(i), value == null ? List.of() : outputs(bodies(value)));
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Throwable e) {
+                if (resolve(bound, e) != Resolution.ACKNOWLEDGE) {
+                    if (failed.isEmpty()) {
+                        throw rethrow(e);
+                    }
+                    bound.forEach(entry -> failed.put(entry, e));
+                }
+                outputs.clear(); // acknowledged by the exception handler, or failed: no output either way
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw PartialBatchFailure.of(failed, outputs);
+        }
+        return outputs;
+    }
+
+    /** One output per body and @SendTo stream. */
+    private List<Output> outputs(List<?> bodies) {
+        if (bodies.isEmpty()) {
+            return List.of();
+        }
+        List<Output> all = new ArrayList<>(bodies.size() * sendTo.size());
+        for (String stream : sendTo) {
+            all.addAll(output.outputs(stream, bodies));
+        }
+        return all;
+    }
+
+    /** A result as the bodies it stands for: an Iterable's or array's elements, a single value, or none for null. */
+    private static List<?> bodies(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof Iterable<?> iterable) {
+            List<Object> all = new ArrayList<>();
+            iterable.forEach(all::add);
+            return all;
+        }
+        if (value instanceof Object[] array) {
+            return Arrays.asList(array);
+        }
+        return List.of(value);
     }
 
     /**
@@ -203,7 +328,10 @@ public final class ListenerMethod {
         }
     }
 
-    /** Writes the method's result (a Publisher's elements already collected) to the @SendTo streams. */
+    /**
+     * Writes the method's result (a Publisher's elements already collected) to the @SendTo streams, before the
+     * core acks the input: {@code @SendTo(transactional = false)}, at-least-once.
+     */
     private void send(Object value) {
         if (sendTo.isEmpty() || value == null) {
             return;

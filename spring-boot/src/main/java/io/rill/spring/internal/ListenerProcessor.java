@@ -163,7 +163,8 @@ public final class ListenerProcessor implements BeanPostProcessor {
             throw new IllegalArgumentException("@SendTo with an Acknowledgement parameter: the output is written after "
                     + "the method returns, so an ack inside it could come before the output exists; remove one of them");
         }
-        return new ListenerMethod(name, options, autoStartup, bean, method, binding, result, sendTo);
+        return new ListenerMethod(name, options, autoStartup, bean, method, binding, result, sendTo,
+                sendToAnnotation == null || sendToAnnotation.transactional());
     }
 
     /** Sets the options the non-empty attributes hold, each named {@code @Annotation(attribute)} in messages. */

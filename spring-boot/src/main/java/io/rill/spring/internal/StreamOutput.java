@@ -16,6 +16,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.rill.Output;
 import io.rill.tracing.Tracing;
 
 /**
@@ -42,9 +43,19 @@ public final class StreamOutput implements AutoCloseable {
         this.tracing = tracing == null || !tracing.enabled() ? null : tracing;
     }
 
-    /** Appends one entry per body to {@code stream}, pipelined, and returns their IDs in order. */
-    @SuppressWarnings("rawtypes")
-    public List<String> publishAll(String stream, List<?> bodies) {
+    /**
+     * The outputs these bodies are written as to {@code stream}, encoded as {@link #publishAll} does (trace
+     * context included), for the core to commit with the input's acknowledgement.
+     */
+    public List<Output> outputs(String stream, List<?> bodies) {
+        List<Output> outputs = new ArrayList<>(bodies.size());
+        for (Map<String, byte[]> fields : encode(bodies)) {
+            outputs.add(Output.ofBytes(stream, fields));
+        }
+        return outputs;
+    }
+
+    private List<Map<String, byte[]>> encode(List<?> bodies) {
         List<Map<String, byte[]>> entries = new ArrayList<>(bodies.size());
         Map<String, String> trace = tracing == null ? Map.of() : tracing.currentFields();
         for (Object body : bodies) {
@@ -57,6 +68,13 @@ public final class StreamOutput implements AutoCloseable {
             }
             entries.add(fields);
         }
+        return entries;
+    }
+
+    /** Appends one entry per body to {@code stream}, pipelined, and returns their IDs in order. */
+    @SuppressWarnings("rawtypes")
+    public List<String> publishAll(String stream, List<?> bodies) {
+        List<Map<String, byte[]>> entries = encode(bodies);
         StatefulRedisConnection<String, byte[]> c = connection();
         RedisAsyncCommands<String, byte[]> async = c.async();
         List<RedisFuture<String>> futures = new ArrayList<>(entries.size());
