@@ -61,9 +61,10 @@ public class OrderEndpoint {
         fields.put("orderId", key);
         fields.put("customer", order.customer());
         fields.put("amount", order.amount());
+        // tag::order-endpoint[]
         CompletableFuture<String> id;
         try {
-            id = publisher.get().publish("orders", key, fields);
+            id = publisher.get().publish("orders", key, fields);   // on disk when it returns
         } catch (OutboxFullException e) {
             return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("error", e.getMessage()));
         }
@@ -71,6 +72,7 @@ public class OrderEndpoint {
             return HttpResponse.created(new Taken(key, id.get(1, TimeUnit.SECONDS)));
         } catch (TimeoutException e) {
             return HttpResponse.accepted().body(new Taken(key, null)); // journaled; sent when Redis is back
+        // end::order-endpoint[]
         } catch (Exception e) {
             return HttpResponse.serverError(Map.of("error", e.toString()));
         }
