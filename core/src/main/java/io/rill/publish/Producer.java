@@ -1,7 +1,6 @@
 package io.rill.publish;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,14 +51,14 @@ public final class Producer implements AutoCloseable {
     private StatefulRedisConnection<String, byte[]> connection; // guarded by this
     private volatile Boolean idmp;
     private boolean closed; // guarded by this
+    private boolean closing; // guarded by this
 
     private Producer(Builder builder) {
         this.client = builder.client;
         this.options = builder.options;
         this.tracing = builder.tracing;
-        this.outbox = options.outbox().enabled()
-                ? Outbox.open(options.outbox(), this::send, client.getOptions().getTimeoutOptions().isTimeoutCommands()
-                        ? client.getDefaultTimeout() : Duration.ofSeconds(60))
+        // a send not confirmed within the client's command timeout is sent again (the script makes that harmless)
+        this.outbox = options.outbox().enabled() ? Outbox.open(options.outbox(), this::send, client.getDefaultTimeout())
                 : null;
     }
 
@@ -174,9 +173,10 @@ public final class Producer implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            if (closed) {
+            if (closing) {
                 return;
             }
+            closing = true;
         }
         try {
             if (outbox != null) {

@@ -44,10 +44,12 @@ import io.rill.tracing.Tracing;
 @WithRedis
 class IdempotentPublishTest {
 
+    private final RedisServer server;
     private final RedisFixture redis;
     private final Producer producer;
 
     IdempotentPublishTest(RedisServer server) {
+        this.server = server;
         this.redis = new RedisFixture(server);
         this.producer = Producer.create(redis.client());
     }
@@ -72,6 +74,9 @@ class IdempotentPublishTest {
         assertEquals(1, entries.size());
         assertEquals(first, entries.get(0).getId());
         assertEquals("A-1", entries.get(0).getBody().get("sku"));
+        // the server's version was probed on the first connection: 7.x has no IDMP, 8.6.2+ has
+        await().atMost(Duration.ofSeconds(10)).until(() -> producer.serverHasIdmp() != null);
+        assertEquals(IdempotentXadd.hasIdmp(server.version()), producer.serverHasIdmp());
     }
 
     @Test

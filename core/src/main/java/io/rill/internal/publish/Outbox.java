@@ -260,8 +260,10 @@ public final class Outbox implements AutoCloseable {
             lock.lock();
             try {
                 for (int i = 0; i < done; i++) {
-                    queue.poll();
-                    capacity.release(batch.get(i).size());
+                    // by identity, not poll(): an entry whose journal write failed may sit between them
+                    if (queue.remove(batch.get(i))) {
+                        capacity.release(batch.get(i).size());
+                    }
                 }
             } finally {
                 lock.unlock();
