@@ -18,6 +18,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.rill.OutboxOptions;
 import io.rill.ProducerOptions;
 import io.rill.internal.connect.EntryCodec;
+import io.rill.internal.connect.Failure;
 import io.rill.internal.publish.IdempotentXadd;
 import io.rill.internal.publish.Outbox;
 import io.rill.tracing.Tracing;
@@ -89,7 +90,7 @@ public final class Producer implements AutoCloseable {
             return outbox.add(traced);
         }
         try {
-            return send(List.of(traced)).get(0);
+            return sendOne(traced);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -131,16 +132,34 @@ public final class Producer implements AutoCloseable {
         return entry.withFields(bytes);
     }
 
-    /** The idempotent XADD of each entry, pipelined in order. */
+    /**
+     * The outbox's batch: SCRIPT LOAD first, then the idempotent XADD of each entry by its SHA, pipelined in
+     * order. Loading ahead (on the same connection, so before the batch) rather than falling back to EVAL on
+     * NOSCRIPT keeps the order: a fallback would append its entry after later entries of the batch.
+     */
     private List<CompletableFuture<String>> send(List<OutgoingEntry> entries) {
         RedisAsyncCommands<String, byte[]> async = connection().async();
+        async.scriptLoad(IdempotentXadd.SCRIPT); // a failure shows in the entries' replies
         List<CompletableFuture<String>> ids = new ArrayList<>(entries.size());
         for (OutgoingEntry entry : entries) {
-            ids.add(async.<List<Object>> eval(IdempotentXadd.SCRIPT, ScriptOutputType.MULTI, IdempotentXadd.keys(entry),
+            ids.add(async.<List<Object>> evalsha(IdempotentXadd.SHA, ScriptOutputType.MULTI, IdempotentXadd.keys(entry),
                     IdempotentXadd.args(entry, options.retention())).toCompletableFuture()
                     .thenApply(reply -> IdempotentXadd.reply(reply).id()));
         }
         return ids;
+    }
+
+    /** One publish without an outbox: by SHA, the script's text only when the server does not have it yet. */
+    private CompletableFuture<String> sendOne(OutgoingEntry entry) {
+        RedisAsyncCommands<String, byte[]> async = connection().async();
+        String[] keys = IdempotentXadd.keys(entry);
+        byte[][] args = IdempotentXadd.args(entry, options.retention());
+        return async.<List<Object>> evalsha(IdempotentXadd.SHA, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+                .exceptionallyCompose(error -> Failure.unwrap(error).getMessage() != null
+                        && Failure.unwrap(error).getMessage().startsWith("NOSCRIPT")
+                        ? async.<List<Object>> eval(IdempotentXadd.SCRIPT, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+                        : CompletableFuture.failedFuture(Failure.unwrap(error)))
+                .thenApply(reply -> IdempotentXadd.reply(reply).id());
     }
 
     private synchronized StatefulRedisConnection<String, byte[]> connection() {

@@ -80,6 +80,16 @@ class IdempotentPublishTest {
     }
 
     @Test
+    void aServerWithoutTheScriptGetsItsTextOnce() {
+        String stream = RedisFixture.unique("orders");
+        redis.commands().scriptFlush(); // as after a Redis restart
+        String id = producer.publishAndWait(OutgoingEntry.of(stream, "k", Map.of("n", "1")));
+        assertEquals(id, producer.publishAndWait(OutgoingEntry.of(stream, "k", Map.of("n", "1"))));
+        assertEquals(IdempotentXadd.SHA, redis.commands().scriptLoad(IdempotentXadd.SCRIPT), "EVALSHA names the script");
+        assertEquals(1, redis.commands().xlen(stream));
+    }
+
+    @Test
     void retriesRacingEachOtherStillAddOneEntry() {
         String stream = RedisFixture.unique("orders");
         OutgoingEntry entry = OutgoingEntry.of(stream, "request-7", Map.of("n", "7"));

@@ -1,8 +1,11 @@
 package io.rill.internal.publish;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +45,9 @@ public final class IdempotentXadd {
             redis.call('SET', KEYS[2], id, 'PX', ARGV[1])
             return {id, 1}
             """;
+
+    /** The script's SHA-1, for EVALSHA. */
+    public static final String SHA = sha1(SCRIPT);
 
     /** What the dedup keys of a stream are called after its slot prefix. */
     static final String DEDUP_INFIX = ":idem:";
@@ -99,6 +105,14 @@ public final class IdempotentXadd {
             return major > 8 || (major == 8 && (minor > 6 || (minor == 6 && patch >= 2)));
         } catch (NumberFormatException e) {
             return false;
+        }
+    }
+
+    static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -37,7 +37,7 @@ public final class Outbox implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
     /** Entries sent pipelined at once. */
-    static final int BATCH = 256;
+    static final int BATCH = 1000;
     /** How long close goes on sending what waits, when Redis answers. */
     private static final Duration CLOSE_DRAIN = Duration.ofSeconds(10);
     private static final Backoff BACKOFF = Backoff.of(Duration.ofMillis(50), Duration.ofSeconds(2));
