@@ -53,6 +53,8 @@ public final class FileAckJournal implements AckJournal {
     private static final Logger log = LoggerFactory.getLogger(FileAckJournal.class);
     /** Bytes appended after which the file is rewritten with only what is not acked. */
     static final long COMPACT_BYTES = 256 * 1024;
+    /** The largest payload {@link #append(String, byte[])} takes: a record must stay under the format's limit. */
+    public static final int MAX_PAYLOAD = JournalFormat.MAX_RECORD - 64 * 1024;
     /** How long close waits for the writer to finish what is queued. */
     private static final long CLOSE_WAIT_MILLIS = 10_000;
 
@@ -170,6 +172,11 @@ public final class FileAckJournal implements AckJournal {
      * after a restart, in the order of appending.
      */
     public CompletableFuture<Commit> append(String stream, byte[] payload) {
+        if (payload.length > MAX_PAYLOAD || stream.length() > 16 * 1024) {
+            // recovery would read a longer record as torn: refuse it rather than lose it at the next start
+            throw new IllegalArgumentException("a journal record holds at most " + MAX_PAYLOAD + " bytes, this one has "
+                    + payload.length);
+        }
         CompletableFuture<Commit> done = new CompletableFuture<>();
         lock.lock();
         try {

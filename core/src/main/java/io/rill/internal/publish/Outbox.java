@@ -107,11 +107,16 @@ public final class Outbox implements AutoCloseable {
      * {@code outbox.fsync} promises. The future completes with the entry's ID once Redis has it.
      *
      * @throws io.rill.publish.OutboxFullException when the entry does not fit; nothing is written then
+     * @throws IllegalArgumentException            when the entry is larger than a journal record can be (64 MiB)
      * @throws IllegalStateException               when the outbox is closed
      * @throws UncheckedIOException                when the journal can't be written
      */
     public CompletableFuture<String> add(OutgoingEntry entry) {
         byte[] payload = EntryPayload.encode(entry);
+        if (payload.length > FileAckJournal.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("an entry of " + payload.length + " bytes is larger than the " + name
+                    + " can journal (" + FileAckJournal.MAX_PAYLOAD + " bytes): publish smaller entries, or without an outbox");
+        }
         Pending pending;
         lock.lock();
         try {
