@@ -3,6 +3,7 @@ package io.rill.micronaut;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.lettuce.core.StreamMessage;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.rill.micronaut.config.ProducerConfiguration;
@@ -86,6 +88,24 @@ class IdempotentPublisherTest extends RedisTest {
         assertEquals(List.of(first, other), written.stream().map(StreamMessage::getId).toList());
         assertEquals("{\"sku\":\"A-1\",\"quantity\":2}", written.get(0).getBody().get("payload"));
         await().atMost(Duration.ofSeconds(10)).until(() -> publisher.buffered() == 0);
+    }
+
+    @Test
+    void theContextsStopClosesTheProducerAndReleasesItsOutbox() {
+        Path directory = outbox.resolve("stop");
+        Map<String, Object> properties = Map.of("spec.name", "none", "redis.uri", server.uri(),
+                "rill.producer.outbox.directory", directory.toString());
+        IdempotentStreamPublisher stopped;
+        try (ApplicationContext other = ApplicationContext.run(properties)) {
+            stopped = other.getBean(IdempotentStreamPublisher.class);
+            stopped.publish("idem:stop", "s-1", Map.of("n", "1")).join();
+        }
+        assertThrows(IllegalStateException.class, () -> stopped.publish("idem:stop", "s-2", Map.of("n", "2")),
+                "closed with its context");
+        try (ApplicationContext again = ApplicationContext.run(properties)) {
+            again.getBean(IdempotentStreamPublisher.class).publish("idem:stop", "s-2", Map.of("n", "2")).join();
+        } // the identity was released: a new context claims it
+        assertEquals(2, redis.entries("idem:stop").size());
     }
 
     @Test
