@@ -77,6 +77,22 @@ class OutboxOutageTest {
     }
 
     @Test
+    void aSecondProducerWithTheSameOutboxIdentityFailsAtBuildNamingIt() {
+        io.lettuce.core.RedisClient nowhere = io.lettuce.core.RedisClient.create("redis://127.0.0.1:1"); // never used
+        OutboxOptions outbox = OutboxOptions.builder().directory(dir).identity("orders-api").build();
+        ProducerOptions options = ProducerOptions.builder().outbox(outbox).build();
+        try (Producer first = Producer.builder(nowhere).options(options).build()) {
+            IllegalStateException held = assertThrows(IllegalStateException.class,
+                    () -> Producer.builder(nowhere).options(options).build());
+            assertTrue(held.getMessage().contains("outbox.identity 'orders-api'")
+                    && held.getMessage().contains("is locked by " + ProcessHandle.current().pid()), held.getMessage());
+            assertEquals(0, first.buffered());
+        } finally {
+            nowhere.shutdown();
+        }
+    }
+
+    @Test
     void aFullOutboxFailsThePublishNamingTheOptionAndDropsNothing() throws Exception {
         try (RedisServer server = RedisServer.startLocal(RedisServerOptions.builder().appendOnly(true).build());
                 RedisFixture redis = new RedisFixture(server)) {
