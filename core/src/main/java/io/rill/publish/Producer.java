@@ -1,6 +1,7 @@
 package io.rill.publish;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,7 @@ import io.rill.tracing.Tracing;
 public final class Producer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Producer.class);
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
 
     private final RedisClient client;
     private final ProducerOptions options;
@@ -58,9 +60,9 @@ public final class Producer implements AutoCloseable {
         this.client = builder.client;
         this.options = builder.options;
         this.tracing = builder.tracing;
-        // a send not confirmed within the client's command timeout is sent again (the script makes that harmless)
-        this.outbox = options.outbox().enabled() ? Outbox.open(options.outbox(), this::send, client.getDefaultTimeout())
-                : null;
+        // a batch not confirmed within a minute (Lettuce's default command timeout) is sent again, which the
+        // script makes harmless; a fixed value, since Lettuce 7 no longer tells a client's default timeout
+        this.outbox = options.outbox().enabled() ? Outbox.open(options.outbox(), this::send, SEND_TIMEOUT) : null;
     }
 
     /** A producer with the default options: keys kept 24 hours, no outbox, no tracing. */

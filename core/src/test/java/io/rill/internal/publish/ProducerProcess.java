@@ -5,12 +5,10 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.rill.CheckpointOptions.Fsync;
 import io.rill.OutboxOptions;
@@ -43,8 +41,6 @@ public final class ProducerProcess {
         long gapNanos = TimeUnit.SECONDS.toNanos(1) / Integer.parseInt(args[5]);
 
         RedisClient client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder().build());
-        client.setDefaultTimeout(Duration.ofSeconds(5));
         Producer producer = Producer.builder(client).options(ProducerOptions.builder()
                 .outbox(OutboxOptions.builder().directory(directory).identity("orders-api").fsync(Fsync.ALWAYS).build())
                 .build()).build();
