@@ -22,13 +22,13 @@ final class ProducingGuide {
 
     static String idempotent(RedisClient client, String requestId) {
         // tag::idempotent[]
-        try (Producer producer = Producer.create(client)) {             // keys kept 24 hours, no outbox
-            OutgoingEntry order = OutgoingEntry.of("orders", requestId,  // the key: the same for every retry
-                    Map.of("sku", "A-1", "qty", "2"));
-            String id = producer.publishAndWait(order);                  // a retry returns this same ID
-            // end::idempotent[]
-            return id;
-        }
+        Producer producer = Producer.create(client);                 // keys kept 24 hours, no outbox
+        OutgoingEntry order = OutgoingEntry.of("orders", requestId,  // the key: the same for every retry
+                Map.of("sku", "A-1", "qty", "2"));
+        String id = producer.publishAndWait(order);                  // a retry returns this same ID
+        // end::idempotent[]
+        producer.close();
+        return id;
     }
 
     static Producer buffered(RedisClient client, Path directory) {

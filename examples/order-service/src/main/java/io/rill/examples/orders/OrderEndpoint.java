@@ -1,8 +1,10 @@
 package io.rill.examples.orders;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -68,13 +70,23 @@ public class OrderEndpoint {
         } catch (OutboxFullException e) {
             return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("error", e.getMessage()));
         }
-        try {
-            return HttpResponse.created(new Taken(key, id.get(1, TimeUnit.SECONDS)));
-        } catch (TimeoutException e) {
-            return HttpResponse.accepted().body(new Taken(key, null)); // journaled; sent when Redis is back
+        String entryId = idWithin(id, Duration.ofSeconds(1));      // null: it waits in the outbox for Redis
+        return entryId != null ? HttpResponse.created(new Taken(key, entryId))
+                : HttpResponse.accepted().body(new Taken(key, null));
         // end::order-endpoint[]
-        } catch (Exception e) {
-            return HttpResponse.serverError(Map.of("error", e.toString()));
+    }
+
+    /** The entry's ID once Redis has it, or null when that takes longer than {@code wait}. */
+    private static String idWithin(CompletableFuture<String> id, Duration wait) {
+        try {
+            return id.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null; // journaled all the same
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Redis refused the order: " + e.getCause(), e.getCause());
         }
     }
 }
