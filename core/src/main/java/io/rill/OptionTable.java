@@ -351,8 +351,9 @@ public final class OptionTable {
             .setsProducer((b, value) -> b.outboxParts().maxBytes(value));
 
     static final Option<Fsync> OUTBOX_FSYNC = Option.row("outbox.fsync", Fsync.class)
-            .byDefault(Fsync.INTERVAL)
-            .means("When outbox writes are forced to disk: ALWAYS (a publish returns after its fsync), INTERVAL or NEVER.")
+            .byDefault(Fsync.ALWAYS)
+            .means("When outbox writes are forced to disk: ALWAYS (a publish returns after its fsync), INTERVAL or NEVER; "
+                    + "unlike the ack journal's, a record lost to a power failure is an entry lost, hence ALWAYS.")
             .setsProducer((b, value) -> b.outboxParts().fsync(value));
 
     static final Option<Duration> OUTBOX_FSYNC_INTERVAL = Option.row("outbox.fsync-interval", Duration.class)

@@ -101,7 +101,10 @@ public record OutboxOptions(Path directory, String identity, int maxEntries, lon
             return this;
         }
 
-        /** When journal writes are forced to the disk. Default {@link Fsync#INTERVAL}. */
+        /**
+         * When journal writes are forced to the disk. Default {@link Fsync#ALWAYS}: what the outbox loses to a power
+         * failure is entries (the ack journal only loses the memory of acks), so a publish waits for its fsync.
+         */
         public Builder fsync(Fsync fsync) {
             this.fsync = fsync;
             return this;

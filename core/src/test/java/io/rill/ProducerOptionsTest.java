@@ -22,7 +22,7 @@ class ProducerOptionsTest {
         assertFalse(options.outbox().enabled());
         assertEquals(100_000, options.outbox().maxEntries());
         assertEquals(64L << 20, options.outbox().maxBytes());
-        assertEquals(Fsync.INTERVAL, options.outbox().fsync());
+        assertEquals(Fsync.ALWAYS, options.outbox().fsync(), "an outbox record lost is an entry lost");
         assertEquals("default", options.outbox().identity());
         for (Option<?> option : OptionTable.producer()) {
             assertTrue(OptionTable.find(option.key()).isEmpty(), option.key() + " is no option of a subscription");
