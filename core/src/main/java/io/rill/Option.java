@@ -10,7 +10,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * One option of a subscription, as {@link OptionTable} lists it: its key, the type of its value, its default,
+ * One option of a subscription (or of a producer: {@link OptionTable#producer()}), as {@link OptionTable} lists it: its key, the type of its value, its default,
  * what it means, and the rule its value must follow. Set one by key with
  * {@link SubscriptionOptions.Builder#option(String, Object)}; the builders' own methods set the same values.
  *
@@ -31,10 +31,12 @@ public final class Option<T> {
     private final String description;
     private final boolean nullable;
     private final Rule<? super T> rule;
-    private final BiConsumer<SubscriptionOptions.Builder, T> setter;
+    /** The builder the option is set on: {@link SubscriptionOptions.Builder} or {@link ProducerOptions.Builder}. */
+    private final Class<?> target;
+    private final BiConsumer<Object, T> setter;
 
     private Option(String key, Class<T> type, T defaultValue, String defaultDescription, String description, boolean nullable,
-            Rule<? super T> rule, BiConsumer<SubscriptionOptions.Builder, T> setter) {
+            Rule<? super T> rule, Class<?> target, BiConsumer<Object, T> setter) {
         this.key = key;
         this.type = type;
         this.defaultValue = defaultValue;
@@ -42,6 +44,7 @@ public final class Option<T> {
         this.description = description;
         this.nullable = nullable;
         this.rule = rule;
+        this.target = target;
         this.setter = setter;
     }
 
@@ -133,7 +136,10 @@ public final class Option<T> {
     }
 
     /** Sets {@code value} on the builder, or on the builder of the nested record the option belongs to. */
-    void set(SubscriptionOptions.Builder builder, Object value) {
+    void set(Object builder, Object value) {
+        if (!target.isInstance(builder)) {
+            throw new IllegalStateException(key + " is an option of " + target.getName() + ", not of " + builder.getClass().getName());
+        }
         if (value == null && !nullable) {
             throw new InvalidOptionException(key, null, "must be set");
         }
@@ -225,7 +231,17 @@ public final class Option<T> {
             if (description == null) {
                 throw new IllegalStateException(key + " has no description");
             }
-            return new Option<>(key, type, defaultValue, defaultDescription, description, nullable, rule, setter);
+            return new Option<>(key, type, defaultValue, defaultDescription, description, nullable, rule,
+                    SubscriptionOptions.Builder.class, (builder, value) -> setter.accept((SubscriptionOptions.Builder) builder, value));
+        }
+
+        /** Ends the row of a producer option ({@link OptionTable#producer()}), set on {@link ProducerOptions.Builder}. */
+        Option<T> setsProducer(BiConsumer<ProducerOptions.Builder, T> setter) {
+            if (description == null) {
+                throw new IllegalStateException(key + " has no description");
+            }
+            return new Option<>(key, type, defaultValue, defaultDescription, description, nullable, rule,
+                    ProducerOptions.Builder.class, (builder, value) -> setter.accept((ProducerOptions.Builder) builder, value));
         }
 
         /** Ends the row of an option of a nested record, set on that record's builder. */

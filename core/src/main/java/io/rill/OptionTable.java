@@ -312,6 +312,59 @@ public final class OptionTable {
             .means("With fsync INTERVAL: the longest a written record waits for its fsync.")
             .sets(SubscriptionOptions.Builder::checkpointOptions, CheckpointOptions.Builder::fsyncInterval);
 
+    // a producer's options (ProducerOptions): a table of their own, OptionTable.producer()
+
+    static final Option<Duration> PRODUCER_RETENTION = Option.row("retention", Duration.class)
+            .byDefault(Duration.ofHours(24))
+            .rule(value -> value.isNegative() || value.isZero() ? "must be > 0, was " + value
+                    : value.toMillis() < 1 ? "must be at least 1ms (Redis expires keys in ms), was " + value : null)
+            .means("How long an idempotency key is remembered beside its stream: a publish retried within it returns the "
+                    + "first entry's ID instead of adding another; longer than any retry or outage the outbox rides out.")
+            .setsProducer(ProducerOptions.Builder::retention);
+
+    static final Option<Path> OUTBOX_DIRECTORY = Option.row("outbox.directory", Path.class)
+            .defaultInWords("none (no outbox: a publish fails while Redis is unreachable)")
+            .nullable()
+            .rule(value -> value.toString().isBlank() ? "must be a path or unset, was blank" : null)
+            .means("A local directory for the outbox journal, one subdirectory (locked) per outbox.identity; setting it "
+                    + "turns the outbox on: publishes are journaled, then sent in order, and wait there while Redis is down.")
+            .setsProducer((b, value) -> b.outboxParts().directory(value));
+
+    static final Option<String> OUTBOX_IDENTITY = Option.row("outbox.identity", String.class)
+            .byDefault("default")
+            .rule(nonBlank("must be set to a non-blank name"))
+            .means("The producer's name in outbox.directory; two running producers must not share one.")
+            .setsProducer((b, value) -> b.outboxParts().identity(value));
+
+    static final Option<Integer> OUTBOX_MAX_ENTRIES = Option.row("outbox.max-entries", Integer.class)
+            .byDefault(100_000)
+            .rule(between(1, Integer.MAX_VALUE))
+            .means("Entries the outbox holds not yet confirmed by Redis; a publish beyond it fails (OutboxFullException).")
+            .setsProducer((b, value) -> b.outboxParts().maxEntries(value));
+
+    static final Option<Long> OUTBOX_MAX_BYTES = Option.row("outbox.max-bytes", Long.class)
+            .byDefault(64L << 20)
+            .defaultInWords("64 MiB")
+            .rule(value -> value < 1024 ? "must be at least 1024, was " + value : null)
+            .means("Bytes of entries the outbox holds not yet confirmed by Redis; a publish beyond it fails "
+                    + "(OutboxFullException).")
+            .setsProducer((b, value) -> b.outboxParts().maxBytes(value));
+
+    static final Option<Fsync> OUTBOX_FSYNC = Option.row("outbox.fsync", Fsync.class)
+            .byDefault(Fsync.ALWAYS)
+            .means("When outbox writes are forced to disk: ALWAYS (a publish returns after its fsync), INTERVAL or NEVER; "
+                    + "unlike the ack journal's, a record lost to a power failure is an entry lost, hence ALWAYS.")
+            .setsProducer((b, value) -> b.outboxParts().fsync(value));
+
+    static final Option<Duration> OUTBOX_FSYNC_INTERVAL = Option.row("outbox.fsync-interval", Duration.class)
+            .byDefault(Duration.ofMillis(100))
+            .rule(positive())
+            .means("With outbox.fsync INTERVAL: the longest a written entry waits for its fsync.")
+            .setsProducer((b, value) -> b.outboxParts().fsyncInterval(value));
+
+    private static final List<Option<?>> PRODUCER = List.of(PRODUCER_RETENTION, OUTBOX_DIRECTORY, OUTBOX_IDENTITY,
+            OUTBOX_MAX_ENTRIES, OUTBOX_MAX_BYTES, OUTBOX_FSYNC, OUTBOX_FSYNC_INTERVAL);
+
     private static final List<Option<?>> ALL = List.of(
             CONSUMER, BATCH_SIZE, BLOCK_TIMEOUT, CONCURRENCY, ORDERING_KEY, MAX_IN_FLIGHT, START_POSITION, AUTO_CREATE,
             ACK_FLUSH_SIZE, ACK_FLUSH_INTERVAL, BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_MULTIPLIER, BACKOFF_JITTER,
@@ -341,6 +394,18 @@ public final class OptionTable {
     /** Every option, in the order of the records' components ({@code backoff.*} between ack-flush-interval and shutdown-timeout). */
     public static List<Option<?>> all() {
         return ALL;
+    }
+
+    /** Every option of a producer ({@link ProducerOptions}), keys as for a subscription's. */
+    public static List<Option<?>> producer() {
+        return PRODUCER;
+    }
+
+    /** The producer option with this key; an {@link InvalidOptionException} naming the key when there is none. */
+    static Option<?> getProducer(String key, Object value) {
+        return PRODUCER.stream().filter(o -> o.key().equals(key)).findFirst()
+                .orElseThrow(() -> new InvalidOptionException(key, value, "is not an option of a producer; the options are "
+                        + PRODUCER.stream().map(Option::key).toList()));
     }
 
     /** The option with this key, if there is one. */

@@ -19,11 +19,18 @@ public interface AckJournal extends AutoCloseable {
     /**
      * IDs of one stream appended together, under a sequence number that identifies them until acked.
      *
-     * @param seq    the commit's number within its journal, increasing; -1 for IDs that were never journaled
-     * @param stream the stream key
-     * @param ids    the entry IDs
+     * @param seq     the commit's number within its journal, increasing; -1 for IDs that were never journaled
+     * @param stream  the stream key
+     * @param ids     the entry IDs; empty for a payload record
+     * @param payload null for IDs of handled entries; else an opaque record another user of the journal
+     *                (a producer outbox entry) kept until it is acked; the IDs are then empty
      */
-    record Commit(long seq, String stream, List<String> ids) {
+    record Commit(long seq, String stream, List<String> ids, byte[] payload) {
+
+        /** A commit of acked IDs (no payload). */
+        public Commit(long seq, String stream, List<String> ids) {
+            this(seq, stream, ids, null);
+        }
 
         /** IDs sent without a journal record (the journal failed). */
         public static Commit unjournaled(String stream, List<String> ids) {

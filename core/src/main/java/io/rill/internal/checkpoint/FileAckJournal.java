@@ -44,12 +44,17 @@ import io.rill.CheckpointOptions.Fsync;
  * only the commits not yet acked, and again whenever {@link #COMPACT_BYTES} were appended since the
  * last rewrite, so its size follows the un-acked window (bounded by {@code max-in-flight}), not
  * history. A rewrite goes to a temporary file that atomically replaces the journal.
+ *
+ * <p>The producer outbox keeps its entries in a file journal of its own, as opaque payload records
+ * ({@link #append(String, byte[])}), with the same group commit, fsync policy, recovery and compaction.
  */
 public final class FileAckJournal implements AckJournal {
 
     private static final Logger log = LoggerFactory.getLogger(FileAckJournal.class);
     /** Bytes appended after which the file is rewritten with only what is not acked. */
     static final long COMPACT_BYTES = 256 * 1024;
+    /** The largest payload {@link #append(String, byte[])} takes: a record must stay under the format's limit. */
+    public static final int MAX_PAYLOAD = JournalFormat.MAX_RECORD - 64 * 1024;
     /** How long close waits for the writer to finish what is queued. */
     private static final long CLOSE_WAIT_MILLIS = 10_000;
 
@@ -126,7 +131,7 @@ public final class FileAckJournal implements AckJournal {
             return new FileAckJournal(file, fsync, fsyncInterval, description, compactBytes);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint journal " + file + " of " + description + " can't be opened: "
-                    + e + " (check that checkpoint.directory is writable)", e);
+                    + e + " (check that the directory is writable: checkpoint.directory, or outbox.directory of a producer)", e);
         }
     }
 
@@ -154,6 +159,32 @@ public final class FileAckJournal implements AckJournal {
                 return done;
             }
             appends.add(new Pending(new Commit(nextSeq++, stream, ids), done));
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        return done;
+    }
+
+    /**
+     * Appends an opaque record (a producer outbox entry for {@code stream}), kept until {@link #acked}; as
+     * durable as {@link #append(String, List)} when its future completes. Found again by {@link #unacked()}
+     * after a restart, in the order of appending.
+     */
+    public CompletableFuture<Commit> append(String stream, byte[] payload) {
+        if (payload.length > MAX_PAYLOAD || stream.length() > 16 * 1024) {
+            // recovery would read a longer record as torn: refuse it rather than lose it at the next start
+            throw new IllegalArgumentException("a journal record holds at most " + MAX_PAYLOAD + " bytes, this one has "
+                    + payload.length);
+        }
+        CompletableFuture<Commit> done = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (broken != null || closing) {
+                done.completeExceptionally(failure());
+                return done;
+            }
+            appends.add(new Pending(new Commit(nextSeq++, stream, List.of(), payload), done));
             work.signal();
         } finally {
             lock.unlock();
@@ -267,7 +298,9 @@ public final class FileAckJournal implements AckJournal {
                 for (Commit c : confirmed) {
                     live.remove(c.seq());
                 }
-                if (size - sizeAfterRewrite >= compactBytes) {
+                // past the live records' own size too, so a journal holding much (an outbox during an
+                // outage) is not rewritten whole every compactBytes: rewrites stay linear in what is appended
+                if (size - sizeAfterRewrite >= Math.max(compactBytes, sizeAfterRewrite)) {
                     rewrite(); // holds the batch's commits too
                 } else if (!batch.isEmpty() || !confirmed.isEmpty()) {
                     append(batch, confirmed);
@@ -416,7 +449,11 @@ public final class FileAckJournal implements AckJournal {
                     + "entries are handled again)", file, description, state.goodEnd(), data.limit(), state.records(),
                     data.limit() - state.goodEnd());
         }
-        if (!state.live().isEmpty()) {
+        long payloads = state.live().values().stream().filter(c -> c.payload() != null).count();
+        if (payloads > 0) {
+            log.info("Journal {} of {}: {} entries written before a restart and not yet confirmed by Redis; they are "
+                    + "sent first, in order", file, description, payloads);
+        } else if (!state.live().isEmpty()) {
             log.info("Checkpoint journal {} of {}: {} acks of earlier handled entries not confirmed by Redis; "
                     + "they are XACKed first", file, description,
                     state.live().values().stream().mapToInt(c -> c.ids().size()).sum());

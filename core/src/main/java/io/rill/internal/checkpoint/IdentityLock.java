@@ -85,6 +85,31 @@ public final class IdentityLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Claims the identity of one producer outbox: {@code <root>/<identity>/} holds its lock, holder and
+     * journal, as a consumer identity does.
+     *
+     * @throws IllegalStateException when another producer (in this or another process) holds the identity
+     * @throws UncheckedIOException  when the directory can't be created or written
+     */
+    public static IdentityLock claimProducer(Path root, String identity) {
+        try {
+            Files.createDirectories(root);
+            Path directory = root.toRealPath().resolve(escape(identity));
+            Files.createDirectories(directory);
+            FileLock lock = tryLock(directory);
+            if (lock == null) {
+                throw new IllegalStateException("outbox.directory " + directory + " is locked by " + holder(directory)
+                        + ": a producer with outbox.identity '" + identity + "' is already running there. Two producers "
+                        + "must not share one outbox: give each its own outbox.identity or outbox.directory");
+            }
+            return new IdentityLock(identity, directory, lock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("outbox.directory " + root + " can't be used: " + e
+                    + " (it must be a writable directory on a local disk)", e);
+        }
+    }
+
     /** The consumer name in use. */
     public String consumer() {
         return consumer;

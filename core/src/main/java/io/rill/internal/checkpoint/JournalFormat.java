@@ -17,10 +17,13 @@ import io.rill.internal.checkpoint.AckJournal.Commit;
  * <pre>
  *   int length   bytes of type + payload, 1..MAX_RECORD
  *   int crc      CRC32C of type + payload
- *   byte type    1 = COMMIT, 2 = ACKED
- *   payload      COMMIT: varlong seq, varint stream length, stream (UTF-8), varint n, n IDs
- *                ACKED:  varint n, n seqs (zigzag deltas, from 0)
+ *   byte type    1 = COMMIT, 2 = ACKED, 3 = PAYLOAD
+ *   payload      COMMIT:  varlong seq, varint stream length, stream (UTF-8), varint n, n IDs
+ *                ACKED:   varint n, n seqs (zigzag deltas, from 0)
+ *                PAYLOAD: varlong seq, varint stream length, stream (UTF-8), varint n, n opaque bytes
  * </pre>
+ * An ACKED record forgets COMMIT and PAYLOAD records alike: the ack journal writes COMMITs (IDs of handled
+ * entries), the producer outbox PAYLOADs (entries waiting for Redis), each in a file of its own.
  * An ID {@code ms-seq} is stored as a delta to the ID before it in the record: zigzag(ms - prevMs),
  * then zigzag(seq - prevSeq) when ms did not change, else seq; about 2-3 bytes per ID instead of 15.
  * Big-endian, like the rest of Java's I/O.
@@ -33,6 +36,7 @@ final class JournalFormat {
     static final int MAX_RECORD = 64 << 20;
     static final byte COMMIT = 1;
     static final byte ACKED = 2;
+    static final byte PAYLOAD = 3;
 
     private JournalFormat() {
     }
@@ -43,6 +47,9 @@ final class JournalFormat {
 
     /** An upper bound of the bytes {@link #commit} writes. */
     static int maxCommitBytes(Commit commit) {
+        if (commit.payload() != null) {
+            return FRAME_BYTES + 1 + 10 + 5 + commit.stream().length() * 3 + 5 + commit.payload().length;
+        }
         return FRAME_BYTES + 1 + 10 + 5 + commit.stream().length() * 3 + 5 + commit.ids().size() * 20;
     }
 
@@ -52,6 +59,10 @@ final class JournalFormat {
     }
 
     static void commit(ByteBuffer out, Commit commit, CRC32C crc) {
+        if (commit.payload() != null) {
+            payload(out, commit, crc);
+            return;
+        }
         int start = begin(out, COMMIT);
         putVarLong(out, commit.seq());
         byte[] stream = commit.stream().getBytes(StandardCharsets.UTF_8);
@@ -72,6 +83,17 @@ final class JournalFormat {
             prevMs = ms;
             prevSeq = seq;
         }
+        end(out, start, crc);
+    }
+
+    private static void payload(ByteBuffer out, Commit commit, CRC32C crc) {
+        int start = begin(out, PAYLOAD);
+        putVarLong(out, commit.seq());
+        byte[] stream = commit.stream().getBytes(StandardCharsets.UTF_8);
+        putVarLong(out, stream.length);
+        out.put(stream);
+        putVarLong(out, commit.payload().length);
+        out.put(commit.payload());
         end(out, start, crc);
     }
 
@@ -151,8 +173,8 @@ final class JournalFormat {
             }
             try {
                 byte type = body.get();
-                if (type == COMMIT) {
-                    Commit commit = readCommit(body);
+                if (type == COMMIT || type == PAYLOAD) {
+                    Commit commit = type == COMMIT ? readCommit(body) : readPayload(body);
                     live.put(commit.seq(), commit);
                     nextSeq = Math.max(nextSeq, commit.seq() + 1);
                 } else if (type == ACKED) {
@@ -179,6 +201,22 @@ final class JournalFormat {
             records++;
         }
         return new Recovered(live, nextSeq, pos, records, torn);
+    }
+
+    private static Commit readPayload(ByteBuffer body) {
+        long seq = getVarLong(body);
+        String stream = new String(bytes(body), StandardCharsets.UTF_8);
+        return new Commit(seq, stream, List.of(), bytes(body));
+    }
+
+    private static byte[] bytes(ByteBuffer body) {
+        long length = getVarLong(body);
+        if (length < 0 || length > body.remaining()) {
+            throw new IllegalArgumentException("a field longer than the record");
+        }
+        byte[] bytes = new byte[(int) length];
+        body.get(bytes);
+        return bytes;
     }
 
     private static Commit readCommit(ByteBuffer body) {

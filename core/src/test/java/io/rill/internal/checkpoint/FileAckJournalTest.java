@@ -93,6 +93,51 @@ class FileAckJournalTest {
         assertEquals(2_000, Journals.read(file).live().size());
     }
 
+    /** The producer outbox's records: opaque payloads, kept in order until acked, cut tails dropped as for IDs. */
+    @Test
+    void payloadRecordsSurviveAReopenInOrderUntilAckedAndATornOneIsDropped() throws Exception {
+        Path file = dir.resolve("outbox-journal");
+        List<Commit> appended = new ArrayList<>();
+        try (FileAckJournal journal = FileAckJournal.open(file, Fsync.NEVER, Duration.ofMillis(100), "test", 4096)) {
+            for (int i = 0; i < 2_000; i++) {
+                byte[] payload = new byte[100];
+                java.util.Arrays.fill(payload, (byte) i);
+                payload[0] = (byte) 0xFF; // not text
+                appended.add(journal.append("orders:{" + (i % 3) + "}", payload).get(10, TimeUnit.SECONDS));
+            }
+            // about 220 KB appended with nothing acked and 4 KB between rewrites: a rewrite only once the appended
+            // bytes pass the live size, so a handful of rewrites (doubling), not one per 4 KB of the whole
+            assertTrue(journal.rewrites() < 12, "rewrites: " + journal.rewrites());
+            journal.acked(appended.subList(0, 500));
+            journal.append("orders", new byte[] {1}).get(10, TimeUnit.SECONDS); // carries the ack record
+        }
+        try (FileAckJournal journal = FileAckJournal.open(file, Fsync.NEVER, Duration.ofMillis(100), "test", 4096)) {
+            List<Commit> unacked = journal.unacked();
+            assertEquals(1_501, unacked.size());
+            for (int i = 0; i < 1_500; i++) {
+                Commit want = appended.get(500 + i);
+                Commit got = unacked.get(i);
+                assertEquals(want.seq(), got.seq());
+                assertEquals(want.stream(), got.stream());
+                assertTrue(got.ids().isEmpty());
+                assertTrue(java.util.Arrays.equals(want.payload(), got.payload()), "payload " + i);
+            }
+            assertFalse(journal.contains("orders", "0-0"), "payload records are no acked IDs");
+        }
+        // a write cut short: the last payload record is dropped, every one before it kept
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(raf.length() - 1);
+        }
+        try (FileAckJournal journal = FileAckJournal.open(file, Fsync.NEVER, Duration.ofMillis(100), "test", 4096)) {
+            assertEquals(1_500, journal.unacked().size());
+        }
+        assertThrows(IllegalArgumentException.class, () -> {
+            try (FileAckJournal journal = FileAckJournal.open(file, Fsync.NEVER, Duration.ofMillis(100), "test", 4096)) {
+                journal.append("orders", new byte[FileAckJournal.MAX_PAYLOAD + 1]);
+            }
+        }, "a payload recovery would read as torn is refused");
+    }
+
     @Test
     void tornTailKeepsEveryGoodRecordDropsTheRestAndSaysWhere() throws Exception {
         Path file = dir.resolve("journal");

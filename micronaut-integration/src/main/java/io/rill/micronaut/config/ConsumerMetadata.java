@@ -17,7 +17,8 @@ import io.rill.OptionTable;
  * Build step (run by the module's pom after compilation): adds a property for each row of the core's
  * {@link OptionTable} to the configuration metadata Micronaut's annotation processor wrote
  * ({@code META-INF/spring-configuration-metadata.json}), so IDEs complete and explain
- * {@code rill.consumers.<group>.<key>} with the core's type, default and meaning. {@link ConsumerConfiguration}
+ * {@code rill.consumers.<group>.<key>} with the core's type, default and meaning; likewise each row of
+ * {@link OptionTable#producer()} as {@code rill.producer.<key>}. {@link ConsumerConfiguration}
  * reads those properties without a getter each, so the processor cannot describe them itself. Running it
  * again replaces what an earlier run added.
  */
@@ -25,6 +26,7 @@ public final class ConsumerMetadata {
 
     static final String FILE = "META-INF/spring-configuration-metadata.json";
     static final String PROPERTY_PREFIX = ConsumerConfiguration.PREFIX + ".*.";
+    static final String PRODUCER_PREFIX = ProducerConfiguration.PREFIX + ".";
 
     private ConsumerMetadata() {
     }
@@ -46,13 +48,17 @@ public final class ConsumerMetadata {
         Object existing = metadata.get("properties");
         if (existing instanceof List<?> list) {
             for (Object property : list) {
-                if (!(property instanceof Map<?, ?> map && String.valueOf(map.get("name")).startsWith(PROPERTY_PREFIX))) {
+                if (!(property instanceof Map<?, ?> map && (String.valueOf(map.get("name")).startsWith(PROPERTY_PREFIX)
+                        || String.valueOf(map.get("name")).startsWith(PRODUCER_PREFIX)))) {
                     properties.add(property);
                 }
             }
         }
         for (Option<?> option : OptionTable.all()) {
             properties.add(property(option));
+        }
+        for (Option<?> option : OptionTable.producer()) {
+            properties.add(producerProperty(option));
         }
         Map<String, Object> merged = new LinkedHashMap<>(metadata);
         merged.putIfAbsent("groups", List.of());
@@ -76,6 +82,18 @@ public final class ConsumerMetadata {
             property.put("defaultValue", text(option.defaultValue()));
         }
         property.put("description", description);
+        return property;
+    }
+
+    /** The metadata of one producer option: {@code rill.producer.<key>}, the default in the description. */
+    static Map<String, Object> producerProperty(Option<?> option) {
+        Map<String, Object> property = new LinkedHashMap<>();
+        property.put("name", PRODUCER_PREFIX + option.key());
+        property.put("type", option.type().getCanonicalName());
+        property.put("sourceType", ProducerConfiguration.class.getName());
+        String dflt = option.defaultDescription() != null ? option.defaultDescription().replace("`", "")
+                : String.valueOf(text(option.defaultValue()));
+        property.put("description", option.description() + " Default: " + dflt + ".");
         return property;
     }
 

@@ -69,6 +69,18 @@ public final class ConfigurationMetadata {
             }
             properties.add(property);
         }
+        for (Option<?> option : OptionTable.producer()) { // rill.producer.*: the idempotent producer's
+            Map<String, Object> property = new LinkedHashMap<>();
+            property.put("name", ProducerSettings.PREFIX + option.key());
+            property.put("type", option.type().getName());
+            property.put("description", option.description() + (option.defaultDescription() != null
+                    ? " Default: " + option.defaultDescription() + "." : ""));
+            Object defaultValue = defaultValue(option.defaultValue());
+            if (defaultValue != null) {
+                property.put("defaultValue", defaultValue);
+            }
+            properties.add(property);
+        }
         return properties;
     }
 

@@ -13,12 +13,16 @@ import org.slf4j.LoggerFactory;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.scheduling.annotation.Scheduled;
-import io.rill.micronaut.StreamPublisher;
+import io.rill.micronaut.IdempotentStreamPublisher;
+import io.rill.publish.OutboxFullException;
 import jakarta.inject.Singleton;
 
 /**
  * Demo mode's producer: appends orders to stream {@code orders} at {@code demo.rate} per second, every
- * {@code demo.invalid-every}-th one with an amount billing rejects.
+ * {@code demo.invalid-every}-th one with an amount billing rejects. Each order goes through the idempotent,
+ * buffered path ({@code rill.producer.*} in application.yml): its {@code orderId} is the idempotency key, so
+ * an order sent twice is one entry, and it is journaled in the outbox first, so orders taken while Redis is
+ * away wait on disk (a crash included) and reach the stream in order when it is back.
  */
 @Singleton
 @Requires(property = "demo.enabled", value = "true")
@@ -27,15 +31,16 @@ public class DemoOrders {
     private static final Logger log = LoggerFactory.getLogger(DemoOrders.class);
     private static final List<String> BAD_AMOUNTS = List.of("twelve", "-5.00", "0", "");
 
-    private final StreamPublisher publisher;
+    private final IdempotentStreamPublisher publisher;
     private final double rate;
     private final int invalidEvery;
     private final String prefix = "o-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000)) + "-";
     private final AtomicLong produced = new AtomicLong();
     private final long started = System.nanoTime();
     private long issued; // the scheduler runs one tick at a time
+    private boolean full; // the outbox was full at the last tick
 
-    DemoOrders(StreamPublisher publisher, @Value("${demo.rate:20}") double rate,
+    DemoOrders(IdempotentStreamPublisher publisher, @Value("${demo.rate:20}") double rate,
             @Value("${demo.invalid-every:10}") int invalidEvery) {
         if (rate <= 0) {
             throw new IllegalArgumentException("demo.rate must be > 0 orders per second, was " + rate);
@@ -76,13 +81,27 @@ public class DemoOrders {
             orders.add(order(issued + i));
         }
         issued += due;
-        try {
-            publisher.publishAll("orders", orders);
-            produced.addAndGet(orders.size());
-        } catch (IllegalStateException e) {
-            // the application is stopping and the publisher is closed
-        } catch (RuntimeException e) {
-            log.warn("Could not append {} orders: {}", orders.size(), e.toString());
+        for (Map<String, String> order : orders) {
+            try {
+                // returns once the order is in the outbox journal; Redis gets it now, or when it is back
+                publisher.publish("orders", order.get("orderId"), order);
+                produced.incrementAndGet();
+                if (full) {
+                    full = false;
+                    log.info("The outbox takes orders again");
+                }
+            } catch (OutboxFullException e) {
+                if (!full) {
+                    full = true;
+                    log.warn("Orders are not taken while the outbox is full: {}", e.getMessage());
+                }
+                return;
+            } catch (IllegalStateException e) {
+                return; // the application is stopping and the publisher is closed
+            } catch (RuntimeException e) {
+                log.warn("Could not take order {}: {}", order.get("orderId"), e.toString());
+                return;
+            }
         }
     }
 

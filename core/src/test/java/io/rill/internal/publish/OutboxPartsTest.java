@@ -1,0 +1,75 @@
+package io.rill.internal.publish;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.rill.publish.OutboxFullException;
+import io.rill.publish.OutgoingEntry;
+import io.rill.publish.Trim;
+
+/** The outbox's pure parts: an entry as a journal record, and the buffer's accounting. */
+class OutboxPartsTest {
+
+    @Test
+    void anEntryRoundTripsThroughItsJournalRecordByteForByte() {
+        Map<String, byte[]> fields = new LinkedHashMap<>();
+        fields.put("z", new byte[] {0, (byte) 0xFF, (byte) 0x80, 13, 10});
+        fields.put("ä", "ü".getBytes(StandardCharsets.UTF_8));
+        fields.put("empty", new byte[0]);
+        for (Trim trim : List.of(Trim.NONE, Trim.maxLength(7, false), Trim.minId("1700000000000-3"))) {
+            OutgoingEntry entry = new OutgoingEntry("orders:{1}", "ключ-1", fields, trim);
+            OutgoingEntry back = EntryPayload.decode("orders:{1}", EntryPayload.encode(entry));
+            assertEquals(entry.stream(), back.stream());
+            assertEquals(entry.idempotencyKey(), back.idempotencyKey());
+            assertEquals(trim, back.trim());
+            assertEquals(List.copyOf(fields.keySet()), List.copyOf(back.fields().keySet()), "field order kept");
+            fields.forEach((name, value) -> assertArrayEquals(value, back.fields().get(name), name));
+        }
+    }
+
+    @Test
+    void aFullBufferFailsNamingTheLimitAndReservesNothing() {
+        Capacity capacity = new Capacity(3, 100, "the outbox");
+        capacity.reserve(10);
+        capacity.reserve(10);
+        capacity.reserve(10);
+        OutboxFullException entries = assertThrows(OutboxFullException.class, () -> capacity.reserve(1));
+        assertEquals("outbox.max-entries", entries.option());
+        assertTrue(entries.getMessage().contains("outbox.max-entries = 3"), entries.getMessage());
+        assertTrue(entries.getMessage().contains("not written"), entries.getMessage());
+        assertEquals(3, capacity.entries());
+        assertEquals(30, capacity.bytes());
+
+        capacity.release(10);
+        OutboxFullException bytes = assertThrows(OutboxFullException.class, () -> capacity.reserve(81));
+        assertEquals("outbox.max-bytes", bytes.option());
+        assertEquals(2, capacity.entries(), "a failed reservation takes nothing");
+        capacity.reserve(80);
+        assertEquals(100, capacity.bytes());
+
+        OutboxFullException tooLarge = assertThrows(OutboxFullException.class,
+                () -> new Capacity(10, 100, "the outbox").reserve(101));
+        assertTrue(tooLarge.getMessage().contains("larger than the whole"), tooLarge.getMessage());
+    }
+
+    @Test
+    void entriesFoundAtOpenCountWhateverTheLimits() {
+        Capacity capacity = new Capacity(1, 1024, "the outbox");
+        capacity.recovered(600);
+        capacity.recovered(600);
+        assertEquals(2, capacity.entries());
+        assertThrows(OutboxFullException.class, () -> capacity.reserve(1));
+        capacity.release(600);
+        capacity.release(600);
+        capacity.reserve(1);
+    }
+}
