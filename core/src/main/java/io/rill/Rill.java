@@ -207,8 +207,11 @@ public final class Rill implements AutoCloseable {
             throw new IllegalStateException("Rill is closed");
         }
         CommandTimeouts.check(client.getOptions(), options.blockTimeout());
+        // a partitioned stream is read as its partitions; the caller's options stay as given
+        SubscriptionOptions physical = options.partitions() == 1 ? options
+                : options.toBuilder().streams(options.streamKeys()).partitions(1).build();
         if (cluster != null) {
-            List<SubscriptionOptions> perSlot = SlotGroups.split(options);
+            List<SubscriptionOptions> perSlot = SlotGroups.split(physical);
             if (perSlot.size() > 1) {
                 List<Subscription> parts = new ArrayList<>();
                 try {
@@ -224,7 +227,7 @@ public final class Rill implements AutoCloseable {
                 return new SlotGroups.Composite(options, parts);
             }
         }
-        return startOne(options, handler);
+        return startOne(physical, handler);
     }
 
     private Subscription startOne(SubscriptionOptions options, Object handler) {

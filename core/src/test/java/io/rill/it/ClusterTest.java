@@ -166,10 +166,12 @@ class ClusterTest {
         PartitionedStream events = PartitionedStream.of("events", 3);
         Set<String> handled = ConcurrentHashMap.newKeySet();
         try (Rill rill = Rill.create(client)) {
-            Subscription sub = rill.subscribe(options("audit", "only", events.streams()).build(),
+            // the partitions option: the logical stream's name, read as its partitions
+            Subscription sub = rill.subscribe(options("audit", "only", List.of("events")).partitions(3).build(),
                     entry -> handled.add(entry.stream() + "/" + entry.fields().get("n")));
             assertEquals(3, rill.subscriptions().size(), "one subscription per slot");
-            assertEquals(events.streams(), sub.options().streams());
+            assertEquals(List.of("events"), sub.options().streams());
+            assertEquals(events.streams(), sub.options().streamKeys());
             for (int n = 0; n < 30; n++) {
                 redis().xadd(events.streamFor("k" + n), Map.of("n", String.valueOf(n)));
             }
@@ -182,38 +184,86 @@ class ClusterTest {
         }
     }
 
-    /** Without WAIT: entries added and acks sent just before the kill may be lost or redelivered; nothing is stuck. */
+    /**
+     * Without replica-acks (Redis replicates asynchronously): an XACK the master answered just before the
+     * SIGKILL may not have reached the replica, and the promoted replica then hands its entry out again;
+     * an entry added just before may be gone. Counted and logged, not asserted: the window is short on one
+     * host. What is asserted: consumption resumes by itself.
+     */
     @Test
     @Order(10)
-    void consumptionResumesByItselfAfterTheMasterIsKilled() {
-        String stream = "{jobs}";
+    void withoutReplicaAcksConsumptionResumesAfterTheMasterIsKilled() throws Exception {
+        Outcome outcome = killTheMasterUnderLoad("{jobs}", 0);
+        System.out.printf("failover without replica-acks: %d added, %d handled, %d handled again, %d lost%n",
+                outcome.added, outcome.handled, outcome.redelivered, outcome.lost);
+    }
+
+    /** With replica-acks 1: an entry whose ack counted is on the replica too, so the failover never hands it out again. */
+    @Test
+    @Order(11)
+    void withReplicaAcksNothingAcknowledgedIsHandedOutAgainAfterTheMasterIsKilled() throws Exception {
+        Outcome outcome = killTheMasterUnderLoad("{waited}", 1);
+        System.out.printf("failover with replica-acks 1: %d added, %d handled, %d handled again, %d lost%n",
+                outcome.added, outcome.handled, outcome.redelivered, outcome.lost);
+        assertEquals(0, outcome.redelivered, "entries handled twice with replica-acks 1");
+    }
+
+    record Outcome(int added, int handled, int redelivered, int lost) {
+    }
+
+    /**
+     * Adds entries without pause while the subscription consumes them, SIGKILLs the stream's master once a
+     * share is handled, goes on adding through the failover, brings the killed node back (as a replica of
+     * the promoted one: until then the promoted master has no replica, and acks waiting for one stay in
+     * flight), and waits until everything the new master has is handled and acknowledged.
+     */
+    private Outcome killTheMasterUnderLoad(String stream, int replicaAcks) throws Exception {
         RedisServer master = cluster.masterFor(stream);
         RedisServer replica = cluster.replicasOf(master).getFirst();
         Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
+        Set<String> added = ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
         try (Rill rill = Rill.create(client)) {
-            Subscription sub = rill.subscribe(options("workers", "w1", List.of(stream)).build(),
+            Subscription sub = rill.subscribe(options("workers", "w1", List.of(stream)).replicaAcks(replicaAcks)
+                            .replicaAckTimeout(Duration.ofMillis(500)).build(),
                     entry -> handled.computeIfAbsent(entry.fields().get("n"), k -> new AtomicInteger()).incrementAndGet());
-            for (int n = 0; n < 50; n++) {
-                redis().xadd(stream, Map.of("n", "before-" + n));
-            }
-            await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 50 && pending(stream, "workers") == 0);
+            Thread producerThread = Thread.ofPlatform().name("cluster-test-producer").start(() -> {
+                for (int n = 0; producing.get(); n++) {
+                    try {
+                        producer.async().xadd(stream, Map.of("n", String.valueOf(n))).get(2, java.util.concurrent.TimeUnit.SECONDS);
+                        added.add(String.valueOf(n));
+                    } catch (Exception e) {
+                        // the master is gone: this entry may or may not exist; the next ones go to the new master
+                    }
+                }
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() >= 300);
 
             master.kill();
             cluster.awaitHealthy();
             assertEquals(replica, cluster.masterFor(stream));
             producerClient.refreshPartitions(); // the producer's side, not Rill's
+            int before = added.size();
+            await().atMost(Duration.ofSeconds(30)).until(() -> added.size() >= before + 300);
+            producing.set(false);
+            producerThread.join();
+            // back as a replica of the promoted node: with replica-acks 1 acks wait for a replica to come back
+            master.restart();
+            cluster.awaitHealthy();
 
-            List<String> after = new ArrayList<>();
-            for (int n = 0; n < 50; n++) {
-                after.add("after-" + n);
-                redis().xadd(stream, Map.of("n", "after-" + n));
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> handled.keySet().containsAll(after)
+            Set<String> onNewMaster = new HashSet<>();
+            redis().xrange(stream, io.lettuce.core.Range.create("-", "+")).forEach(m -> onNewMaster.add(m.getBody().get("n")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> handled.keySet().containsAll(onNewMaster)
                     && pending(stream, "workers") == 0);
             assertEquals(SubscriptionState.RUNNING, sub.state());
-            assertNotEquals(master, cluster.masterFor(stream));
+            int redelivered = (int) handled.values().stream().filter(n -> n.get() > 1).count();
+            int lost = (int) added.stream().filter(n -> !onNewMaster.contains(n) && !handled.containsKey(n)).count();
+            return new Outcome(added.size(), handled.size(), redelivered, lost);
         } finally {
-            master.restart();
+            producing.set(false);
+            if (!master.isRunning()) {
+                master.restart();
+            }
             cluster.awaitHealthy();
         }
     }
