@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -66,7 +67,7 @@ public final class ClusterConnector {
         }
         StatefulRedisClusterConnection<String, V> cluster = client.connect(codec);
         try {
-            RedisClusterNode owner = cluster.getPartitions().getMasterBySlot(slot);
+            RedisClusterNode owner = cluster.getPartitions().getPartitionBySlot(slot); // the master: only masters serve slots
             if (owner == null || owner.is(RedisClusterNode.NodeFlag.FAIL) || owner.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) {
                 throw new RedisConnectionException("no master serves slot " + slot + " (of '" + key + "') now"
                         + (owner == null ? "" : ": " + owner.getUri() + " is marked failed") + "; waiting for the cluster");
@@ -90,6 +91,8 @@ public final class ClusterConnector {
         private final StatefulRedisConnection<?, ?> node;
         private final StatefulRedisClusterConnection<?, ?> cluster;
         private final ClientOptions options;
+        /** Set by the first close, whoever asks (the user, or the disconnect): Lettuce warns of a second one. */
+        private final AtomicBoolean closed = new AtomicBoolean();
 
         private NodeConnection(StatefulRedisConnection<?, ?> node, StatefulRedisClusterConnection<?, ?> cluster) {
             this.node = node;
@@ -104,11 +107,15 @@ public final class ClusterConnector {
             node.addListener(new RedisConnectionStateListener() {
                 @Override
                 public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                    cluster.closeAsync();
+                    handler.closeOnce();
                 }
             });
             return (StatefulRedisConnection<String, V>) Proxy.newProxyInstance(ClusterConnector.class.getClassLoader(),
                     new Class<?>[] { StatefulRedisConnection.class }, handler);
+        }
+
+        CompletableFuture<Void> closeOnce() {
+            return closed.compareAndSet(false, true) ? cluster.closeAsync() : CompletableFuture.completedFuture(null);
         }
 
         @Override
@@ -116,12 +123,12 @@ public final class ClusterConnector {
             switch (method.getName()) {
                 case "close" -> {
                     if (method.getParameterCount() == 0) {
-                        cluster.close();
+                        closeOnce().join();
                         return null;
                     }
                 }
                 case "closeAsync" -> {
-                    return cluster.closeAsync();
+                    return closeOnce();
                 }
                 case "isOpen" -> {
                     return cluster.isOpen() && node.isOpen();
