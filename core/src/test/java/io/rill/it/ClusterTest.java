@@ -38,6 +38,7 @@ import io.rill.StartPosition;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
+import io.rill.docs.ScaleOutGuide;
 import io.rill.testing.RedisCluster;
 import io.rill.testing.RedisServer;
 
@@ -114,7 +115,7 @@ class ClusterTest {
     @Test
     @Order(2)
     void aPartitionedStreamOverThreeMastersIsConsumedOnceInKeyOrderByThreeConsumers() {
-        PartitionedStream orders = PartitionedStream.of("orders", 6);
+        PartitionedStream orders = ScaleOutGuide.ORDERS;
         Set<RedisServer> owners = new HashSet<>();
         orders.streams().forEach(p -> owners.add(cluster.masterFor(p)));
         assertEquals(3, owners.size(), "the 6 partitions lie on all 3 masters");
@@ -128,17 +129,18 @@ class ClusterTest {
             List<Subscription> subs = new ArrayList<>();
             for (int member = 0; member < 3; member++) {
                 String consumer = "c" + member;
-                subs.add(rill.subscribe(options("billing", consumer, orders.streamsOf(member, 3)).build(), entry -> {
-                    String key = entry.fields().get("key");
+                subs.add(ScaleOutGuide.readAShare(rill, member, 3, entry -> {
+                    String key = entry.fields().get("customerId");
                     handled.computeIfAbsent(entry.stream() + "/" + entry.id(), k -> new AtomicInteger()).incrementAndGet();
-                    sequence.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(Integer.parseInt(entry.fields().get("seq")));
+                    sequence.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(Integer.parseInt(entry.fields().get("amount")));
                     consumersOfKey.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(consumer);
                 }));
             }
+            // the groups start at $: publish once every slot's subscription is reading
+            await().atMost(Duration.ofSeconds(20)).until(() -> subs.stream().allMatch(s -> s.state() == SubscriptionState.RUNNING));
             for (int seq = 0; seq < perKey; seq++) {
                 for (int k = 0; k < keys; k++) {
-                    String key = "customer-" + k;
-                    redis().xadd(orders.streamFor(key), Map.of("key", key, "seq", String.valueOf(seq)));
+                    ScaleOutGuide.publish(redis(), "customer-" + k, String.valueOf(seq));
                 }
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == keys * perKey
@@ -163,24 +165,28 @@ class ClusterTest {
     @Test
     @Order(3)
     void oneSubscriptionOverSeveralSlotsReadsThemAllAndPausesAsOne() {
-        PartitionedStream events = PartitionedStream.of("events", 3);
+        PartitionedStream orders = ScaleOutGuide.ORDERS;
         Set<String> handled = ConcurrentHashMap.newKeySet();
-        try (Rill rill = Rill.create(client)) {
-            // the partitions option: the logical stream's name, read as its partitions
-            Subscription sub = rill.subscribe(options("audit", "only", List.of("events")).partitions(3).build(),
-                    entry -> handled.add(entry.stream() + "/" + entry.fields().get("n")));
-            assertEquals(3, rill.subscriptions().size(), "one subscription per slot");
-            assertEquals(List.of("events"), sub.options().streams());
-            assertEquals(events.streams(), sub.options().streamKeys());
+        RedisClusterClient guideClient = ScaleOutGuide.overACluster(cluster.uris());
+        try (Rill rill = Rill.create(guideClient)) {
+            // the partitions option: the logical stream's name, read as its partitions (a group of its own here)
+            Subscription sub = ScaleOutGuide.readEveryPartition(rill, entry -> handled.add(entry.id()));
+            assertEquals(6, rill.subscriptions().size(), "one subscription per slot");
+            assertEquals(List.of("orders"), sub.options().streams());
+            assertEquals(orders.streams(), sub.options().streamKeys());
+            await().atMost(Duration.ofSeconds(20)).until(() -> sub.state() == SubscriptionState.RUNNING);
+            Set<String> added = new HashSet<>();
             for (int n = 0; n < 30; n++) {
-                redis().xadd(events.streamFor("k" + n), Map.of("n", String.valueOf(n)));
+                added.add(ScaleOutGuide.publish(redis(), "k" + n, "1.00"));
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 30);
+            await().atMost(Duration.ofSeconds(20)).until(() -> handled.containsAll(added));
             sub.pause();
             assertTrue(sub.paused());
             sub.close();
             assertEquals(SubscriptionState.STOPPED, sub.state());
             assertTrue(rill.subscriptions().isEmpty());
+        } finally {
+            guideClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 
@@ -198,17 +204,22 @@ class ClusterTest {
                 outcome.added, outcome.handled, outcome.redelivered, outcome.lost);
     }
 
-    /** With replica-acks 1: an entry whose ack counted is on the replica too, so the failover never hands it out again. */
+    /**
+     * With replica-acks 1: an entry whose ack counted is on the replica too, so the failover never hands it
+     * out again. Entries in flight at the kill may come again (at-least-once); ReplicaAcksTest holds the
+     * replication stream to show the difference deterministically.
+     */
     @Test
     @Order(11)
     void withReplicaAcksNothingAcknowledgedIsHandedOutAgainAfterTheMasterIsKilled() throws Exception {
         Outcome outcome = killTheMasterUnderLoad("{waited}", 1);
         System.out.printf("failover with replica-acks 1: %d added, %d handled, %d handled again, %d lost%n",
                 outcome.added, outcome.handled, outcome.redelivered, outcome.lost);
-        assertEquals(0, outcome.redelivered, "entries handled twice with replica-acks 1");
+        assertEquals(Set.of(), outcome.acknowledgedAndRedelivered(), "acknowledged before the kill, handed out again");
     }
 
-    record Outcome(int added, int handled, int redelivered, int lost) {
+    /** {@code acknowledgedAndRedelivered}: of the entries acknowledged (none in flight) shortly before the kill, those handled again. */
+    record Outcome(int added, int handled, int redelivered, int lost, Set<String> acknowledgedAndRedelivered) {
     }
 
     /**
@@ -223,12 +234,16 @@ class ClusterTest {
         Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
         Set<String> added = ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
         try (Rill rill = Rill.create(client)) {
-            Subscription sub = rill.subscribe(options("workers", "w1", List.of(stream)).replicaAcks(replicaAcks)
-                            .replicaAckTimeout(Duration.ofMillis(500)).build(),
+            SubscriptionOptions.Builder builder = options("workers", "w1", List.of(stream));
+            Subscription sub = rill.subscribe(replicaAcks == 0 ? builder.build() : ScaleOutGuide.waitForAReplica(builder),
                     entry -> handled.computeIfAbsent(entry.fields().get("n"), k -> new AtomicInteger()).incrementAndGet());
             Thread producerThread = Thread.ofPlatform().name("cluster-test-producer").start(() -> {
                 for (int n = 0; producing.get(); n++) {
+                    while (paused.get() && producing.get()) {
+                        Thread.onSpinWait();
+                    }
                     try {
                         producer.async().xadd(stream, Map.of("n", String.valueOf(n))).get(2, java.util.concurrent.TimeUnit.SECONDS);
                         added.add(String.valueOf(n));
@@ -238,6 +253,13 @@ class ClusterTest {
                 }
             });
             await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() >= 300);
+            // a moment with nothing in flight: everything handled so far is acknowledged
+            paused.set(true);
+            await().atMost(Duration.ofSeconds(20)).until(() -> sub.inFlight() == 0);
+            Set<String> acknowledged = new HashSet<>(handled.keySet());
+            paused.set(false);
+            int handledBefore = handled.size();
+            await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() >= handledBefore + 200);
 
             master.kill();
             cluster.awaitHealthy();
@@ -258,7 +280,13 @@ class ClusterTest {
             assertEquals(SubscriptionState.RUNNING, sub.state());
             int redelivered = (int) handled.values().stream().filter(n -> n.get() > 1).count();
             int lost = (int) added.stream().filter(n -> !onNewMaster.contains(n) && !handled.containsKey(n)).count();
-            return new Outcome(added.size(), handled.size(), redelivered, lost);
+            Set<String> acknowledgedAndRedelivered = new HashSet<>();
+            acknowledged.forEach(n -> {
+                if (handled.get(n).get() > 1) {
+                    acknowledgedAndRedelivered.add(n);
+                }
+            });
+            return new Outcome(added.size(), handled.size(), redelivered, lost, acknowledgedAndRedelivered);
         } finally {
             producing.set(false);
             if (!master.isRunning()) {

@@ -22,6 +22,7 @@ import io.rill.StartPosition;
 import io.rill.Subscription;
 import io.rill.SubscriptionOptions;
 import io.rill.SubscriptionState;
+import io.rill.docs.ScaleOutGuide;
 import io.rill.testing.RedisSentinel;
 import io.rill.testing.RedisServer;
 
@@ -35,7 +36,7 @@ class SentinelFailoverTest {
     @Test
     void consumptionFollowsTheNewMasterAfterAFailover() {
         try (RedisSentinel setup = RedisSentinel.start(1, 1, Duration.ofMillis(500))) {
-            RedisClient client = RedisClient.create(setup.uri());
+            RedisClient client = ScaleOutGuide.overSentinel(setup.uri());
             RedisClient producerClient = RedisClient.create(setup.uri());
             try (StatefulRedisConnection<String, String> producer = producerClient.connect();
                     Rill rill = Rill.create(client)) {
