@@ -12,7 +12,7 @@ class RedisSentinelTest {
 
     @Test
     void aKilledMasterIsReplacedAndTheSentinelUriFollows() {
-        try (RedisSentinel setup = RedisSentinel.start(1, 1, Duration.ofMillis(500))) {
+        try (RedisSentinel setup = RedisSentinel.start(1, 3, Duration.ofMillis(500))) { // quorum 2 of 3
             RedisServer master = setup.master();
             assertEquals(setup.dataNodes().getFirst(), master);
             assertTrue(setup.uri().startsWith("redis-sentinel://127.0.0.1:") && setup.uri().endsWith("#mymaster"));
