@@ -365,6 +365,30 @@ public final class OptionTable {
     private static final List<Option<?>> PRODUCER = List.of(PRODUCER_RETENTION, OUTBOX_DIRECTORY, OUTBOX_IDENTITY,
             OUTBOX_MAX_ENTRIES, OUTBOX_MAX_BYTES, OUTBOX_FSYNC, OUTBOX_FSYNC_INTERVAL);
 
+    // scale-out (semantics 13)
+
+    static final Option<Integer> PARTITIONS = Option.row("partitions", Integer.class)
+            .byDefault(1)
+            .rule(between(1, PartitionedStream.MAX_PARTITIONS))
+            .means("1: each stream is read as named; n > 1: each stream is a logical stream read as its partitions "
+                    + "name:{0} … name:{n-1}, 1..1024.")
+            .sets(SubscriptionOptions.Builder::partitions);
+
+    static final Option<Integer> REPLICA_ACKS = Option.row("replica-acks", Integer.class)
+            .byDefault(0)
+            .rule(between(0, 100))
+            .means("0: an ack is done when the master answers the XACK; n > 0: each ack flush is followed by WAIT n, "
+                    + "and the entries count as acknowledged once n replicas have the XACK (a failover then does not hand "
+                    + "them out again), 0..100.")
+            .sets(SubscriptionOptions.Builder::replicaAcks);
+
+    static final Option<Duration> REPLICA_ACK_TIMEOUT = Option.row("replica-ack-timeout", Duration.class)
+            .byDefault(Duration.ofSeconds(1))
+            .rule(atLeastOneMilli("WAIT counts in ms; 0 would wait forever"))
+            .means("With replica-acks: the WAIT's timeout, at least 1ms; fewer replicas by then and the XACK is sent "
+                    + "again with the next flush.")
+            .sets(SubscriptionOptions.Builder::replicaAckTimeout);
+
     private static final List<Option<?>> ALL = List.of(
             CONSUMER, BATCH_SIZE, BLOCK_TIMEOUT, CONCURRENCY, ORDERING_KEY, MAX_IN_FLIGHT, START_POSITION, AUTO_CREATE,
             ACK_FLUSH_SIZE, ACK_FLUSH_INTERVAL, BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_MULTIPLIER, BACKOFF_JITTER,
@@ -376,7 +400,8 @@ public final class OptionTable {
             DEAD_LETTER_ENABLED, DEAD_LETTER_MAX_FAILURES, DEAD_LETTER_MAX_DELIVERIES, DEAD_LETTER_STREAM,
             DEAD_LETTER_MAX_LENGTH, DEAD_LETTER_FAILURE_TTL,
             JANITOR_ENABLED, JANITOR_INTERVAL, JANITOR_INACTIVE_THRESHOLD,
-            CHECKPOINT_JOURNAL, CHECKPOINT_DIRECTORY, CHECKPOINT_FSYNC, CHECKPOINT_FSYNC_INTERVAL);
+            CHECKPOINT_JOURNAL, CHECKPOINT_DIRECTORY, CHECKPOINT_FSYNC, CHECKPOINT_FSYNC_INTERVAL,
+            PARTITIONS, REPLICA_ACKS, REPLICA_ACK_TIMEOUT);
 
     private static final Map<String, Option<?>> BY_KEY = new LinkedHashMap<>();
 

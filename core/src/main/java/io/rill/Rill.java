@@ -13,15 +13,19 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.rill.internal.checkpoint.Checkpoint;
+import io.rill.internal.connect.ClusterConnector;
 import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.CommandTimeouts;
 import io.rill.internal.connect.Failure;
+import io.rill.internal.connect.SlotGroups;
 import io.rill.internal.connect.RedisConnector;
 import io.rill.internal.output.OutputCheck;
 import io.rill.internal.output.Transactional;
@@ -43,6 +47,11 @@ import io.rill.tracing.Tracing;
  *
  * Each subscription reads on a connection of its own; acks and admin commands of all subscriptions
  * share one more. The {@link RedisClient} stays the caller's: closing Rill does not shut it down.
+ *
+ * <p>Over a {@link RedisClusterClient} ({@link #create(RedisClusterClient)}) every connection goes to the
+ * master serving one hash slot: each subscription reads, and acks, on the master of its streams' slot,
+ * with one command connection per slot. A subscription whose streams lie in several slots runs as one
+ * subscription per slot (see {@link #subscribe}); a stream's dead-letter stream must share its slot.
  */
 public final class Rill implements AutoCloseable {
 
@@ -51,7 +60,11 @@ public final class Rill implements AutoCloseable {
     private static final Duration PROBE_WAIT = Duration.ofSeconds(5);
 
     private final RedisConnector connector;
-    private final RedisClient client;
+    private final AbstractRedisClient client;
+    /** Over a cluster: connections to the master of a slot; null for a standalone (or Sentinel) client. */
+    private final ClusterConnector cluster;
+    /** Over a cluster: a command connection per slot, opened on first use. */
+    private final Map<Integer, CommandConnection> slotCommands = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final Tracing tracing;
     private final CommandConnection commands;
@@ -62,6 +75,7 @@ public final class Rill implements AutoCloseable {
     private Rill(Builder builder) {
         this.connector = builder.connector;
         this.client = builder.client;
+        this.cluster = builder.cluster;
         this.registry = builder.registry != null ? builder.registry : new CompositeMeterRegistry();
         this.tracing = builder.tracing;
         this.commands = new CommandConnection(connector);
@@ -75,6 +89,19 @@ public final class Rill implements AutoCloseable {
     }
 
     public static Builder builder(RedisClient client) {
+        return new Builder(Objects.requireNonNull(client, "client"));
+    }
+
+    /**
+     * A Rill over a Redis Cluster, without metrics: every subscription reads and acks on the master that
+     * serves its streams' slot, and follows the slot after a failover.
+     */
+    public static Rill create(RedisClusterClient client) {
+        return builder(client).build();
+    }
+
+    /** As {@link #builder(RedisClient)}, over a Redis Cluster. */
+    public static Builder builder(RedisClusterClient client) {
         return new Builder(Objects.requireNonNull(client, "client"));
     }
 
@@ -144,7 +171,7 @@ public final class Rill implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Rill is closed");
         }
-        return new DeadLetters(commands, deadLetterStream);
+        return new DeadLetters(commandsFor(deadLetterStream), deadLetterStream);
     }
 
     /**
@@ -189,7 +216,7 @@ public final class Rill implements AutoCloseable {
             }
         }
         try {
-            commands.async().xgroupSetid(StreamOffset.from(stream, position.id()), group).get();
+            commandsFor(stream).async().xgroupSetid(StreamOffset.from(stream, position.id()), group).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while moving group '" + group + "' on stream '" + stream + "'", e);
@@ -230,6 +257,30 @@ public final class Rill implements AutoCloseable {
             throw new IllegalStateException("Rill is closed");
         }
         CommandTimeouts.check(client.getOptions(), options.blockTimeout());
+        // a partitioned stream is read as its partitions; the caller's options stay as given
+        SubscriptionOptions physical = options.partitions() == 1 ? options
+                : options.toBuilder().streams(options.streamKeys()).partitions(1).build();
+        if (cluster != null) {
+            List<SubscriptionOptions> perSlot = SlotGroups.split(physical);
+            if (perSlot.size() > 1) {
+                List<Subscription> parts = new ArrayList<>();
+                try {
+                    for (SubscriptionOptions part : perSlot) {
+                        parts.add(startOne(part, handler));
+                    }
+                } catch (RuntimeException e) {
+                    parts.forEach(Subscription::close);
+                    throw e;
+                }
+                log.info("Subscription of group '{}' consumer '{}' to {} runs as {} subscriptions, one per hash slot",
+                        options.group(), options.consumer(), options.streams(), parts.size());
+                return new SlotGroups.Composite(options, parts);
+            }
+        }
+        return startOne(physical, handler);
+    }
+
+    private Subscription startOne(SubscriptionOptions options, Object handler) {
         for (Supervisor running : subscriptions.values()) {
             SubscriptionOptions other = running.options();
             if (other.group().equals(options.group()) && other.consumer().equals(options.consumer())
@@ -247,7 +298,8 @@ public final class Rill implements AutoCloseable {
         try {
             SubscriptionOptions resolved = options.consumer() != null ? options
                     : options.toBuilder().consumer(checkpoint.consumer()).build();
-            supervisor = Pipeline.build(resolved, handler, connector, commands, registry, timer, checkpoint,
+            String first = resolved.streams().getFirst();
+            supervisor = Pipeline.build(resolved, handler, connectorFor(first), commandsFor(first), registry, timer, checkpoint,
                     tracing, () -> subscriptions.remove(self[0].id(), self[0]));
         } catch (RuntimeException e) {
             checkpoint.close();
@@ -257,6 +309,19 @@ public final class Rill implements AutoCloseable {
         subscriptions.put(supervisor.id(), supervisor);
         supervisor.start();
         return supervisor;
+    }
+
+    /** Standalone: the one connector; cluster: one to the master of {@code key}'s slot. */
+    private RedisConnector connectorFor(String key) {
+        return cluster == null ? connector : cluster.forKey(key);
+    }
+
+    /** Standalone: the one command connection; cluster: the one of {@code key}'s slot. */
+    private CommandConnection commandsFor(String key) {
+        if (cluster == null) {
+            return commands;
+        }
+        return slotCommands.computeIfAbsent(ClusterConnector.slot(key), slot -> new CommandConnection(cluster.forKey(key)));
     }
 
     /** The tracing given to the builder, {@link Tracing#off()} by default: producers write its fields. */
@@ -301,19 +366,35 @@ public final class Rill implements AutoCloseable {
         }
         timer.shutdownNow();
         commands.close();
+        slotCommands.values().forEach(CommandConnection::close);
         log.info("Rill closed ({} subscriptions stopped)", running.size());
     }
 
     /** Builds a {@link Rill}. */
     public static final class Builder {
-        private final RedisClient client;
+        private final AbstractRedisClient client;
         private final RedisConnector connector;
+        private final ClusterConnector cluster;
         private MeterRegistry registry;
         private Tracing tracing = Tracing.off();
 
         private Builder(RedisClient client) {
             this.client = client;
             this.connector = RedisConnector.of(client);
+            this.cluster = null;
+        }
+
+        private Builder(RedisClusterClient client) {
+            this.client = client;
+            this.cluster = new ClusterConnector(client);
+            // never used: every stage, seek and dead letters go through the connection of their slot
+            this.connector = new RedisConnector() {
+                @Override
+                public <V> io.lettuce.core.api.StatefulRedisConnection<String, V> connect(
+                        io.lettuce.core.codec.RedisCodec<String, V> codec) {
+                    throw new IllegalStateException("over a cluster every connection belongs to a slot");
+                }
+            };
         }
 
         /** Where the subscriptions' meters go; none when unset. */

@@ -34,6 +34,11 @@ import java.util.List;
  * @param deadLetter       where entries that keep failing go
  * @param janitor          cleanup of the group's dead consumers
  * @param checkpoint       the local ack journal and consumer identity (semantics 4, 5); {@link CheckpointOptions#OFF} by default
+ * @param partitions       1 (the default): each stream is read as named; n &gt; 1: each stream is a logical stream read as
+ *                         its n partitions {@code name:{0}} … {@code name:{n-1}} ({@link PartitionedStream}, semantics 13)
+ * @param replicaAcks      0 (the default): an XACK is done when the master answers; n &gt; 0: each ack flush is followed by
+ *                         {@code WAIT n}, and the entries count as acknowledged only once n replicas have the XACK
+ * @param replicaAckTimeout with replicaAcks: the WAIT's timeout; fewer replicas by then and the XACK is sent again
  */
 public record SubscriptionOptions(
         List<String> streams,
@@ -55,7 +60,10 @@ public record SubscriptionOptions(
         ReclaimOptions reclaim,
         DeadLetterOptions deadLetter,
         JanitorOptions janitor,
-        CheckpointOptions checkpoint) {
+        CheckpointOptions checkpoint,
+        int partitions,
+        int replicaAcks,
+        Duration replicaAckTimeout) {
 
     public static final int DEFAULT_BATCH_SIZE = OptionTable.BATCH_SIZE.defaultValue();
     public static final Duration DEFAULT_BLOCK_TIMEOUT = OptionTable.BLOCK_TIMEOUT.defaultValue();
@@ -100,10 +108,21 @@ public record SubscriptionOptions(
             throw new InvalidOptionException("ordering-key", orderingKey, "'" + orderingKey + "' has no effect with {0} 1 "
                     + "(everything is handled in stream order): set {0} > 1 or remove {1}", "concurrency", "ordering-key");
         }
+        OptionTable.PARTITIONS.check(partitions);
+        if (partitions > 1) {
+            for (String stream : streams) {
+                if (stream.indexOf('{') >= 0 || stream.indexOf('}') >= 0) {
+                    throw new InvalidOptionException("partitions", partitions, "needs logical stream names without braces "
+                            + "(the partitions' names carry the hash tag: '" + stream + ":{0}'), was '" + stream + "'");
+                }
+            }
+        }
+        OptionTable.REPLICA_ACKS.check(replicaAcks);
+        OptionTable.REPLICA_ACK_TIMEOUT.check(replicaAckTimeout);
         OptionTable.MAX_IN_FLIGHT.check(maxInFlight);
-        if (maxInFlight < streams.size()) {
+        if (maxInFlight < streams.size() * partitions) {
             throw new InvalidOptionException("max-in-flight", maxInFlight, "must be at least one per stream read ("
-                    + streams.size() + "), was " + maxInFlight);
+                    + streams.size() * partitions + "), was " + maxInFlight);
         }
         OptionTable.START_POSITION.check(startPosition);
         OptionTable.ACK_FLUSH_SIZE.check(ackFlushSize);
@@ -130,6 +149,17 @@ public record SubscriptionOptions(
                     + blockTimeout + "), was " + janitor.inactiveThreshold() + ": a live consumer waiting in a blocking "
                     + "read looks inactive that long; raise {1}", "block-timeout", "janitor.inactive-threshold");
         }
+    }
+
+    /**
+     * The keys read: {@link #streams()} as they are, or with {@link #partitions()} above 1 each stream's
+     * partitions ({@code orders:{0}}, {@code orders:{1}}, …), stream by stream.
+     */
+    public List<String> streamKeys() {
+        if (partitions == 1) {
+            return streams;
+        }
+        return streams.stream().flatMap(s -> PartitionedStream.of(s, partitions).streams().stream()).toList();
     }
 
     /** A builder with every default set; streams, group and consumer (or a checkpoint directory) must be given. */
@@ -164,6 +194,9 @@ public record SubscriptionOptions(
         private DeadLetterOptions deadLetter = DeadLetterOptions.DEFAULT;
         private JanitorOptions janitor = JanitorOptions.DEFAULT;
         private CheckpointOptions checkpoint = CheckpointOptions.OFF;
+        private int partitions = OptionTable.PARTITIONS.defaultValue();
+        private int replicaAcks = OptionTable.REPLICA_ACKS.defaultValue();
+        private Duration replicaAckTimeout = OptionTable.REPLICA_ACK_TIMEOUT.defaultValue();
         // options of the nested records set by key, over the record set last; built by build()
         private Backoff.Parts backoffParts;
         private RetryOptions.Builder retryOptions;
@@ -196,6 +229,9 @@ public record SubscriptionOptions(
             deadLetter = o.deadLetter;
             janitor = o.janitor;
             checkpoint = o.checkpoint;
+            partitions = o.partitions;
+            replicaAcks = o.replicaAcks;
+            replicaAckTimeout = o.replicaAckTimeout;
         }
 
         public Builder streams(String... streams) {
@@ -339,6 +375,30 @@ public record SubscriptionOptions(
         }
 
         /**
+         * Reads each stream as a logical stream of this many partitions, {@code name:{0}} … {@code name:{n-1}}
+         * (see {@link PartitionedStream}), 1..1024. Default 1: the streams as named.
+         */
+        public Builder partitions(int partitions) {
+            this.partitions = partitions;
+            return this;
+        }
+
+        /**
+         * After each ack flush, {@code WAIT} for this many replicas to have the XACK before the entries count as
+         * acknowledged, so that a failover does not hand them out again. Default 0: no WAIT.
+         */
+        public Builder replicaAcks(int replicaAcks) {
+            this.replicaAcks = replicaAcks;
+            return this;
+        }
+
+        /** With {@link #replicaAcks(int)}: how long a WAIT waits; fewer replicas by then and the XACK is sent again. Default 1 s. */
+        public Builder replicaAckTimeout(Duration replicaAckTimeout) {
+            this.replicaAckTimeout = replicaAckTimeout;
+            return this;
+        }
+
+        /**
          * Sets one option by its key in {@link OptionTable} ({@code batch-size}, {@code retry.backoff.initial}), as
          * frameworks do from their configuration; the value has the option's {@link Option#type()} (an exception
          * type list may hold class names). An option of a nested record is set over the record given last (by
@@ -402,7 +462,8 @@ public record SubscriptionOptions(
                     reclaimOptions != null ? reclaimOptions.build() : reclaim,
                     deadLetterOptions != null ? deadLetterOptions.build() : deadLetter,
                     janitorOptions != null ? janitorOptions.build() : janitor,
-                    checkpointOptions != null ? checkpointOptions.build() : checkpoint);
+                    checkpointOptions != null ? checkpointOptions.build() : checkpoint,
+                    partitions, replicaAcks, replicaAckTimeout);
         }
     }
 }

@@ -20,7 +20,7 @@ import io.rill.bench.throughput.ThroughputBenchmark;
 import io.rill.testing.RedisServer;
 
 /**
- * The benchmark entry point: {@code benchmarks/run [all|throughput|latency|sweep|memory] [options]}. Starts a Redis
+ * The benchmark entry point: {@code benchmarks/run [all|throughput|latency|sweep|memory|cluster] [options]}. Starts a Redis
  * (REDIS_URI, else Docker, else a local redis-server), runs the chosen benchmarks over every contender
  * of {@link Contenders#all}, prints the figures, and for {@code all} writes them into the docs.
  *
@@ -57,6 +57,10 @@ public final class BenchmarkRun {
     public static void main(String[] args) throws Exception {
         List<String> list = Arrays.asList(args);
         String mode = list.isEmpty() || list.get(0).startsWith("--") ? "all" : list.get(0);
+        if (mode.equals("cluster")) { // a run of its own: local standalone vs local cluster, see ClusterThroughput
+            io.rill.bench.cluster.ClusterThroughput.run(list.subList(1, list.size()));
+            return;
+        }
         if (!List.of("all", "throughput", "latency", "sweep", "memory").contains(mode)) {
             System.err.println("unknown benchmark '" + mode + "': use all, throughput, latency, sweep or memory");
             System.exit(2);

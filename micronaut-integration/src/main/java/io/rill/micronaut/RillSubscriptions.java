@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.BeanContext;
 import io.micronaut.context.annotation.Requires;
@@ -211,6 +212,14 @@ public class RillSubscriptions implements GracefulShutdownCapable {
     /** The Rill over one micronaut-redis server ("" for the primary), made on first use. */
     private synchronized Rill rillFor(String connection) {
         Rill rill = rills.get(connection);
+        if (rill == null && connections.isCluster(connection)) {
+            RedisClusterClient cluster = connections.clusterClient();
+            if (configuration.isFailFast()) {
+                connections.check(cluster);
+            }
+            rill = Rill.builder(cluster).meterRegistry(meterRegistry()).tracing(tracing()).build();
+            rills.put(connection, rill);
+        }
         if (rill == null) {
             RedisClient client = connections.client(connection);
             if (configuration.isFailFast()) {

@@ -24,6 +24,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.rill.Output;
+import io.rill.PartitionedStream;
 import io.rill.micronaut.bind.BodyCodec;
 import io.rill.tracing.Tracing;
 
@@ -93,6 +94,15 @@ public final class StreamPublisher implements AutoCloseable {
      */
     public String publish(String stream, Object body, Map<String, String> extraFields, long maxLen) {
         return publishAll(stream, List.of(body), extraFields, maxLen).get(0);
+    }
+
+    /**
+     * Appends one entry to the partition of {@code stream} that {@code key} routes to
+     * ({@link PartitionedStream#streamFor(String)}: the same key, the same partition, so readers of it see
+     * a key's entries in order) and returns its ID. Use the consumers' ordering key as {@code key}.
+     */
+    public String publish(PartitionedStream stream, String key, Object body) {
+        return publish(stream.streamFor(key), body);
     }
 
     /** Appends one entry per body, pipelined, and returns their IDs in order. */

@@ -99,4 +99,20 @@ class ProducerTest extends RedisTest {
         assertEquals(Map.of("payload", "plain text"), redis.entries("prod:raw").get(1).getBody());
         await().atMost(Duration.ofSeconds(20)).until(() -> reader.seen.containsAll(List.of("B-1x1@globex", "B-2x5@globex")));
     }
+
+    /** Semantics 13: a key always goes to the same partition, the one crc32(key) mod n names. */
+    @Test
+    void aPartitionedPublishRoutesByKey() {
+        io.rill.PartitionedStream stream = io.rill.PartitionedStream.of("prod:parted", 4);
+        for (int i = 0; i < 3; i++) {
+            publisher.publish(stream, "customer-7", Map.of("i", Integer.toString(i)));
+        }
+        String partition = stream.streamFor("customer-7");
+        assertEquals(3, redis.entries(partition).size());
+        for (String other : stream.streams()) {
+            if (!other.equals(partition)) {
+                assertEquals(0L, redis.commands().xlen(other), other);
+            }
+        }
+    }
 }

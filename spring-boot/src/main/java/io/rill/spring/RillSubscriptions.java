@@ -15,6 +15,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.rill.Rill;
@@ -247,6 +248,14 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
 
     private synchronized Rill rill() {
         if (rill == null) {
+            RedisClusterClient cluster = clusterClient();
+            if (cluster != null) {
+                if (properties.isFailFast()) {
+                    ping(cluster);
+                }
+                rill = Rill.builder(cluster).meterRegistry(meterRegistry.getIfUnique()).tracing(tracing).build();
+                return rill;
+            }
             RedisClient client = nativeClient();
             if (properties.isFailFast()) {
                 ping(client);
@@ -254,6 +263,15 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
             rill = Rill.builder(client).meterRegistry(meterRegistry.getIfUnique()).tracing(tracing).build();
         }
         return rill;
+    }
+
+    /** The cluster client of Boot's connection factory when it connects to a Redis Cluster; null otherwise. */
+    private RedisClusterClient clusterClient() {
+        if (connectionFactory.getIfUnique() instanceof LettuceConnectionFactory factory && factory.isClusterAware()
+                && factory.getRequiredNativeClient() instanceof RedisClusterClient cluster) {
+            return cluster;
+        }
+        return null;
     }
 
     private synchronized StreamOutput output() {
@@ -264,8 +282,9 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
     }
 
     /**
-     * The {@link RedisClient} of Boot's connection factory. Standalone and Sentinel are what Rill runs on; a
-     * cluster or a static master/replica setup fails here, naming the property that chose it.
+     * The {@link RedisClient} of Boot's connection factory, for what does not run on a cluster yet (@SendTo
+     * outputs, the actuator's commands). A cluster or a static master/replica setup fails here, naming the
+     * property that chose it; listeners run on a cluster through {@link #rill()}.
      */
     private RedisClient nativeClient() {
         RedisConnectionFactory bean = connectionFactory.getIfUnique();
@@ -280,9 +299,11 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
 
     private RedisClient nativeClient(LettuceConnectionFactory connectionFactory) {
         if (connectionFactory.isClusterAware()) {
-            throw new IllegalStateException("Rill does not run on Redis Cluster yet, and spring.data.redis.cluster.nodes "
-                    + "configures one: point spring.data.redis.host/port (or spring.data.redis.url, or "
-                    + "spring.data.redis.sentinel.*) at a standalone or Sentinel-managed Redis, or set rill.enabled=false");
+            // listeners run on the cluster client (rill()); what still needs a RedisClient lands here
+            throw new IllegalStateException("@SendTo outputs and the actuator endpoint's commands do not run on Redis "
+                    + "Cluster yet, and spring.data.redis.cluster.nodes configures one: listeners without @SendTo run on "
+                    + "it; point spring.data.redis.host/port (or spring.data.redis.sentinel.*) at a standalone or "
+                    + "Sentinel-managed Redis for these, or set rill.enabled=false");
         }
         if (environment.containsProperty("spring.data.redis.masterreplica.nodes")) {
             throw new IllegalStateException("Rill does not run on a static master/replica setup "
@@ -291,14 +312,25 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
         }
         AbstractRedisClient client = connectionFactory.getRequiredNativeClient();
         if (client instanceof RedisClusterClient) {
-            throw new IllegalStateException("Rill does not run on Redis Cluster yet, and the LettuceConnectionFactory "
-                    + "bean connects to one: give Rill a standalone or Sentinel-managed Redis, or set rill.enabled=false");
+            throw new IllegalStateException("@SendTo outputs and the actuator endpoint's commands do not run on Redis "
+                    + "Cluster yet, and the LettuceConnectionFactory bean connects to one: give them a standalone or "
+                    + "Sentinel-managed Redis, or set rill.enabled=false");
         }
         if (!(client instanceof RedisClient redis)) {
             throw new IllegalStateException("the LettuceConnectionFactory's client is a " + client.getClass().getName()
                     + ", which Rill can't use: a standalone or Sentinel RedisClient is needed");
         }
         return redis;
+    }
+
+    private static void ping(RedisClusterClient client) {
+        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+            connection.sync().ping();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("rill.fail-fast is on and the Redis Cluster does not answer a PING ("
+                    + e.getMessage() + "): check spring.data.redis.cluster.nodes, or set rill.fail-fast=false to start "
+                    + "anyway and consume once the cluster answers", e);
+        }
     }
 
     private static void ping(RedisClient client) {

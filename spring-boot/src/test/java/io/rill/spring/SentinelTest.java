@@ -4,22 +4,15 @@ import static io.rill.spring.Contexts.runner;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.rill.testing.RedisFixture;
+import io.rill.testing.RedisSentinel;
 import io.rill.testing.RedisServer;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,10 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class SentinelTest {
 
-    static final RedisServer master = RedisServer.startLocal();
-    static Process sentinel;
-    static int sentinelPort;
-    static Path dir;
+    /** A master, a replica and a Sentinel watching the master as {@code mymaster}. */
+    static final RedisSentinel setup = RedisSentinel.start();
 
     static class Listener {
         final Set<String> handled = ConcurrentHashMap.newKeySet();
@@ -42,53 +33,18 @@ class SentinelTest {
         }
     }
 
-    /** A redis-server in Sentinel mode watching {@link #master} as {@code mymaster}; it needs a config file. */
-    @BeforeAll
-    static void startSentinel() throws Exception {
-        try (ServerSocket free = new ServerSocket(0)) {
-            sentinelPort = free.getLocalPort();
-        }
-        dir = Files.createTempDirectory("rill-sentinel");
-        Path config = dir.resolve("sentinel.conf");
-        Files.writeString(config, String.join("\n",
-                "port " + sentinelPort,
-                "bind 127.0.0.1",
-                "dir " + dir,
-                "logfile " + dir.resolve("sentinel.log"),
-                "sentinel monitor mymaster " + master.host() + " " + master.port() + " 1",
-                ""));
-        sentinel = new ProcessBuilder("redis-server", config.toString(), "--sentinel").directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
-        RedisClient probe = RedisClient.create("redis://127.0.0.1:" + sentinelPort);
-        try {
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-                try (StatefulRedisConnection<String, String> c = probe.connect()) {
-                    return "PONG".equals(c.sync().ping());
-                }
-            });
-        } finally {
-            probe.shutdown(0, 1, TimeUnit.SECONDS);
-        }
-    }
-
     @AfterAll
-    static void stop() throws IOException, InterruptedException {
-        if (sentinel != null) {
-            sentinel.destroy();
-            sentinel.waitFor(10, TimeUnit.SECONDS);
-        }
-        master.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+    static void stop() {
+        setup.close();
     }
 
     @Test
     void aSentinelManagedMasterIsReadThroughBootsConnection() {
-        try (RedisFixture redis = new RedisFixture(master)) {
+        RedisServer sentinel = setup.sentinels().getFirst();
+        try (RedisFixture redis = new RedisFixture(setup.master())) {
             runner().withBean(Listener.class).withPropertyValues(
-                    "spring.data.redis.sentinel.master=mymaster",
-                    "spring.data.redis.sentinel.nodes=127.0.0.1:" + sentinelPort,
+                    "spring.data.redis.sentinel.master=" + RedisSentinel.MASTER_NAME,
+                    "spring.data.redis.sentinel.nodes=" + sentinel.host() + ":" + sentinel.port(),
                     "rill.consumers.watched.block-timeout=200ms").run(context -> {
                 assertEquals(null, context.getStartupFailure());
                 redis.add("sentinel:in", "n", "1");

@@ -142,11 +142,14 @@ class StartupFailureTest {
         assertMentions(failureOf(SameConsumerTwice.class), "sharing one pending list");
     }
 
-    /** Redis Cluster is not supported yet: startup fails naming the property, never accepts it silently. */
+    /**
+     * Listeners run on a Redis Cluster (ClusterListenerTest); with fail-fast, cluster nodes that are no cluster
+     * fail startup naming the property, never a subscription retrying forever.
+     */
     @Test
-    void aClusterConnectionIsRefusedNamingTheProperty() {
-        assertMentions(failureOf(Fine.class, "spring.data.redis.cluster.nodes=" + server.host() + ":" + server.port()),
-                "Redis Cluster", "spring.data.redis.cluster.nodes");
+    void clusterNodesThatAreNoClusterFailStartupNamingTheProperty() {
+        assertMentions(failureOf(Fine.class, "spring.data.redis.cluster.nodes=" + server.host() + ":" + server.port(),
+                "rill.fail-fast=true"), "Redis Cluster", "spring.data.redis.cluster.nodes");
     }
 
     @Test

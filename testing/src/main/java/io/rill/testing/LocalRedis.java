@@ -55,6 +55,9 @@ final class LocalRedis {
     /** With {@link RedisServerOptions#tls()}: the certificates; null without. */
     private final TestCertificates certificates;
 
+    /** For a Sentinel: the lines of its config file (Sentinel rewrites the file; a restart reads it back); else null. */
+    private final List<String> sentinelConfig;
+
     // written under this; process is volatile so the shutdown hook can reach it without the lock
     private int port;
     /** The TLS port, 0 without TLS; kept across restarts like the port. */
@@ -62,8 +65,9 @@ final class LocalRedis {
     private volatile Process process;
     private String version;
 
-    private LocalRedis(Path binary, RedisServerOptions options, Path dir, boolean ownsDir) {
+    private LocalRedis(Path binary, RedisServerOptions options, Path dir, boolean ownsDir, List<String> sentinelConfig) {
         this.binary = binary;
+        this.sentinelConfig = sentinelConfig;
         this.options = options;
         this.dir = dir;
         this.ownsDir = ownsDir;
@@ -89,6 +93,14 @@ final class LocalRedis {
     }
 
     static LocalRedis start(RedisServerOptions options) {
+        return start(options, null);
+    }
+
+    /**
+     * A {@code redis-server --sentinel} with these config lines (e.g. {@code sentinel monitor ...}), or a
+     * plain server when {@code sentinelConfig} is null.
+     */
+    static LocalRedis start(RedisServerOptions options, List<String> sentinelConfig) {
         Path binary = findBinary().orElseThrow(() -> new IllegalStateException(
                 "redis-server is not on the PATH. " + RedisServer.HOW_TO_GET_REDIS));
         Path dir;
@@ -99,7 +111,8 @@ final class LocalRedis {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the redis-server data dir", e);
         }
-        LocalRedis redis = new LocalRedis(binary, options, dir, options.dataDir().isEmpty());
+        LocalRedis redis = new LocalRedis(binary, options, dir, options.dataDir().isEmpty(),
+                sentinelConfig == null ? null : List.copyOf(sentinelConfig));
         OPEN.add(redis);
         try {
             if (options.port() == 0) {
@@ -312,6 +325,9 @@ final class LocalRedis {
     }
 
     private List<String> command(int onPort) {
+        if (sentinelConfig != null) {
+            return sentinelCommand(onPort);
+        }
         List<String> cmd = new ArrayList<>(List.of(
                 binary.toString(),
                 "--port", String.valueOf(onPort),
@@ -334,6 +350,28 @@ final class LocalRedis {
                     "--tls-ca-cert-file", certificates.caCertificate().toString(),
                     "--tls-auth-clients", "no"));
         }
+        cmd.addAll(options.extraArgs());
+        return cmd;
+    }
+
+    /** Sentinel needs a config file it may rewrite; written once, so that a restart keeps what it learnt. */
+    private List<String> sentinelCommand(int onPort) {
+        Path config = dir.resolve("sentinel.conf");
+        if (!Files.exists(config)) {
+            try {
+                Files.writeString(config, String.join("\n", sentinelConfig) + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + config, e);
+            }
+        }
+        List<String> cmd = new ArrayList<>(List.of(
+                binary.toString(), config.toString(), "--sentinel",
+                "--port", String.valueOf(onPort),
+                "--bind", HOST,
+                "--dir", dir.toString(),
+                "--daemonize", "no",
+                "--protected-mode", "no",
+                "--logfile", logFile.toString()));
         cmd.addAll(options.extraArgs());
         return cmd;
     }

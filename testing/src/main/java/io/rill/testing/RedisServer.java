@@ -103,7 +103,11 @@ public final class RedisServer implements AutoCloseable {
 
     /** A local redis-server run as {@code options} say. */
     public static RedisServer startLocal(RedisServerOptions options) {
-        LocalRedis local = LocalRedis.start(options);
+        return ofLocal(LocalRedis.start(options));
+    }
+
+    /** A handle on a process this JVM started (a data node, or a Sentinel). */
+    static RedisServer ofLocal(LocalRedis local) {
         int port = local.port();
         return new RedisServer(Kind.LOCAL, "redis://" + LocalRedis.HOST + ":" + port, LocalRedis.HOST, port,
                 local, null, null);

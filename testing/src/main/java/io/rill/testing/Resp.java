@@ -14,13 +14,20 @@ import java.util.List;
 
 /**
  * Just enough RESP to probe a server (PING, INFO) without starting a Redis client and its event loops.
- * One short-lived connection per call; replies other than simple strings, errors, integers and bulk
- * strings are not needed here and are rejected.
+ * One short-lived connection per call; simple strings, errors, integers, bulk strings and arrays of
+ * them (RESP2); other reply types are not needed here and are rejected.
  */
 final class Resp {
 
-    /** A reply: {@code type} is the RESP type byte ('+', '-', ':', '$'), {@code text} its payload (null for a nil bulk). */
-    record Reply(char type, String text) {
+    /**
+     * A reply: {@code type} is the RESP type byte ('+', '-', ':', '$', '*'), {@code text} its payload (null
+     * for a nil bulk and for arrays), {@code elements} an array's elements (empty otherwise, null for a nil array).
+     */
+    record Reply(char type, String text, List<Reply> elements) {
+        Reply(char type, String text) {
+            this(type, text, List.of());
+        }
+
         boolean isError() {
             return type == '-';
         }
@@ -82,6 +89,17 @@ final class Resp {
                     throw new EOFException("truncated bulk reply");
                 }
                 yield new Reply('$', new String(body, 0, length, StandardCharsets.UTF_8));
+            }
+            case '*' -> {
+                int count = Integer.parseInt(line);
+                if (count < 0) {
+                    yield new Reply('*', null, null);
+                }
+                List<Reply> elements = new java.util.ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    elements.add(read(in));
+                }
+                yield new Reply('*', null, List.copyOf(elements));
             }
             default -> throw new IOException("unexpected RESP reply type '" + (char) type + "'");
         };

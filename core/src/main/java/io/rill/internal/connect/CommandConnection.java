@@ -88,25 +88,29 @@ public final class CommandConnection implements AutoCloseable {
     }
 
     /**
-     * A command sent with {@code used} failed with {@code error}. A {@code READONLY} reply closes that
-     * connection, if it is still the current one, so that the next command connects anew.
+     * A command sent with {@code used} failed with {@code error}. A {@code READONLY} reply, or a cluster's
+     * {@code MOVED}, closes that connection, if it is still the current one, so that the next command
+     * connects anew (in a cluster: to the slot's owner now).
      *
-     * @return true when the error was READONLY
+     * @return true when the error was READONLY or MOVED
      */
     public boolean failed(RedisAsyncCommands<String, String> used, Throwable error) {
-        if (!Failure.readOnly(error)) {
+        boolean readOnly = Failure.readOnly(error);
+        if (!readOnly && !Failure.moved(error)) {
             return false;
         }
         StatefulRedisConnection<String, String> stale = null;
         synchronized (this) {
-            if (used != null && connection != null && used.getStatefulConnection() == connection) {
+            // compared by the commands object: a cluster node connection is handed out wrapped
+            if (used != null && connection != null && used == connection.async()) {
                 stale = connection;
                 connection = null;
             }
         }
         if (stale != null) {
-            log.warn("The command connection got READONLY (the node at this address is a replica now, after a "
-                    + "failover?); closed it, the next command connects again: {}", Failure.unwrap(error).getMessage());
+            log.warn("The command connection got {}; closed it, the next command connects again: {}", readOnly
+                    ? "READONLY (the node at this address is a replica now, after a failover?)"
+                    : "MOVED (the cluster node no longer serves the slot)", Failure.unwrap(error).getMessage());
             stale.closeAsync();
         }
         return true;

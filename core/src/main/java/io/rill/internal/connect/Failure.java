@@ -49,6 +49,15 @@ public enum Failure {
     }
 
     /**
+     * True for a cluster's {@code MOVED} reply: the node no longer serves the key's slot (a failover or a
+     * resharding). A new connection, after a topology refresh, reaches the owner.
+     */
+    public static boolean moved(Throwable error) {
+        return unwrap(error) instanceof RedisCommandExecutionException server
+                && String.valueOf(server.getMessage()).startsWith("MOVED");
+    }
+
+    /**
      * The error that says what happened: the one a future or a reflective call wrapped; for a connect the
      * server refused (wrong password, missing AUTH), the server's reply inside Lettuce's exception.
      */

@@ -15,7 +15,6 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.rill.StreamEntry;
 import io.rill.internal.checkpoint.AckJournal;
@@ -68,6 +67,9 @@ final class AckBatcher {
     private final Consumer<RuntimeException> fatal;
     /** The subscription's id ({@code group/consumer/streams}), for messages. */
     private final String id;
+    /** replica-acks: replicas that must have an XACK (WAIT) before its entries count as acknowledged; 0 for no WAIT. */
+    private final int replicaAcks;
+    private final long replicaAckTimeoutMillis;
 
     /**
      * @param journal where acks are journaled before their XACK; null for none
@@ -75,7 +77,10 @@ final class AckBatcher {
      */
     AckBatcher(String id, String group, List<String> streams, String description, CommandConnection connection,
             InFlightWindow window, Meters metrics, int flushSize, Duration flushInterval,
-            ScheduledExecutorService timer, AckJournal journal, Consumer<RuntimeException> fatal) {
+            ScheduledExecutorService timer, AckJournal journal, Consumer<RuntimeException> fatal, int replicaAcks,
+            Duration replicaAckTimeout) {
+        this.replicaAcks = replicaAcks;
+        this.replicaAckTimeoutMillis = replicaAckTimeout.toMillis();
         this.journal = journal;
         this.fatal = fatal;
         this.id = id;
@@ -262,9 +267,20 @@ final class AckBatcher {
                 failed(stream, ids, commits, notConnected, null);
                 return;
             }
-            RedisFuture<Long> reply;
+            CompletableFuture<Long> reply;
             try {
-                reply = commands.xack(stream, group, ids.toArray(new String[0]));
+                reply = commands.xack(stream, group, ids.toArray(new String[0])).toCompletableFuture();
+                if (replicaAcks > 0) {
+                    // WAIT on the same connection covers this XACK and the reads before it: only then is the ack
+                    // safe from a failover (semantics 13)
+                    reply = reply.thenCompose(count -> commands.waitForReplication(replicaAcks, replicaAckTimeoutMillis)
+                            .toCompletableFuture().thenApply(replicas -> {
+                                if (replicas < replicaAcks) {
+                                    throw new ReplicaAcksMissing(replicas, replicaAcks, replicaAckTimeoutMillis);
+                                }
+                                return count;
+                            }));
+                }
             } catch (RuntimeException e) {
                 failed(stream, ids, commits, e, commands);
                 return;
@@ -294,6 +310,14 @@ final class AckBatcher {
                 }
             });
         });
+    }
+
+    /** Fewer replicas than replica-acks had an XACK within replica-ack-timeout: the XACK is sent again. */
+    static final class ReplicaAcksMissing extends RuntimeException {
+        ReplicaAcksMissing(long replicas, int wanted, long timeoutMillis) {
+            super("WAIT " + wanted + " " + timeoutMillis + ": " + replicas + " replica(s) acknowledged the XACK, "
+                    + wanted + " wanted (replica-acks); the entries stay in flight and the XACK is sent again");
+        }
     }
 
     private void failed(String stream, List<String> ids, List<Commit> commits, Throwable error,

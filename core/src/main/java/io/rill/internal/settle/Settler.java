@@ -92,7 +92,8 @@ public final class Settler {
         this.policy = new DeliveryPolicy(options.deadLetter(), options.retry());
         this.ledger = new FailureLedger(options.deadLetter(), options.group(), options.consumer(), connection);
         this.acks = new AckBatcher(id, options.group(), options.streams(), description, connection, window, metrics,
-                options.ackFlushSize(), options.ackFlushInterval(), timer, journal, fatal);
+                options.ackFlushSize(), options.ackFlushInterval(), timer, journal, fatal, options.replicaAcks(),
+                options.replicaAckTimeout());
         this.outputs = new OutputBatcher(options.group(), description, connection, window, metrics, options.ackFlushSize(),
                 options.ackFlushInterval(), timer, fatal, refused -> failed(refused, Set.of()));
         this.fatal = fatal;

@@ -7,6 +7,8 @@ import java.util.TreeSet;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.micronaut.configuration.lettuce.NamedRedisServersConfiguration;
 import io.micronaut.context.BeanContext;
 import io.micronaut.context.env.Environment;
@@ -48,6 +50,11 @@ public final class RedisConnections {
      * @throws ConfigurationException naming the missing property and the servers that are configured
      */
     public RedisClient client(String connection) {
+        if (isCluster(connection)) {
+            throw new ConfigurationException("redis.uris configures a Redis Cluster: listeners run on it, but @SendTo "
+                    + "outputs, StreamPublisher (@RedisStreamClient) and the endpoint's commands do not run on a cluster "
+                    + "yet; configure a standalone or Sentinel Redis for them under redis.servers.<name>");
+        }
         if (connection.isEmpty()) {
             // micronaut-redis creates a primary client for any redis.* property, defaulting to localhost:6379;
             // never read from a server the user did not name
@@ -63,6 +70,34 @@ public final class RedisConnections {
                     + property(connection) + namedHint());
         }
         return named.get();
+    }
+
+    /**
+     * True when the connection is micronaut-redis's cluster client: the primary connection with {@code redis.uris}
+     * set (micronaut-redis then makes a {@link RedisClusterClient} its primary client).
+     */
+    public boolean isCluster(String connection) {
+        return connection.isEmpty() && environment.containsProperty("redis.uris");
+    }
+
+    /** micronaut-redis's cluster client, from {@code redis.uris}. */
+    public RedisClusterClient clusterClient() {
+        return beans.getBean(RedisClusterClient.class);
+    }
+
+    /**
+     * Connects to the cluster once and PINGs, so that wrong addresses fail startup.
+     *
+     * @throws ConfigurationException naming redis.uris when the cluster does not answer
+     */
+    public void check(RedisClusterClient client) {
+        try (StatefulRedisClusterConnection<String, String> c = client.connect()) {
+            c.setTimeout(PING_TIMEOUT);
+            c.sync().ping();
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("the Redis Cluster of redis.uris does not answer: check redis.uris ("
+                    + e.getMessage() + ")", e);
+        }
     }
 
     private String namedHint() {

@@ -153,8 +153,10 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
 
         StreamPublisher publisher = null;
         try {
-            connections.client(connection);
-            if (!sendTo.isEmpty()) {
+            if (!connections.isCluster(connection)) {
+                connections.client(connection); // a cluster's client is there when redis.uris is
+            }
+            if (!sendTo.isEmpty()) { // over a cluster: refused naming @SendTo
                 publisher = publishers.of(connection);
             }
         } catch (ConfigurationException e) {
