@@ -147,17 +147,25 @@ public final class Rill implements AutoCloseable {
             throw new IllegalArgumentException("outputStreams is empty: name the streams the handler writes to");
         }
         outputStreams.forEach(stream -> Options.name("output stream", stream));
+        if (options.replicaAcks() > 0) {
+            // a failover that loses a commit loses its outputs with it and the input is handled again, so the
+            // outputs stay once in the Redis that survives; WAIT would only spare that re-run
+            throw new IllegalArgumentException("replica-acks is " + options.replicaAcks() + ", but output commits "
+                    + "(semantics 12) do not wait for replicas: set replica-acks to 0 for a subscription with outputs "
+                    + "(a commit a failover loses is lost whole, its input is handled again and its outputs written once)");
+        }
+        // the keys read: a partitioned stream's partitions
+        List<String> inputs = options.streamKeys();
         for (String stream : outputStreams) {
-            if (options.streams().contains(stream)) {
+            if (inputs.contains(stream)) {
                 throw new IllegalArgumentException("output stream '" + stream + "' is also an input stream of the "
                         + "subscription: a handler that feeds its own input never ends; write to another stream");
             }
         }
-        OutputCheck check = new OutputCheck(options.streams(), outputStreams,
-                "streams " + options.streams() + " group " + options.group());
+        OutputCheck check = new OutputCheck(inputs, outputStreams, "streams " + inputs + " group " + options.group());
         if (!closed) {
             Duration wait = client.getOptions().getSocketOptions().getConnectTimeout();
-            check.atSubscribe(commands, wait.compareTo(PROBE_WAIT) > 0 ? PROBE_WAIT : wait);
+            check.atSubscribe(commandsFor(inputs.getFirst()), wait.compareTo(PROBE_WAIT) > 0 ? PROBE_WAIT : wait);
         }
         return new Transactional(handler, outputStreams, check);
     }

@@ -191,6 +191,35 @@ class ClusterTest {
     }
 
     /**
+     * Transactional outputs (semantics 12) over a cluster client: streams of one hash tag commit on the
+     * master of their slot, once per input; an output in another slot is refused at subscribe naming the
+     * keys and the hash-tag fix (Rill knows it runs on a cluster: no probe needed to find out).
+     */
+    @Test
+    @Order(4)
+    void outputsCommitOnTheSlotsMasterAndCrossSlotOutputsAreRefused() {
+        try (Rill rill = Rill.create(client)) {
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> rill.subscribeWithOutputs(
+                    options("g", "c1", List.of("{billing}:orders")).build(), Set.of("invoices"), entry -> List.of()));
+            assertTrue(error.getMessage().contains("invoices") && error.getMessage().contains("{billing}:orders"),
+                    error.getMessage());
+            assertTrue(rill.subscriptions().isEmpty());
+
+            List<String> ids = new ArrayList<>();
+            for (int n = 0; n < 200; n++) {
+                ids.add(redis().xadd("{billing}:orders", Map.of("n", Integer.toString(n))));
+            }
+            rill.subscribeWithOutputs(options("g", "c1", List.of("{billing}:orders")).build(), Set.of("{billing}:invoices"),
+                    entry -> List.of(io.rill.Output.to("{billing}:invoices").field("in", entry.id()).build()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> redis().xlen("{billing}:invoices") >= ids.size()
+                    && pending("{billing}:orders", "g") == 0);
+            List<String> written = redis().xrange("{billing}:invoices", io.lettuce.core.Range.create("-", "+")).stream()
+                    .map(m -> m.getBody().get("in")).toList();
+            assertEquals(ids, written, "one output per input, in input order");
+        }
+    }
+
+    /**
      * A manual failover (CLUSTER FAILOVER on the replica): the old master stays up as a replica, so the
      * connections Rill holds to it stay open and get MOVED (or, for the blocked read, UNBLOCKED); the
      * command connection is recycled, the read reconnects after a topology refresh, and consumption goes on

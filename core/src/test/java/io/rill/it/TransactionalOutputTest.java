@@ -423,6 +423,46 @@ class TransactionalOutputTest {
         }
     }
 
+    @Test
+    void replicaAcksAreRefusedForOutputsNamingTheOption() {
+        try (RedisFixture redis = new RedisFixture(server); Rill rill = Rill.create(redis.client())) {
+            SubscriptionOptions o = options("in", "g", "c").replicaAcks(1).build();
+            String message = assertThrows(IllegalArgumentException.class,
+                    () -> rill.subscribeWithOutputs(o, Set.of("out"), e -> List.of())).getMessage();
+            assertTrue(message.contains("replica-acks") && message.contains("set replica-acks to 0"), message);
+            assertTrue(rill.subscriptions().isEmpty());
+        }
+    }
+
+    /** A partitioned input (semantics 13) commits per partition; an output named like a partition is refused. */
+    @Test
+    void aPartitionedInputCommitsEveryPartitionsOutputsOnce() {
+        String stream = RedisFixture.unique("orders");
+        String group = RedisFixture.unique("g");
+        io.rill.PartitionedStream partitioned = io.rill.PartitionedStream.of(stream, 3);
+        try (RedisFixture redis = new RedisFixture(server); Rill rill = Rill.create(redis.client())) {
+            SubscriptionOptions o = options(stream, group, "c1").partitions(3).build();
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> rill.subscribeWithOutputs(o,
+                    Set.of(partitioned.streams().get(1)), e -> List.of())).getMessage().contains("also an input stream"));
+            int inputs = 300;
+            for (int n = 0; n < inputs; n++) {
+                String key = "k" + n; // the key identifies an input: IDs of different partitions may be equal
+                redis.commands().xadd(partitioned.streamFor(key), Map.of("n", key));
+            }
+            rill.subscribeWithOutputs(o, Set.of(stream + ":out"),
+                    entry -> List.of(Output.to(stream + ":out").field("n", entry.field("n")).build()));
+            await().atMost(LONG).until(() -> redis.entries(stream + ":out").size() >= inputs
+                    && partitioned.streams().stream().allMatch(p -> redis.pending(p, group) == 0));
+            Map<String, Integer> counts = new HashMap<>();
+            for (StreamMessage<String, String> m : redis.entries(stream + ":out")) {
+                counts.merge(m.getBody().get("n"), 1, Integer::sum);
+            }
+            assertEquals(inputs, counts.size(), "every input has an output");
+            assertTrue(counts.values().stream().allMatch(c -> c == 1), "each exactly once: " + counts);
+            assertEquals(inputs, redis.entries(stream + ":out").size());
+        }
+    }
+
     /**
      * The slot rule against a real one-node cluster (all 16384 slots on it): cross-slot streams fail at
      * subscribe naming the keys and the hash-tag fix; streams of one hash tag commit.
