@@ -17,16 +17,18 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.rill.OutboxOptions;
+import io.rill.Output;
 import io.rill.ProducerOptions;
 import io.rill.internal.connect.EntryCodec;
 import io.rill.internal.connect.Failure;
 import io.rill.internal.publish.IdempotentXadd;
+import io.rill.internal.publish.KeyedEntry;
 import io.rill.internal.publish.Outbox;
 import io.rill.tracing.Tracing;
 
 /**
  * Publishes entries idempotently, for producers outside a handler (an HTTP endpoint a client may retry):
- * each entry carries an idempotency key, and a publish whose key was published to the same stream within
+ * each entry is an {@link Output} (fields, optional trimming) published with an idempotency key, and a publish whose key was published to the same stream within
  * {@code retention} adds nothing and returns the first entry's ID. With an outbox
  * ({@link OutboxOptions}), every publish is journaled on local disk first and sent in order by one thread,
  * so entries published while Redis is unreachable wait there (surviving a crash of the process) and
@@ -35,7 +37,7 @@ import io.rill.tracing.Tracing;
  * <pre>{@code
  * Producer producer = Producer.builder(client).options(ProducerOptions.builder()
  *         .outbox(OutboxOptions.directory(Path.of("/var/lib/shop/outbox"))).build()).build();
- * producer.publish(OutgoingEntry.of("orders", request.id(), Map.of("sku", "A-1", "qty", "2")));
+ * producer.publish(request.id(), Output.of("orders", Map.of("sku", "A-1", "qty", "2")));
  * }</pre>
  *
  * The trace context of the calling thread is added to each entry ({@code traceparent}, {@code tracestate})
@@ -77,17 +79,18 @@ public final class Producer implements AutoCloseable {
     /**
      * Publishes one entry unless its idempotency key was published to its stream within {@code retention}.
      * The future completes with the entry's ID, the first entry's ID when the key was published before.
+     * The key is whatever stays the same when the caller retries (a request ID, an order number).
      *
      * <p>Without an outbox the entry goes to Redis at once and the future fails when Redis does (the caller
      * may retry with the same key). With an outbox this call returns once the entry is journaled (fsynced too
      * with {@code outbox.fsync = always}); the future completes when Redis has it, however long that takes.
      *
-     * @throws OutboxFullException   with an outbox, when it is full; nothing was written
-     * @throws IllegalStateException when the producer is closed
+     * @throws OutboxFullException      with an outbox, when it is full; nothing was written
+     * @throws IllegalArgumentException when the key is null or empty
+     * @throws IllegalStateException    when the producer is closed
      */
-    public CompletableFuture<String> publish(OutgoingEntry entry) {
-        Objects.requireNonNull(entry, "entry");
-        OutgoingEntry traced = traced(entry);
+    public CompletableFuture<String> publish(String idempotencyKey, Output entry) {
+        KeyedEntry traced = traced(new KeyedEntry(idempotencyKey, entry));
         if (outbox != null) {
             return outbox.add(traced);
         }
@@ -99,8 +102,8 @@ public final class Producer implements AutoCloseable {
     }
 
     /** As {@link #publish}, waiting for the ID (with an outbox: until Redis has the entry). */
-    public String publishAndWait(OutgoingEntry entry) {
-        return publish(entry).join();
+    public String publishAndWait(String idempotencyKey, Output entry) {
+        return publish(idempotencyKey, entry).join();
     }
 
     /** Entries in the outbox not yet confirmed by Redis; 0 without an outbox. */
@@ -121,7 +124,7 @@ public final class Producer implements AutoCloseable {
         return idmp;
     }
 
-    private OutgoingEntry traced(OutgoingEntry entry) {
+    private KeyedEntry traced(KeyedEntry entry) {
         if (!tracing.enabled()) {
             return entry;
         }
@@ -131,7 +134,7 @@ public final class Producer implements AutoCloseable {
         }
         Map<String, byte[]> bytes = new LinkedHashMap<>();
         trace.forEach((name, value) -> bytes.put(name, value.getBytes(StandardCharsets.UTF_8)));
-        return entry.withFields(bytes);
+        return entry.withFieldsAbsent(bytes);
     }
 
     /**
@@ -139,11 +142,11 @@ public final class Producer implements AutoCloseable {
      * order. Loading ahead (on the same connection, so before the batch) rather than falling back to EVAL on
      * NOSCRIPT keeps the order: a fallback would append its entry after later entries of the batch.
      */
-    private List<CompletableFuture<String>> send(List<OutgoingEntry> entries) {
+    private List<CompletableFuture<String>> send(List<KeyedEntry> entries) {
         RedisAsyncCommands<String, byte[]> async = connection().async();
         async.scriptLoad(IdempotentXadd.SCRIPT); // a failure shows in the entries' replies
         List<CompletableFuture<String>> ids = new ArrayList<>(entries.size());
-        for (OutgoingEntry entry : entries) {
+        for (KeyedEntry entry : entries) {
             ids.add(async.<List<Object>> evalsha(IdempotentXadd.SHA, ScriptOutputType.MULTI, IdempotentXadd.keys(entry),
                     IdempotentXadd.args(entry, options.retention())).toCompletableFuture()
                     .thenApply(reply -> IdempotentXadd.reply(reply).id()));
@@ -152,7 +155,7 @@ public final class Producer implements AutoCloseable {
     }
 
     /** One publish without an outbox: by SHA, the script's text only when the server does not have it yet. */
-    private CompletableFuture<String> sendOne(OutgoingEntry entry) {
+    private CompletableFuture<String> sendOne(KeyedEntry entry) {
         RedisAsyncCommands<String, byte[]> async = connection().async();
         String[] keys = IdempotentXadd.keys(entry);
         byte[][] args = IdempotentXadd.args(entry, options.retention());

@@ -8,11 +8,10 @@ import java.util.concurrent.CompletableFuture;
 import io.lettuce.core.RedisClient;
 import io.rill.CheckpointOptions.Fsync;
 import io.rill.OutboxOptions;
+import io.rill.Output;
 import io.rill.ProducerOptions;
 import io.rill.publish.OutboxFullException;
-import io.rill.publish.OutgoingEntry;
 import io.rill.publish.Producer;
-import io.rill.publish.Trim;
 
 /** The Java blocks of docs/producing.md, compiled with the core's tests; {@code ProducingGuideTest} runs them. */
 final class ProducingGuide {
@@ -23,9 +22,9 @@ final class ProducingGuide {
     static String idempotent(RedisClient client, String requestId) {
         // tag::idempotent[]
         Producer producer = Producer.create(client);                 // keys kept 24 hours, no outbox
-        OutgoingEntry order = OutgoingEntry.of("orders", requestId,  // the key: the same for every retry
-                Map.of("sku", "A-1", "qty", "2"));
-        String id = producer.publishAndWait(order);                  // a retry returns this same ID
+        Output order = Output.of("orders", Map.of("sku", "A-1", "qty", "2"));
+        String id = producer.publishAndWait(requestId, order);       // the key: the same for every retry,
+                                                                     // and a retry returns this same ID
         // end::idempotent[]
         producer.close();
         return id;
@@ -51,8 +50,8 @@ final class ProducingGuide {
     static CompletableFuture<String> publishBuffered(Producer producer, String orderId) {
         // tag::publish-buffered[]
         try {
-            CompletableFuture<String> id = producer.publish(OutgoingEntry.of("orders", orderId,
-                    Map.of("orderId", orderId, "amount", "12.50")).trimmed(Trim.maxLength(1_000_000)));
+            CompletableFuture<String> id = producer.publish(orderId, Output.to("orders")
+                    .field("orderId", orderId).field("amount", "12.50").maxLen(1_000_000).build());
             // the order is on disk now; `id` completes when Redis has it (at once, or after an outage)
             return id;
         } catch (OutboxFullException e) {

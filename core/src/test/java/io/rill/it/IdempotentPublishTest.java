@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -25,12 +26,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.rill.Output;
 import io.rill.ProducerOptions;
 import io.rill.StreamEntry;
 import io.rill.internal.publish.IdempotentXadd;
-import io.rill.publish.OutgoingEntry;
 import io.rill.publish.Producer;
-import io.rill.publish.Trim;
 import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
 import io.rill.testing.WithRedis;
@@ -63,13 +63,13 @@ class IdempotentPublishTest {
     @Test
     void aPublishRetriedThreeTimesAddsOneEntryAndReturnsItsIdEachTime() {
         String stream = RedisFixture.unique("orders");
-        OutgoingEntry entry = OutgoingEntry.of(stream, "request-42", Map.of("sku", "A-1", "qty", "2"));
-        String first = producer.publishAndWait(entry);
+        Output entry = Output.of(stream, Map.of("sku", "A-1", "qty", "2"));
+        String first = producer.publishAndWait("request-42", entry);
         for (int retry = 0; retry < 3; retry++) {
-            assertEquals(first, producer.publishAndWait(entry), "retry " + retry);
+            assertEquals(first, producer.publishAndWait("request-42", entry), "retry " + retry);
         }
         // a retry with other fields is still the same request: the first entry stands
-        assertEquals(first, producer.publishAndWait(OutgoingEntry.of(stream, "request-42", Map.of("sku", "B-2"))));
+        assertEquals(first, producer.publishAndWait("request-42", Output.of(stream, Map.of("sku", "B-2"))));
         List<StreamMessage<String, String>> entries = redis.entries(stream);
         assertEquals(1, entries.size());
         assertEquals(first, entries.get(0).getId());
@@ -83,8 +83,8 @@ class IdempotentPublishTest {
     void aServerWithoutTheScriptGetsItsTextOnce() {
         String stream = RedisFixture.unique("orders");
         redis.commands().scriptFlush(); // as after a Redis restart
-        String id = producer.publishAndWait(OutgoingEntry.of(stream, "k", Map.of("n", "1")));
-        assertEquals(id, producer.publishAndWait(OutgoingEntry.of(stream, "k", Map.of("n", "1"))));
+        String id = producer.publishAndWait("k", Output.of(stream, Map.of("n", "1")));
+        assertEquals(id, producer.publishAndWait("k", Output.of(stream, Map.of("n", "1"))));
         assertEquals(IdempotentXadd.SHA, redis.commands().scriptLoad(IdempotentXadd.SCRIPT), "EVALSHA names the script");
         assertEquals(1, redis.commands().xlen(stream));
     }
@@ -92,8 +92,9 @@ class IdempotentPublishTest {
     @Test
     void retriesRacingEachOtherStillAddOneEntry() {
         String stream = RedisFixture.unique("orders");
-        OutgoingEntry entry = OutgoingEntry.of(stream, "request-7", Map.of("n", "7"));
-        List<CompletableFuture<String>> racing = IntStream.range(0, 8).mapToObj(i -> producer.publish(entry)).toList();
+        Output entry = Output.of(stream, Map.of("n", "7"));
+        List<CompletableFuture<String>> racing = IntStream.range(0, 8).mapToObj(i -> producer.publish("request-7", entry))
+                .toList();
         Set<String> ids = racing.stream().map(CompletableFuture::join).collect(Collectors.toSet());
         assertEquals(1, ids.size());
         assertEquals(1, redis.commands().xlen(stream));
@@ -103,13 +104,13 @@ class IdempotentPublishTest {
     void differentKeysAddDifferentEntriesInOrder() {
         String stream = RedisFixture.unique("orders");
         List<String> ids = IntStream.range(0, 50)
-                .mapToObj(i -> producer.publishAndWait(OutgoingEntry.of(stream, "k" + i, Map.of("n", Integer.toString(i)))))
+                .mapToObj(i -> producer.publishAndWait("k" + i, Output.of(stream, Map.of("n", Integer.toString(i)))))
                 .toList();
         assertEquals(50, Set.copyOf(ids).size());
         assertEquals(ids, redis.entries(stream).stream().map(StreamMessage::getId).toList());
         // the same key on another stream is another entry
         String other = RedisFixture.unique("refunds");
-        assertNotEquals(ids.get(0), producer.publishAndWait(OutgoingEntry.of(other, "k0", Map.of("n", "0"))));
+        assertNotEquals(ids.get(0), producer.publishAndWait("k0", Output.of(other, Map.of("n", "0"))));
         assertEquals(1, redis.commands().xlen(other));
     }
 
@@ -119,16 +120,16 @@ class IdempotentPublishTest {
         try (Producer shortMemory = Producer.builder(redis.client())
                 .options(ProducerOptions.builder().retention(retention).build()).build()) {
             String stream = RedisFixture.unique("orders");
-            OutgoingEntry entry = OutgoingEntry.of(stream, "k", Map.of("n", "1"));
-            String first = shortMemory.publishAndWait(entry);
+            Output entry = Output.of(stream, Map.of("n", "1"));
+            String first = shortMemory.publishAndWait("k", entry);
             String dedupKey = IdempotentXadd.dedupKey(stream, "k");
             long ttl = redis.commands().pttl(dedupKey);
             assertTrue(ttl > 0 && ttl <= retention.toMillis(), "PTTL " + ttl);
             assertEquals(first, redis.commands().get(dedupKey));
-            assertEquals(first, shortMemory.publishAndWait(entry), "within the retention");
+            assertEquals(first, shortMemory.publishAndWait("k", entry), "within the retention");
 
             await().atMost(Duration.ofSeconds(10)).until(() -> redis.commands().exists(dedupKey) == 0);
-            String second = shortMemory.publishAndWait(entry);
+            String second = shortMemory.publishAndWait("k", entry);
             assertNotEquals(first, second, "past the retention the key is forgotten: a new entry");
             assertEquals(2, redis.commands().xlen(stream));
         }
@@ -141,8 +142,8 @@ class IdempotentPublishTest {
         fields.put("blob", HexFormat.of().parseHex("089601fffe00c3"));
         fields.put("empty", new byte[0]);
         fields.put("text", "grüße ✓".getBytes(StandardCharsets.UTF_8));
-        String id = producer.publishAndWait(OutgoingEntry.ofBytes(stream, "b1", fields));
-        assertEquals(id, producer.publishAndWait(OutgoingEntry.ofBytes(stream, "b1", fields)));
+        String id = producer.publishAndWait("b1", Output.ofBytes(stream, fields));
+        assertEquals(id, producer.publishAndWait("b1", Output.ofBytes(stream, fields)));
         try (StatefulRedisConnection<String, byte[]> bytes = redis.client()
                 .connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
             List<StreamMessage<String, byte[]>> read = bytes.sync().xrange(stream, io.lettuce.core.Range.create("-", "+"));
@@ -153,16 +154,44 @@ class IdempotentPublishTest {
     }
 
     @Test
+    void anEntryWiderThanOneLuaUnpackIsPublishedWholeAndOnce() {
+        // 5,000 fields are 10,000 XADD values: more than Lua's unpack returns at once
+        String stream = RedisFixture.unique("wide");
+        Output.Builder wide = Output.to(stream);
+        for (int i = 0; i < 5000; i++) {
+            wide.field("f" + i, Integer.toString(i));
+        }
+        Output entry = wide.build();
+        String id = producer.publishAndWait("wide-1", entry);
+        assertEquals(id, producer.publishAndWait("wide-1", entry), "a retry of a wide entry is still deduplicated");
+        assertEquals(1, redis.commands().xlen(stream));
+        Map<String, String> body = redis.entries(stream).get(0).getBody();
+        assertEquals(5000, body.size());
+        assertEquals(List.copyOf(entry.fields().keySet()), List.copyOf(body.keySet()), "field order kept");
+        assertEquals("4999", body.get("f4999"));
+    }
+
+    @Test
+    void aPublishWithoutAKeyIsRefusedAndWritesNothing() {
+        String stream = RedisFixture.unique("orders");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> producer.publish("", Output.of(stream, Map.of("n", "1"))));
+        assertTrue(e.getMessage().contains("idempotency key"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> producer.publish(null, Output.of(stream, Map.of("n", "1"))));
+        assertEquals(0, redis.commands().xlen(stream));
+    }
+
+    @Test
     void theXaddTrimsAsAsked() {
         String stream = RedisFixture.unique("trimmed");
         for (int i = 0; i < 20; i++) {
-            producer.publishAndWait(OutgoingEntry.of(stream, "k" + i, Map.of("n", Integer.toString(i)))
-                    .trimmed(Trim.maxLength(5, false)));
+            producer.publishAndWait("k" + i, Output.to(stream).field("n", Integer.toString(i)).maxLen(5).exactTrimming()
+                    .build());
         }
         assertEquals(5, redis.commands().xlen(stream));
         assertEquals("19", redis.entries(stream).get(4).getBody().get("n"));
         String last = redis.entries(stream).get(4).getId();
-        producer.publishAndWait(OutgoingEntry.of(stream, "k-min", Map.of("n", "20")).trimmed(Trim.minId(last, false)));
+        producer.publishAndWait("k-min", Output.to(stream).field("n", "20").minId(last).exactTrimming().build());
         assertEquals(2, redis.commands().xlen(stream), "MINID drops every entry before the ID");
     }
 
@@ -186,8 +215,8 @@ class IdempotentPublishTest {
         };
         try (Producer traced = Producer.builder(redis.client()).tracing(fixed).build()) {
             String stream = RedisFixture.unique("traced");
-            traced.publishAndWait(OutgoingEntry.of(stream, "a", Map.of("n", "1")));
-            traced.publishAndWait(OutgoingEntry.of(stream, "b", Map.of("n", "2", Tracing.TRACEPARENT, "mine")));
+            traced.publishAndWait("a", Output.of(stream, Map.of("n", "1")));
+            traced.publishAndWait("b", Output.of(stream, Map.of("n", "2", Tracing.TRACEPARENT, "mine")));
             List<StreamMessage<String, String>> entries = redis.entries(stream);
             assertEquals("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
                     entries.get(0).getBody().get(Tracing.TRACEPARENT));

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import io.lettuce.core.StreamMessage;
 import io.rill.CheckpointOptions.Fsync;
 import io.rill.OutboxOptions;
+import io.rill.Output;
 import io.rill.ProducerOptions;
 import io.rill.publish.OutboxFullException;
-import io.rill.publish.OutgoingEntry;
 import io.rill.publish.Producer;
 import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
@@ -41,8 +41,8 @@ class OutboxOutageTest {
         return Producer.builder(redis.client()).options(ProducerOptions.builder().outbox(outbox).build()).build();
     }
 
-    private static OutgoingEntry entry(String stream, int i) {
-        return OutgoingEntry.of(stream, "order-" + i, Map.of("n", Integer.toString(i)));
+    private static Output entry(String stream, int i) {
+        return Output.of(stream, Map.of("n", Integer.toString(i)));
     }
 
     private static List<String> numbers(List<StreamMessage<String, String>> entries) {
@@ -57,12 +57,12 @@ class OutboxOutageTest {
             String stream = "orders";
             List<CompletableFuture<String>> ids = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                ids.add(producer.publish(entry(stream, i)));
+                ids.add(producer.publish("order-" + i, entry(stream, i)));
             }
             CompletableFuture.allOf(ids.toArray(CompletableFuture[]::new)).get();
             server.kill();
             for (int i = 300; i < 1_000; i++) {
-                ids.add(producer.publish(entry(stream, i)));
+                ids.add(producer.publish("order-" + i, entry(stream, i)));
             }
             assertTrue(producer.buffered() > 0, "Redis is down: entries wait");
             server.restart();
@@ -100,9 +100,10 @@ class OutboxOutageTest {
             server.kill();
             try (Producer producer = producer(redis, OutboxOptions.builder().directory(dir).maxEntries(200).build())) {
                 for (int i = 0; i < 200; i++) {
-                    producer.publish(entry(stream, i));
+                    producer.publish("order-" + i, entry(stream, i));
                 }
-                OutboxFullException full = assertThrows(OutboxFullException.class, () -> producer.publish(entry(stream, 200)));
+                OutboxFullException full = assertThrows(OutboxFullException.class,
+                        () -> producer.publish("order-200", entry(stream, 200)));
                 assertEquals("outbox.max-entries", full.option());
                 assertTrue(full.getMessage().contains("outbox.max-entries = 200"), full.getMessage());
                 assertEquals(200, producer.buffered());

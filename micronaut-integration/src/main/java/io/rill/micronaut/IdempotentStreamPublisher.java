@@ -1,16 +1,12 @@
 package io.rill.micronaut;
 
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
+import io.rill.Output;
 import io.rill.micronaut.bind.BodyCodec;
 import io.rill.publish.OutboxFullException;
-import io.rill.publish.OutgoingEntry;
 import io.rill.publish.Producer;
-import io.rill.publish.Trim;
 
 /**
  * Publishes entries idempotently through the core's {@link Producer}: each publish carries an idempotency key
@@ -43,15 +39,22 @@ public final class IdempotentStreamPublisher implements AutoCloseable {
      * @throws OutboxFullException with an outbox, when it is full; nothing was written
      */
     public CompletableFuture<String> publish(String stream, String idempotencyKey, Object body) {
-        return publish(stream, idempotencyKey, body, Map.of(), Trim.NONE);
+        return publish(idempotencyKey, entry(stream, body).build());
     }
 
-    /** As {@link #publish(String, String, Object)}, with further fields and the stream trimmed as {@code trim} says. */
-    public CompletableFuture<String> publish(String stream, String idempotencyKey, Object body,
-            Map<String, String> extraFields, Trim trim) {
-        Map<String, byte[]> fields = new LinkedHashMap<>(codec.writeBytes(body));
-        extraFields.forEach((name, value) -> fields.put(name, value.getBytes(StandardCharsets.UTF_8)));
-        return producer.publish(new OutgoingEntry(stream, idempotencyKey, fields, trim));
+    /**
+     * As {@link #publish(String, String, Object)} for an entry built in full, such as
+     * {@code entry("orders", order).field("tenant", "acme").maxLen(1_000_000).build()}.
+     */
+    public CompletableFuture<String> publish(String idempotencyKey, Output entry) {
+        return producer.publish(idempotencyKey, entry);
+    }
+
+    /** A builder of an entry to {@code stream} holding {@code body}'s fields, for further fields or trimming. */
+    public Output.Builder entry(String stream, Object body) {
+        Output.Builder builder = Output.to(stream);
+        codec.writeBytes(body).forEach(builder::field);
+        return builder;
     }
 
     /** Entries in the outbox not yet confirmed by Redis; 0 without an outbox. */

@@ -91,6 +91,21 @@ class IdempotentPublisherTest extends RedisTest {
     }
 
     @Test
+    void anEntryBuiltFromABodyCarriesFurtherFieldsAndTrimsTheStream() {
+        String stream = "idem:trimmed";
+        for (int i = 0; i < 5; i++) {
+            publisher.publish("t-" + i, publisher.entry(stream, new Order("A-" + i, i)).field("tenant", "acme")
+                    .maxLen(2).exactTrimming().build()).join();
+        }
+        String again = publisher.publish("t-4", publisher.entry(stream, new Order("other", 9)).build()).join();
+        List<StreamMessage<String, String>> written = redis.entries(stream);
+        assertEquals(2, written.size(), "MAXLEN = 2");
+        assertEquals(again, written.get(1).getId(), "a retried key answers the first entry's ID");
+        assertEquals("{\"sku\":\"A-4\",\"quantity\":4}", written.get(1).getBody().get("payload"));
+        assertEquals("acme", written.get(1).getBody().get("tenant"));
+    }
+
+    @Test
     void theContextsStopClosesTheProducerAndReleasesItsOutbox() {
         Path directory = outbox.resolve("stop");
         Map<String, Object> properties = Map.of("spec.name", "none", "redis.uri", server.uri(),

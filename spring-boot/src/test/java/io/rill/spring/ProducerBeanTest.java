@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import io.rill.publish.OutgoingEntry;
+import io.rill.Output;
 import io.rill.publish.Producer;
 import io.rill.spring.autoconfigure.RillProducerAutoConfiguration;
 import io.rill.testing.RedisFixture;
@@ -43,10 +43,10 @@ class ProducerBeanTest {
                     Producer producer = context.getBean(Producer.class);
                     assertEquals(Duration.ofMinutes(10), producer.options().retention());
                     assertTrue(producer.options().outbox().enabled());
-                    OutgoingEntry entry = OutgoingEntry.of("spring:orders", "order-1", Map.of("sku", "A-1"));
-                    String first = producer.publish(entry).join();
+                    Output entry = Output.of("spring:orders", Map.of("sku", "A-1"));
+                    String first = producer.publish("order-1", entry).join();
                     for (int retry = 0; retry < 3; retry++) {
-                        assertEquals(first, producer.publish(entry).join());
+                        assertEquals(first, producer.publish("order-1", entry).join());
                     }
                     try (RedisFixture redis = new RedisFixture(server)) {
                         assertEquals(1, redis.commands().xlen("spring:orders"));
@@ -64,8 +64,8 @@ class ProducerBeanTest {
         try (io.rill.internal.publish.Outbox left = io.rill.internal.publish.Outbox.open(options, entries -> {
             throw new IllegalStateException("Redis away");
         }, Duration.ofSeconds(1))) {
-            left.add(OutgoingEntry.of("spring:left", "l-1", Map.of("n", "1")));
-            left.add(OutgoingEntry.of("spring:left", "l-2", Map.of("n", "2")));
+            left.add("l-1", Output.of("spring:left", Map.of("n", "1")));
+            left.add("l-2", Output.of("spring:left", Map.of("n", "2")));
         }
         runner().withPropertyValues("rill.producer.outbox.directory=" + outbox, "rill.producer.outbox.identity=api-2")
                 .run(context -> {

@@ -21,9 +21,9 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.rill.CheckpointOptions.Fsync;
 import io.rill.OutboxOptions;
+import io.rill.Output;
 import io.rill.ProducerOptions;
 import io.rill.bench.HarnessClient;
-import io.rill.publish.OutgoingEntry;
 import io.rill.publish.Producer;
 import io.rill.testing.RedisServer;
 
@@ -110,7 +110,7 @@ public final class PublishBenchmark {
         long start = System.nanoTime();
         for (int i = 0; i < entries; i++) {
             inFlight.acquire();
-            CompletableFuture<String> id = producer.publish(OutgoingEntry.ofBytes(stream, "k" + i, Map.of("payload", payload)));
+            CompletableFuture<String> id = producer.publish("k" + i, Output.ofBytes(stream, Map.of("payload", payload)));
             id.whenComplete((v, e) -> inFlight.release());
         }
         inFlight.acquire(window);

@@ -5,22 +5,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.rill.publish.OutgoingEntry;
-import io.rill.publish.Trim;
+import io.rill.Output;
 
 /**
- * An outgoing entry as the bytes of an outbox journal record (the stream is the record's own field):
- * idempotency key, trim kind, approximate flag, threshold, field count, then name/value pairs, every
- * string and value as a length (int) and its bytes. The journal frames and checksums the record.
+ * An entry to publish as the bytes of an outbox journal record (the stream is the record's own field):
+ * idempotency key, trim kind ({@link Output.Trim}'s ordinal), exact flag, threshold, field count, then
+ * name/value pairs, every string and value as a length (int) and its bytes. The journal frames and
+ * checksums the record.
  */
 public final class EntryPayload {
+
+    private static final byte[] NO_THRESHOLD = new byte[0];
 
     private EntryPayload() {
     }
 
-    public static byte[] encode(OutgoingEntry entry) {
-        byte[] key = entry.idempotencyKey().getBytes(StandardCharsets.UTF_8);
-        byte[] threshold = entry.trim().threshold().getBytes(StandardCharsets.UTF_8);
+    public static byte[] encode(KeyedEntry keyed) {
+        Output entry = keyed.entry();
+        byte[] key = keyed.idempotencyKey().getBytes(StandardCharsets.UTF_8);
+        byte[] threshold = entry.threshold().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(NO_THRESHOLD);
         int size = 4 + key.length + 1 + 1 + 4 + threshold.length + 4;
         Map<byte[], byte[]> fields = new LinkedHashMap<>();
         for (Map.Entry<String, byte[]> field : entry.fields().entrySet()) {
@@ -30,8 +33,8 @@ public final class EntryPayload {
         }
         ByteBuffer out = ByteBuffer.allocate(size);
         put(out, key);
-        out.put((byte) entry.trim().kind().ordinal());
-        out.put((byte) (entry.trim().approximate() ? 1 : 0));
+        out.put((byte) entry.trim().ordinal());
+        out.put((byte) (entry.exactTrimming() ? 1 : 0));
         put(out, threshold);
         out.putInt(fields.size());
         fields.forEach((name, value) -> {
@@ -41,18 +44,18 @@ public final class EntryPayload {
         return out.array();
     }
 
-    public static OutgoingEntry decode(String stream, byte[] payload) {
+    public static KeyedEntry decode(String stream, byte[] payload) {
         ByteBuffer in = ByteBuffer.wrap(payload);
         String key = new String(get(in), StandardCharsets.UTF_8);
-        Trim.Kind kind = Trim.Kind.values()[in.get()];
-        boolean approximate = in.get() == 1;
+        Output.Trim trim = Output.Trim.values()[in.get()];
+        boolean exact = in.get() == 1;
         String threshold = new String(get(in), StandardCharsets.UTF_8);
         int n = in.getInt();
-        Map<String, byte[]> fields = new LinkedHashMap<>();
+        Output.Builder builder = Output.to(stream);
         for (int i = 0; i < n; i++) {
-            fields.put(new String(get(in), StandardCharsets.UTF_8), get(in));
+            builder.field(new String(get(in), StandardCharsets.UTF_8), get(in));
         }
-        return new OutgoingEntry(stream, key, fields, new Trim(kind, threshold, approximate));
+        return new KeyedEntry(key, KeyedEntry.trimmed(builder, trim, threshold, exact).build());
     }
 
     private static void put(ByteBuffer out, byte[] bytes) {

@@ -9,16 +9,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import io.rill.Output;
 import io.rill.internal.connect.EntryCodec;
 import io.rill.internal.connect.SlotKeys;
-import io.rill.publish.OutgoingEntry;
-import io.rill.publish.Trim;
+import io.rill.internal.connect.WideCall;
 
 /**
  * The idempotent XADD: one script that returns the ID stored under the entry's dedup key when there is one,
  * else appends the entry and stores its ID under that key with an expiry, both in one atomic step. A script
  * rather than MULTI because it must read before it writes. The dedup key starts with the stream's slot
- * prefix ({@link SlotKeys}), so the script touches one hash slot in a cluster.
+ * prefix ({@link SlotKeys}), so the script touches one hash slot in a cluster. The XADD goes through
+ * {@link WideCall}, so an entry of any number of fields can be published (as a handler's output can).
  *
  * <p>Redis 8.6.2+ has {@code XADD ... IDMP producer-id iid} doing the same in the server (without a key of
  * its own, bounded per producer id in count and time). {@link #hasIdmp} tells from the server's version;
@@ -27,7 +28,7 @@ import io.rill.publish.Trim;
 public final class IdempotentXadd {
 
     /** KEYS: stream, dedup key. ARGV: retention ms, number of trim arguments, trim arguments, field/value pairs. */
-    public static final String SCRIPT = """
+    public static final String SCRIPT = WideCall.FUNCTION + """
             local earlier = redis.call('GET', KEYS[2])
             if earlier then
                 return {earlier, 0}
@@ -41,7 +42,7 @@ public final class IdempotentXadd {
             for i = 3 + trims, #ARGV do
                 args[#args + 1] = ARGV[i]
             end
-            local id = redis.call(unpack(args))
+            local id = call_wide(args)
             redis.call('SET', KEYS[2], id, 'PX', ARGV[1])
             return {id, 1}
             """;
@@ -60,22 +61,22 @@ public final class IdempotentXadd {
         return SlotKeys.prefix(stream) + DEDUP_INFIX + idempotencyKey;
     }
 
-    public static String[] keys(OutgoingEntry entry) {
-        return new String[] {entry.stream(), dedupKey(entry.stream(), entry.idempotencyKey())};
+    public static String[] keys(KeyedEntry keyed) {
+        return new String[] {keyed.stream(), dedupKey(keyed.stream(), keyed.idempotencyKey())};
     }
 
     /** The script's arguments for one entry. */
-    public static byte[][] args(OutgoingEntry entry, Duration retention) {
-        List<byte[]> args = new ArrayList<>(4 + entry.fields().size() * 2);
+    public static byte[][] args(KeyedEntry keyed, Duration retention) {
+        Output entry = keyed.entry();
+        List<byte[]> args = new ArrayList<>(5 + entry.fields().size() * 2);
         args.add(EntryCodec.utf8(Long.toString(Math.max(1, retention.toMillis()))));
-        Trim trim = entry.trim();
-        if (trim.kind() == Trim.Kind.NONE) {
+        if (entry.trim() == Output.Trim.NONE) {
             args.add(EntryCodec.utf8("0"));
         } else {
             args.add(EntryCodec.utf8("3"));
-            args.add(EntryCodec.utf8(trim.kind().name()));
-            args.add(EntryCodec.utf8(trim.approximate() ? "~" : "="));
-            args.add(EntryCodec.utf8(trim.threshold()));
+            args.add(EntryCodec.utf8(entry.trim().name()));
+            args.add(EntryCodec.utf8(entry.exactTrimming() ? "=" : "~"));
+            args.add(EntryCodec.utf8(entry.threshold().orElseThrow()));
         }
         for (Map.Entry<String, byte[]> field : entry.fields().entrySet()) {
             args.add(field.getKey().getBytes(StandardCharsets.UTF_8));

@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
 
 import io.rill.Backoff;
 import io.rill.OutboxOptions;
+import io.rill.Output;
 import io.rill.internal.checkpoint.AckJournal.Commit;
 import io.rill.internal.checkpoint.FileAckJournal;
 import io.rill.internal.checkpoint.IdentityLock;
 import io.rill.internal.connect.Failure;
-import io.rill.publish.OutgoingEntry;
 
 /**
  * A producer's outbox: every publish is journaled first (the checkpoint journal's file format and writer,
@@ -45,10 +45,10 @@ public final class Outbox implements AutoCloseable {
     /** Sends entries pipelined, in order; one future per entry, completing with its ID. */
     @FunctionalInterface
     public interface Sender {
-        List<CompletableFuture<String>> send(List<OutgoingEntry> entries);
+        List<CompletableFuture<String>> send(List<KeyedEntry> entries);
     }
 
-    private record Pending(OutgoingEntry entry, int size, CompletableFuture<Commit> journaled,
+    private record Pending(KeyedEntry entry, int size, CompletableFuture<Commit> journaled,
             CompletableFuture<String> id) {
     }
 
@@ -81,7 +81,7 @@ public final class Outbox implements AutoCloseable {
             if (commit.payload() == null) {
                 continue; // not an outbox record; cannot happen in an outbox's own journal
             }
-            OutgoingEntry entry = EntryPayload.decode(commit.stream(), commit.payload());
+            KeyedEntry entry = EntryPayload.decode(commit.stream(), commit.payload());
             capacity.recovered(commit.payload().length);
             queue.add(new Pending(entry, commit.payload().length, CompletableFuture.completedFuture(commit),
                     new CompletableFuture<>()));
@@ -111,7 +111,12 @@ public final class Outbox implements AutoCloseable {
      * @throws IllegalStateException               when the outbox is closed
      * @throws UncheckedIOException                when the journal can't be written
      */
-    public CompletableFuture<String> add(OutgoingEntry entry) {
+    public CompletableFuture<String> add(String idempotencyKey, Output output) {
+        return add(new KeyedEntry(idempotencyKey, output));
+    }
+
+    /** As {@link #add(String, Output)}. */
+    public CompletableFuture<String> add(KeyedEntry entry) {
         byte[] payload = EntryPayload.encode(entry);
         if (payload.length > FileAckJournal.MAX_PAYLOAD) {
             throw new IllegalArgumentException("an entry of " + payload.length + " bytes is larger than the " + name

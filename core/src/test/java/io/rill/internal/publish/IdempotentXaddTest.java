@@ -14,8 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.lettuce.core.cluster.SlotHash;
-import io.rill.publish.OutgoingEntry;
-import io.rill.publish.Trim;
+import io.rill.Output;
 
 /** The pure parts of the idempotent XADD: dedup key names, script arguments, the IDMP version probe. */
 class IdempotentXaddTest {
@@ -42,7 +41,7 @@ class IdempotentXaddTest {
         Map<String, byte[]> fields = new LinkedHashMap<>();
         fields.put("b", new byte[] {0, -1, 10});
         fields.put("a", "x".getBytes(StandardCharsets.UTF_8));
-        OutgoingEntry entry = OutgoingEntry.ofBytes("orders", "k", fields);
+        KeyedEntry entry = new KeyedEntry("k", Output.ofBytes("orders", fields));
 
         byte[][] plain = IdempotentXadd.args(entry, Duration.ofMinutes(1));
         assertEquals(6, plain.length);
@@ -52,15 +51,29 @@ class IdempotentXaddTest {
         assertArrayEquals(new byte[] {0, -1, 10}, plain[3]);
         assertEquals("a", new String(plain[4], StandardCharsets.UTF_8));
 
-        byte[][] trimmed = IdempotentXadd.args(entry.trimmed(Trim.maxLength(1000)), Duration.ofMinutes(1));
+        byte[][] trimmed = IdempotentXadd.args(new KeyedEntry("k", trimmed(fields).maxLen(1000).build()), Duration.ofMinutes(1));
         assertEquals("3", new String(trimmed[1], StandardCharsets.UTF_8));
         assertEquals("MAXLEN", new String(trimmed[2], StandardCharsets.UTF_8));
         assertEquals("~", new String(trimmed[3], StandardCharsets.UTF_8));
         assertEquals("1000", new String(trimmed[4], StandardCharsets.UTF_8));
-        byte[][] minId = IdempotentXadd.args(entry.trimmed(Trim.minId("5-0", false)), Duration.ofMinutes(1));
+        byte[][] minId = IdempotentXadd.args(new KeyedEntry("k", trimmed(fields).minId("5-0").exactTrimming().build()),
+                Duration.ofMinutes(1));
         assertEquals("MINID", new String(minId[2], StandardCharsets.UTF_8));
         assertEquals("=", new String(minId[3], StandardCharsets.UTF_8));
-        assertThrows(IllegalArgumentException.class, () -> Trim.minId("yesterday"));
+        assertThrows(IllegalArgumentException.class, () -> Output.to("orders").minId("yesterday"));
+    }
+
+    private static Output.Builder trimmed(Map<String, byte[]> fields) {
+        Output.Builder builder = Output.to("orders");
+        fields.forEach(builder::field);
+        return builder;
+    }
+
+    @Test
+    void theXaddTakesAnyNumberOfFieldsThroughTheWideCall() {
+        // Lua's unpack stops near 8,000 values: the script must not unpack an entry's fields itself
+        assertTrue(IdempotentXadd.SCRIPT.contains("call_wide(args)"), IdempotentXadd.SCRIPT);
+        assertFalse(IdempotentXadd.SCRIPT.contains("unpack(args)"), IdempotentXadd.SCRIPT);
     }
 
     @Test

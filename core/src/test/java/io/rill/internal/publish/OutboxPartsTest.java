@@ -12,9 +12,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.rill.Output;
 import io.rill.publish.OutboxFullException;
-import io.rill.publish.OutgoingEntry;
-import io.rill.publish.Trim;
 
 /** The outbox's pure parts: an entry as a journal record, and the buffer's accounting. */
 class OutboxPartsTest {
@@ -25,15 +24,48 @@ class OutboxPartsTest {
         fields.put("z", new byte[] {0, (byte) 0xFF, (byte) 0x80, 13, 10});
         fields.put("ä", "ü".getBytes(StandardCharsets.UTF_8));
         fields.put("empty", new byte[0]);
-        for (Trim trim : List.of(Trim.NONE, Trim.maxLength(7, false), Trim.minId("1700000000000-3"))) {
-            OutgoingEntry entry = new OutgoingEntry("orders:{1}", "ключ-1", fields, trim);
-            OutgoingEntry back = EntryPayload.decode("orders:{1}", EntryPayload.encode(entry));
+        for (Output output : List.of(Output.ofBytes("orders:{1}", fields), builder(fields).maxLen(7).exactTrimming().build(),
+                builder(fields).minId("1700000000000-3").build())) {
+            KeyedEntry entry = new KeyedEntry("ключ-1", output);
+            KeyedEntry back = EntryPayload.decode("orders:{1}", EntryPayload.encode(entry));
             assertEquals(entry.stream(), back.stream());
             assertEquals(entry.idempotencyKey(), back.idempotencyKey());
-            assertEquals(trim, back.trim());
-            assertEquals(List.copyOf(fields.keySet()), List.copyOf(back.fields().keySet()), "field order kept");
-            fields.forEach((name, value) -> assertArrayEquals(value, back.fields().get(name), name));
+            assertEquals(output.trim(), back.entry().trim());
+            assertEquals(output.threshold(), back.entry().threshold());
+            assertEquals(output.exactTrimming(), back.entry().exactTrimming());
+            assertEquals(output, back.entry());
+            assertEquals(List.copyOf(fields.keySet()), List.copyOf(back.entry().fields().keySet()), "field order kept");
+            fields.forEach((name, value) -> assertArrayEquals(value, back.entry().fields().get(name), name));
         }
+    }
+
+    private static Output.Builder builder(Map<String, byte[]> fields) {
+        Output.Builder builder = Output.to("orders:{1}");
+        fields.forEach(builder::field);
+        return builder;
+    }
+
+    @Test
+    void anEntryWithoutKeyOrFieldsIsRefusedNamingWhatIsMissing() {
+        IllegalArgumentException noKey = assertThrows(IllegalArgumentException.class,
+                () -> new KeyedEntry("", Output.of("orders", Map.of("n", "1"))));
+        assertTrue(noKey.getMessage().contains("idempotency key"), noKey.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new KeyedEntry(null, Output.of("orders", Map.of("n", "1"))));
+        IllegalArgumentException noFields = assertThrows(IllegalArgumentException.class, () -> Output.of("orders", Map.of()));
+        assertTrue(noFields.getMessage().contains("at least one field"), noFields.getMessage());
+    }
+
+    @Test
+    void traceFieldsAreAddedAfterTheEntrysOwnKeepingItsFieldsAndTrim() {
+        Output output = Output.to("orders").field("n", "1").field("traceparent", "mine").maxLen(5).exactTrimming().build();
+        KeyedEntry traced = new KeyedEntry("k", output).withFieldsAbsent(Map.of("traceparent",
+                "theirs".getBytes(StandardCharsets.UTF_8), "tracestate", "s".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of("n", "traceparent", "tracestate"), List.copyOf(traced.entry().fields().keySet()));
+        assertArrayEquals("mine".getBytes(StandardCharsets.UTF_8), traced.entry().fields().get("traceparent"));
+        assertEquals(output.trim(), traced.entry().trim());
+        assertEquals(output.threshold(), traced.entry().threshold());
+        assertTrue(traced.entry().exactTrimming());
+        assertEquals("k", traced.idempotencyKey());
     }
 
     @Test

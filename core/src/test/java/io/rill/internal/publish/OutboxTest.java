@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.rill.CheckpointOptions.Fsync;
 import io.rill.OutboxOptions;
+import io.rill.Output;
 import io.rill.publish.OutboxFullException;
-import io.rill.publish.OutgoingEntry;
 
 /**
  * The outbox against a stand-in for Redis that is down or up on demand: entries are kept in its journal
@@ -39,12 +39,12 @@ class OutboxTest {
         final List<String> keys = Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public List<CompletableFuture<String>> send(List<OutgoingEntry> entries) {
+        public List<CompletableFuture<String>> send(List<KeyedEntry> entries) {
             if (!up.get()) {
                 throw new IllegalStateException("connection refused");
             }
             List<CompletableFuture<String>> ids = new ArrayList<>();
-            for (OutgoingEntry entry : entries) {
+            for (KeyedEntry entry : entries) {
                 keys.add(entry.idempotencyKey());
                 ids.add(CompletableFuture.completedFuture(keys.size() + "-0"));
             }
@@ -52,8 +52,8 @@ class OutboxTest {
         }
     }
 
-    private static OutgoingEntry entry(int i) {
-        return OutgoingEntry.of("orders", "k" + i, Map.of("n", Integer.toString(i)));
+    private static KeyedEntry entry(int i) {
+        return new KeyedEntry("k" + i, Output.of("orders", Map.of("n", Integer.toString(i))));
     }
 
     private OutboxOptions options(String identity) {

@@ -12,8 +12,8 @@ import java.util.concurrent.locks.LockSupport;
 import io.lettuce.core.RedisClient;
 import io.rill.CheckpointOptions.Fsync;
 import io.rill.OutboxOptions;
+import io.rill.Output;
 import io.rill.ProducerOptions;
-import io.rill.publish.OutgoingEntry;
 import io.rill.publish.Producer;
 
 /**
@@ -46,7 +46,7 @@ public final class ProducerProcess {
                 .build()).build();
         long next = System.nanoTime();
         for (int n = from; n < to; n++) {
-            producer.publish(OutgoingEntry.of(stream, "order-" + n, Map.of("n", Integer.toString(n))));
+            producer.publish("order-" + n, Output.of(stream, Map.of("n", Integer.toString(n))));
             line("A " + n);
             next += gapNanos;
             LockSupport.parkNanos(next - System.nanoTime()); // the pace of incoming requests
