@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -108,17 +110,16 @@ public final class ConsoleRedis implements AutoCloseable {
     }
 
     /**
-     * {@code size} streams from {@code cursor} on (fewer on the last page), with their groups. Keys come
-     * from {@code SCAN … TYPE stream} with {@code COUNT size}, as many calls as it takes; the keys of one
-     * call are taken in name order, and a page that ends inside a call's batch ends with a cursor naming
-     * that call and the last key shown, so that the next page takes the rest of the batch. {@code match}
-     * is a SCAN pattern, or null for all keys.
+     * At least {@code size} streams from {@code cursor} on (fewer on the last page), with their groups. Keys
+     * come from {@code SCAN … TYPE stream} with {@code COUNT size}, as many calls as it takes to reach
+     * {@code size}; a page takes whole batches, so it may hold up to one batch more than {@code size}, and
+     * the next page starts at the cursor of the last call (see {@link Cursors.KeyCursor} for why a call is
+     * never repeated). {@code match} is a SCAN pattern, or null for all keys.
      */
     public StreamPage streams(Cursors.KeyCursor cursor, String match, int size, long nowMillis) {
         RedisAsyncCommands<String, String> redis = text().async();
-        List<String> keys = new ArrayList<>();
+        Set<String> keys = new TreeSet<>(); // a set: SCAN may return a key twice in a pass
         String scan = cursor.scan();
-        String after = cursor.after();
         Cursors.KeyCursor next = null;
         for (int calls = 0; next == null; calls++) {
             KeyScanArgs args = KeyScanArgs.Builder.type("stream").limit(size);
@@ -126,32 +127,16 @@ public final class ConsoleRedis implements AutoCloseable {
                 args.match(match);
             }
             KeyScanCursor<String> scanned = await(redis.scan(ScanCursor.of(scan), args));
-            List<String> batch = new ArrayList<>(new java.util.TreeSet<>(scanned.getKeys()));
-            String last = null;
-            for (String key : batch) {
-                if (after != null && key.compareTo(after) <= 0) {
-                    continue;
-                }
-                if (keys.size() == size) {
-                    next = new Cursors.KeyCursor(scan, last); // the rest of this batch comes first on the next page
-                    break;
-                }
-                keys.add(key);
-                last = key;
+            keys.addAll(scanned.getKeys());
+            if (scanned.isFinished() || "0".equals(scanned.getCursor())) {
+                break;
             }
-            after = null;
-            if (next == null) {
-                if (scanned.isFinished() || "0".equals(scanned.getCursor())) {
-                    break;
-                }
-                scan = scanned.getCursor();
-                if (keys.size() == size || calls >= 200) {
-                    next = new Cursors.KeyCursor(scan, null);
-                }
+            scan = scanned.getCursor();
+            if (keys.size() >= size || calls >= 200) {
+                next = new Cursors.KeyCursor(scan);
             }
         }
-        keys.sort(Comparator.naturalOrder());
-        return new StreamPage(streamInfos(keys, nowMillis), next);
+        return new StreamPage(streamInfos(new ArrayList<>(keys), nowMillis), next);
     }
 
     /** One stream with its groups, or empty when the key holds no stream. */

@@ -25,33 +25,27 @@ public final class Cursors {
     }
 
     /**
-     * Where a page of keys starts: a SCAN cursor, and the last key already shown of the batch that SCAN
-     * returns there (its keys are taken in name order), or null to take the batch from its start.
+     * Where a page of keys starts: a SCAN cursor. A page ends where a SCAN call ended, never inside its
+     * batch: calling SCAN again with a cursor it already answered can return another batch once Redis has
+     * resized its key table meanwhile (part of the first batch then comes again with a later cursor), so a
+     * page that went on "after the last key shown" of a repeated call could show a key twice.
      */
-    public record KeyCursor(String scan, String after) {
+    public record KeyCursor(String scan) {
 
-        public static final KeyCursor START = new KeyCursor("0", null);
+        public static final KeyCursor START = new KeyCursor("0");
 
-        /** {@code <scan cursor>} or {@code <scan cursor>:<key>}; the start when absent or malformed. */
+        /** A SCAN cursor; the start when absent or malformed. */
         public static KeyCursor parse(String cursor) {
-            if (cursor == null) {
-                return START;
-            }
-            int colon = cursor.indexOf(':');
-            String scan = colon < 0 ? cursor : cursor.substring(0, colon);
-            if (!SCAN_CURSOR.matcher(scan).matches()) {
-                return START;
-            }
-            return new KeyCursor(scan, colon < 0 ? null : cursor.substring(colon + 1));
+            return cursor != null && SCAN_CURSOR.matcher(cursor).matches() ? new KeyCursor(cursor) : START;
         }
 
         public boolean start() {
-            return "0".equals(scan) && after == null;
+            return "0".equals(scan);
         }
 
         @Override
         public String toString() {
-            return after == null ? scan : scan + ":" + after;
+            return scan;
         }
     }
 

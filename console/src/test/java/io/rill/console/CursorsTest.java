@@ -26,18 +26,15 @@ class CursorsTest {
     }
 
     @Test
-    void keyCursorsAreAScanCursorAndTheLastKeyShown() {
+    void keyCursorsAreScanCursors() {
         assertEquals(Cursors.KeyCursor.START, Cursors.KeyCursor.parse(null));
         assertEquals(Cursors.KeyCursor.START, Cursors.KeyCursor.parse("12; FLUSHALL"));
         assertEquals(Cursors.KeyCursor.START, Cursors.KeyCursor.parse(":orders"));
+        assertEquals(Cursors.KeyCursor.START, Cursors.KeyCursor.parse("1536:orders"));
         assertTrue(Cursors.KeyCursor.parse("0").start());
-        assertEquals(new Cursors.KeyCursor("1536", null), Cursors.KeyCursor.parse("1536"));
-        // a key may hold colons: only the first one separates
-        Cursors.KeyCursor inBatch = Cursors.KeyCursor.parse("1536:orders:{3}:dlq");
-        assertEquals(new Cursors.KeyCursor("1536", "orders:{3}:dlq"), inBatch);
-        assertEquals("1536:orders:{3}:dlq", inBatch.toString());
-        assertEquals(inBatch, Cursors.KeyCursor.parse(inBatch.toString()));
-        assertFalse(new Cursors.KeyCursor("0", "a").start()); // the first batch, after its key a
+        assertEquals(new Cursors.KeyCursor("1536"), Cursors.KeyCursor.parse("1536"));
+        assertEquals("1536", Cursors.KeyCursor.parse("1536").toString());
+        assertFalse(Cursors.KeyCursor.parse("1536").start());
     }
 
     @Test
