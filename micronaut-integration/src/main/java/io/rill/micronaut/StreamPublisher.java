@@ -18,8 +18,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.async.RedisStreamAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -40,6 +43,12 @@ import io.rill.tracing.Tracing;
  * <p>Beans: the primary server's publisher is the unqualified {@code StreamPublisher}; a server of
  * {@code redis.servers.<name>} has {@code @Named("<name>") StreamPublisher}. Thread-safe; one connection,
  * opened on first use.
+ *
+ * <p>Over a Redis Cluster (a {@link RedisClusterClient}, micronaut-redis's primary client with
+ * {@code redis.uris}) Lettuce sends each XADD to the master of its stream's hash slot. The cluster client is
+ * the user's and is used as configured: one without adaptive topology refresh keeps writing to a master that
+ * died until its next periodic refresh (enable
+ * {@code ClusterTopologyRefreshOptions.enableAllAdaptiveRefreshTriggers()} on it).
  */
 public final class StreamPublisher implements AutoCloseable {
 
@@ -49,11 +58,16 @@ public final class StreamPublisher implements AutoCloseable {
     /** Keys and field names as UTF-8 text, values as bytes, so that binary values are written exactly. */
     private static final RedisCodec<String, byte[]> BYTES = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
+    /** One of client and clusterClient is set. */
     private final RedisClient client;
+    private final RedisClusterClient clusterClient;
     private final BodyCodec codec;
     /** Null when tracing is off. */
     private final Tracing tracing;
-    private StatefulRedisConnection<String, byte[]> connection;
+    private StatefulConnection<String, byte[]> connection;
+    private RedisStreamAsyncCommands<String, byte[]> commands;
+    /** The connection's command timeout, kept past close for calls in flight. */
+    private Duration timeout;
     private boolean closed;
 
     public StreamPublisher(RedisClient client, BodyCodec codec) {
@@ -65,7 +79,20 @@ public final class StreamPublisher implements AutoCloseable {
      * {@code tracestate}, under the tracing's field names), unless the entry has that field already.
      */
     public StreamPublisher(RedisClient client, BodyCodec codec, Tracing tracing) {
-        this.client = Objects.requireNonNull(client, "client");
+        this(Objects.requireNonNull(client, "client"), null, codec, tracing);
+    }
+
+    /**
+     * A publisher over a Redis Cluster: each XADD goes to the master of its stream's slot (see the class
+     * comment on topology refresh); trace context as for {@link #StreamPublisher(RedisClient, BodyCodec, Tracing)}.
+     */
+    public StreamPublisher(RedisClusterClient client, BodyCodec codec, Tracing tracing) {
+        this(null, Objects.requireNonNull(client, "client"), codec, tracing);
+    }
+
+    private StreamPublisher(RedisClient client, RedisClusterClient clusterClient, BodyCodec codec, Tracing tracing) {
+        this.client = client;
+        this.clusterClient = clusterClient;
         this.codec = Objects.requireNonNull(codec, "codec");
         this.tracing = tracing == null || !tracing.enabled() ? null : tracing;
     }
@@ -117,9 +144,9 @@ public final class StreamPublisher implements AutoCloseable {
         if (entries.isEmpty()) {
             return List.of();
         }
-        StatefulRedisConnection<String, byte[]> c = connection();
+        RedisStreamAsyncCommands<String, byte[]> c = commands();
         List<RedisFuture<String>> futures = xadd(c, stream, entries, maxLen);
-        Duration timeout = c.getTimeout();
+        Duration timeout = timeout();
         if (!LettuceFutures.awaitAll(timeout, futures.toArray(new RedisFuture[0]))) {
             throw new RedisCommandTimeoutException("XADD to " + stream + " not confirmed within " + timeout);
         }
@@ -148,9 +175,9 @@ public final class StreamPublisher implements AutoCloseable {
             if (entries.isEmpty()) {
                 return CompletableFuture.completedFuture(List.of());
             }
-            StatefulRedisConnection<String, byte[]> c = connection();
+            RedisStreamAsyncCommands<String, byte[]> c = commands();
             futures = xadd(c, stream, entries, maxLen);
-            timeout = c.getTimeout();
+            timeout = timeout();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -206,9 +233,8 @@ public final class StreamPublisher implements AutoCloseable {
     }
 
     /** One XADD per entry, pipelined on the connection. */
-    private static List<RedisFuture<String>> xadd(StatefulRedisConnection<String, byte[]> c, String stream,
+    private static List<RedisFuture<String>> xadd(RedisStreamAsyncCommands<String, byte[]> async, String stream,
             List<Map<String, byte[]>> entries, long maxLen) {
-        RedisAsyncCommands<String, byte[]> async = c.async();
         XAddArgs args = maxLen > 0 ? XAddArgs.Builder.maxlen(maxLen).approximateTrimming() : null;
         List<RedisFuture<String>> futures = new ArrayList<>(entries.size());
         for (Map<String, byte[]> fields : entries) {
@@ -230,14 +256,28 @@ public final class StreamPublisher implements AutoCloseable {
         return codec.write(body);
     }
 
-    private synchronized StatefulRedisConnection<String, byte[]> connection() {
+    /** The stream commands of the connection, opened on first use. */
+    private synchronized RedisStreamAsyncCommands<String, byte[]> commands() {
         if (closed) {
             throw new IllegalStateException("the StreamPublisher is closed (the application is stopping)");
         }
         if (connection == null) {
-            connection = client.connect(BYTES);
+            if (client != null) {
+                StatefulRedisConnection<String, byte[]> c = client.connect(BYTES);
+                commands = c.async();
+                connection = c;
+            } else {
+                StatefulRedisClusterConnection<String, byte[]> c = clusterClient.connect(BYTES);
+                commands = c.async();
+                connection = c;
+            }
+            timeout = connection.getTimeout();
         }
-        return connection;
+        return commands;
+    }
+
+    private synchronized Duration timeout() {
+        return timeout;
     }
 
     @Override
@@ -246,6 +286,7 @@ public final class StreamPublisher implements AutoCloseable {
         if (connection != null) {
             connection.close();
             connection = null;
+            commands = null;
         }
     }
 }

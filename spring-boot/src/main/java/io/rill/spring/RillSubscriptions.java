@@ -190,7 +190,7 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
         return rill().deadLetters(deadLetterStream);
     }
 
-    /** Boot's Lettuce client, for commands of the actuator endpoint. */
+    /** Boot's Lettuce client, for the Producer bean and commands of the actuator endpoint. */
     public RedisClient client() {
         return nativeClient();
     }
@@ -276,14 +276,15 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
 
     private synchronized StreamOutput output() {
         if (output == null) {
-            output = new StreamOutput(nativeClient(), codec, tracing);
+            RedisClusterClient cluster = clusterClient();
+            output = cluster != null ? new StreamOutput(cluster, codec, tracing) : new StreamOutput(nativeClient(), codec, tracing);
         }
         return output;
     }
 
     /**
-     * The {@link RedisClient} of Boot's connection factory, for what does not run on a cluster yet (@SendTo
-     * outputs, the actuator's commands). A cluster or a static master/replica setup fails here, naming the
+     * The {@link RedisClient} of Boot's connection factory, for what does not run on a cluster yet (the
+     * Producer bean, the actuator's commands). A cluster or a static master/replica setup fails here, naming the
      * property that chose it; listeners run on a cluster through {@link #rill()}.
      */
     private RedisClient nativeClient() {
@@ -300,9 +301,9 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
     private RedisClient nativeClient(LettuceConnectionFactory connectionFactory) {
         if (connectionFactory.isClusterAware()) {
             // listeners run on the cluster client (rill()); what still needs a RedisClient lands here
-            throw new IllegalStateException("@SendTo outputs and the actuator endpoint's commands do not run on Redis "
-                    + "Cluster yet, and spring.data.redis.cluster.nodes configures one: listeners without @SendTo run on "
-                    + "it; point spring.data.redis.host/port (or spring.data.redis.sentinel.*) at a standalone or "
+            throw new IllegalStateException("the Producer bean and the actuator endpoint's commands do not run on Redis "
+                    + "Cluster yet, and spring.data.redis.cluster.nodes configures one: listeners (@SendTo included) run "
+                    + "on it; point spring.data.redis.host/port (or spring.data.redis.sentinel.*) at a standalone or "
                     + "Sentinel-managed Redis for these, or set rill.enabled=false");
         }
         if (environment.containsProperty("spring.data.redis.masterreplica.nodes")) {
@@ -312,7 +313,7 @@ public class RillSubscriptions implements SmartLifecycle, DisposableBean {
         }
         AbstractRedisClient client = connectionFactory.getRequiredNativeClient();
         if (client instanceof RedisClusterClient) {
-            throw new IllegalStateException("@SendTo outputs and the actuator endpoint's commands do not run on Redis "
+            throw new IllegalStateException("the Producer bean and the actuator endpoint's commands do not run on Redis "
                     + "Cluster yet, and the LettuceConnectionFactory bean connects to one: give them a standalone or "
                     + "Sentinel-managed Redis, or set rill.enabled=false");
         }

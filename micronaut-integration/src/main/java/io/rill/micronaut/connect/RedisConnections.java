@@ -51,9 +51,10 @@ public final class RedisConnections {
      */
     public RedisClient client(String connection) {
         if (isCluster(connection)) {
-            throw new ConfigurationException("redis.uris configures a Redis Cluster: listeners run on it, but @SendTo "
-                    + "outputs, StreamPublisher (@RedisStreamClient) and the endpoint's commands do not run on a cluster "
-                    + "yet; configure a standalone or Sentinel Redis for them under redis.servers.<name>");
+            throw new ConfigurationException("redis.uris configures a Redis Cluster: listeners, @SendTo outputs and "
+                    + "StreamPublisher (@RedisStreamClient) run on it, but IdempotentStreamPublisher and the endpoint's "
+                    + "commands do not run on a cluster yet; configure a standalone or Sentinel Redis for them under "
+                    + "redis.servers.<name>");
         }
         if (connection.isEmpty()) {
             // micronaut-redis creates a primary client for any redis.* property, defaulting to localhost:6379;

@@ -156,7 +156,7 @@ public class StreamListenerProcessor implements ExecutableMethodProcessor<Stream
             if (!connections.isCluster(connection)) {
                 connections.client(connection); // a cluster's client is there when redis.uris is
             }
-            if (!sendTo.isEmpty()) { // over a cluster: refused naming @SendTo
+            if (!sendTo.isEmpty()) { // over a cluster: micronaut-redis's cluster client
                 publisher = publishers.of(connection);
             }
         } catch (ConfigurationException e) {

@@ -44,9 +44,14 @@ public class StreamPublishers {
         return codec;
     }
 
-    /** The publisher of a connection: {@code ""} for the primary server, else a {@code redis.servers} name. */
+    /**
+     * The publisher of a connection: {@code ""} for the primary server (micronaut-redis's cluster client when
+     * {@code redis.uris} is set), else a {@code redis.servers} name.
+     */
     public StreamPublisher of(String connection) {
-        return publishers.computeIfAbsent(connection, c -> new StreamPublisher(connections.client(c), codec, tracing));
+        return publishers.computeIfAbsent(connection, c -> connections.isCluster(c)
+                ? new StreamPublisher(connections.clusterClient(), codec, tracing)
+                : new StreamPublisher(connections.client(c), codec, tracing));
     }
 
     @Singleton

@@ -11,8 +11,11 @@ import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.async.RedisStreamAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -22,23 +25,38 @@ import io.rill.tracing.Tracing;
 /**
  * Writes {@code @SendTo} output: one entry per body, pipelined XADDs on a connection of its own (opened on
  * first use from Boot's Lettuce client), returning once Redis confirmed all of them; the core acknowledges the
- * input after that.
+ * input after that. Over a Redis Cluster (Boot's cluster client) Lettuce sends each XADD to the master of
+ * its stream's slot; the transactional path (the core's {@code subscribeWithOutputs}) needs the outputs in
+ * the input's slot and checks that at subscribe.
  */
 public final class StreamOutput implements AutoCloseable {
 
     /** Keys and field names as UTF-8 text, values as bytes, so that binary values are written exactly. */
     private static final RedisCodec<String, byte[]> BYTES = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
+    /** One of client and clusterClient is set. */
     private final RedisClient client;
+    private final RedisClusterClient clusterClient;
     private final BodyCodec codec;
     /** Null when tracing is off. */
     private final Tracing tracing;
-    private StatefulRedisConnection<String, byte[]> connection;
+    private StatefulConnection<String, byte[]> connection;
+    private RedisStreamAsyncCommands<String, byte[]> commands;
     private boolean closed;
 
     /** @param tracing adds the trace context of the handler call (its consumer span) to every entry */
     public StreamOutput(RedisClient client, BodyCodec codec, Tracing tracing) {
+        this(client, null, codec, tracing);
+    }
+
+    /** Output over a Redis Cluster: each XADD goes to the master of its stream's slot. */
+    public StreamOutput(RedisClusterClient client, BodyCodec codec, Tracing tracing) {
+        this(null, client, codec, tracing);
+    }
+
+    private StreamOutput(RedisClient client, RedisClusterClient clusterClient, BodyCodec codec, Tracing tracing) {
         this.client = client;
+        this.clusterClient = clusterClient;
         this.codec = codec;
         this.tracing = tracing == null || !tracing.enabled() ? null : tracing;
     }
@@ -75,8 +93,12 @@ public final class StreamOutput implements AutoCloseable {
     @SuppressWarnings("rawtypes")
     public List<String> publishAll(String stream, List<?> bodies) {
         List<Map<String, byte[]>> entries = encode(bodies);
-        StatefulRedisConnection<String, byte[]> c = connection();
-        RedisAsyncCommands<String, byte[]> async = c.async();
+        StatefulConnection<String, byte[]> c;
+        RedisStreamAsyncCommands<String, byte[]> async;
+        synchronized (this) {
+            c = connection();
+            async = commands;
+        }
         List<RedisFuture<String>> futures = new ArrayList<>(entries.size());
         for (Map<String, byte[]> fields : entries) {
             futures.add(async.xadd(stream, fields));
@@ -92,12 +114,20 @@ public final class StreamOutput implements AutoCloseable {
         return ids;
     }
 
-    private synchronized StatefulRedisConnection<String, byte[]> connection() {
+    private synchronized StatefulConnection<String, byte[]> connection() {
         if (closed) {
             throw new IllegalStateException("the @SendTo output is closed: the application is stopping");
         }
         if (connection == null || !connection.isOpen()) {
-            connection = client.connect(BYTES);
+            if (client != null) {
+                StatefulRedisConnection<String, byte[]> c = client.connect(BYTES);
+                commands = c.async();
+                connection = c;
+            } else {
+                StatefulRedisClusterConnection<String, byte[]> c = clusterClient.connect(BYTES);
+                commands = c.async();
+                connection = c;
+            }
         }
         return connection;
     }
