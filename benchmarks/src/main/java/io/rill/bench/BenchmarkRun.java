@@ -20,7 +20,7 @@ import io.rill.bench.throughput.ThroughputBenchmark;
 import io.rill.testing.RedisServer;
 
 /**
- * The benchmark entry point: {@code benchmarks/run [all|throughput|latency|sweep|memory|cluster] [options]}. Starts a Redis
+ * The benchmark entry point: {@code benchmarks/run [all|throughput|latency|sweep|memory|cluster|publish] [options]}. Starts a Redis
  * (REDIS_URI, else Docker, else a local redis-server), runs the chosen benchmarks over every contender
  * of {@link Contenders#all}, prints the figures, and for {@code all} writes them into the docs.
  *
@@ -61,8 +61,12 @@ public final class BenchmarkRun {
             io.rill.bench.cluster.ClusterThroughput.run(list.subList(1, list.size()));
             return;
         }
+        if (mode.equals("publish")) { // producer side, a run of its own: plain XADD vs idempotent publish vs outbox
+            io.rill.bench.publish.PublishBenchmark.main(list.subList(1, list.size()).toArray(new String[0]));
+            return;
+        }
         if (!List.of("all", "throughput", "latency", "sweep", "memory").contains(mode)) {
-            System.err.println("unknown benchmark '" + mode + "': use all, throughput, latency, sweep or memory");
+            System.err.println("unknown benchmark '" + mode + "': use all, throughput, latency, sweep, memory, cluster or publish");
             System.exit(2);
         }
         List<String> known = List.of("--entries", "--warm-up-entries", "--rounds", "--batch", "--payload", "--rates",

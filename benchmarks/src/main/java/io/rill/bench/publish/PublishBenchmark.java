@@ -35,10 +35,7 @@ import io.rill.testing.RedisServer;
  * it starts (Docker, else a local redis-server).
  *
  * <pre>
- * ./mvnw -q -B -DskipTests -pl benchmarks -am package dependency:build-classpath \
- *   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
- * java -Xmx1g -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
- *   io.rill.bench.publish.PublishBenchmark --entries 200000 --rounds 3 --window 1000
+ * benchmarks/run publish --entries 200000 --rounds 3 --window 1000
  * </pre>
  */
 public final class PublishBenchmark {
