@@ -125,15 +125,7 @@ public final class ListenerMethod {
     private void onBatch(List<StreamEntry> entries, Acknowledgement ack) throws Exception {
         List<Object> elements = new ArrayList<>(entries.size());
         List<StreamEntry> bound = new ArrayList<>(entries.size());
-        Map<StreamEntry, Throwable> failed = new LinkedHashMap<>();
-        for (StreamEntry entry : entries) {
-            try {
-                elements.add(binding.bindElement(entry));
-                bound.add(entry);
-            } catch (EntryBindingException e) {
-                failed.put(entry, e);
-            }
-        }
+        Map<StreamEntry, Throwable> failed = bindElements(entries, elements, bound);
         if (ack != null && !failed.isEmpty()) {
             // one acknowledgement settles the whole batch, so the method can't take part of it
             Throwable cause = failed.values().iterator().next();
@@ -184,12 +176,10 @@ public final class ListenerMethod {
     }
 
     /**
-     * Transactional @SendTo of a batch method: it returns one value per entry of its batch, in order (a
-     * {@code null} element: no output for that entry), so that each input commits with its own outputs.
+     * Binds each entry of a batch to its element: the bound ones go to {@code elements} and {@code bound}
+     * (same order), and the entries that can't be bound are returned with their binding error.
      */
-    private Map<StreamEntry, List<Output>> onBatchWithOutputs(List<StreamEntry> entries) throws Exception {
-        List<Object> elements = new ArrayList<>(entries.size());
-        List<StreamEntry> bound = new ArrayList<>(entries.size());
+    private Map<StreamEntry, Throwable> bindElements(List<StreamEntry> entries, List<Object> elements, List<StreamEntry> bound) {
         Map<StreamEntry, Throwable> failed = new LinkedHashMap<>();
         for (StreamEntry entry : entries) {
             try {
@@ -199,6 +189,17 @@ public final class ListenerMethod {
                 failed.put(entry, e);
             }
         }
+        return failed;
+    }
+
+    /**
+     * Transactional @SendTo of a batch method: it returns one value per entry of its batch, in order (a
+     * {@code null} element: no output for that entry), so that each input commits with its own outputs.
+     */
+    private Map<StreamEntry, List<Output>> onBatchWithOutputs(List<StreamEntry> entries) throws Exception {
+        List<Object> elements = new ArrayList<>(entries.size());
+        List<StreamEntry> bound = new ArrayList<>(entries.size());
+        Map<StreamEntry, Throwable> failed = bindElements(entries, elements, bound);
         failed.entrySet().removeIf(f -> resolve(List.of(f.getKey()), f.getValue()) == Resolution.ACKNOWLEDGE);
         Map<StreamEntry, List<Output>> outputs = new LinkedHashMap<>();
         if (!bound.isEmpty()) {
