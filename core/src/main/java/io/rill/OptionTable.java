@@ -63,10 +63,12 @@ public final class OptionTable {
             .sets(SubscriptionOptions.Builder::orderingKey);
 
     static final Option<Integer> MAX_IN_FLIGHT = Option.row("max-in-flight", Integer.class)
-            .byDefault(1000)
+            .defaultInWords("4 × batch-size per stream read, at least 1000")
+            .nullable()
             .rule(between(1, Integer.MAX_VALUE))
-            .means("Entries read and not yet acknowledged or failed, at least one per stream.")
-            .sets(SubscriptionOptions.Builder::maxInFlight);
+            .means("Entries read and not yet acknowledged or failed, at least one per stream; the default holds a batch "
+                    + "in hand, one read ahead and two batches' acks on their way.")
+            .sets(SubscriptionOptions.Builder::maxInFlightOrDerived);
 
     static final Option<StartPosition> START_POSITION = Option.row("start-position", StartPosition.class)
             .byDefault(StartPosition.LATEST)

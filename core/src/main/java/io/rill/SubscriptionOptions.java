@@ -19,7 +19,8 @@ import java.util.List;
  * @param blockTimeout     how long a read waits for new entries before asking again
  * @param concurrency      how many handler calls run at once
  * @param orderingKey      with concurrency &gt; 1, the field whose equal values are handled in stream order; null for none
- * @param maxInFlight      the most entries read but not yet acknowledged (or failed) at any time
+ * @param maxInFlight      the most entries read but not yet acknowledged (or failed) at any time; by default
+ *                         {@link #defaultMaxInFlight 4 × batchSize per stream read, at least 1000}
  * @param startPosition    where a group Rill creates starts
  * @param autoCreate       create a missing group (with MKSTREAM) instead of failing
  * @param ackFlushSize     pending acks of one stream that trigger an XACK (at once, or when the stream's previous XACK is answered)
@@ -68,7 +69,8 @@ public record SubscriptionOptions(
     public static final int DEFAULT_BATCH_SIZE = OptionTable.BATCH_SIZE.defaultValue();
     public static final Duration DEFAULT_BLOCK_TIMEOUT = OptionTable.BLOCK_TIMEOUT.defaultValue();
     public static final int DEFAULT_CONCURRENCY = OptionTable.CONCURRENCY.defaultValue();
-    public static final int DEFAULT_MAX_IN_FLIGHT = OptionTable.MAX_IN_FLIGHT.defaultValue();
+    /** The least default {@code max-in-flight}, for small batches. */
+    public static final int MIN_DEFAULT_MAX_IN_FLIGHT = 1000;
     public static final int DEFAULT_ACK_FLUSH_SIZE = OptionTable.ACK_FLUSH_SIZE.defaultValue();
     public static final Duration DEFAULT_ACK_FLUSH_INTERVAL = OptionTable.ACK_FLUSH_INTERVAL.defaultValue();
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = OptionTable.SHUTDOWN_TIMEOUT.defaultValue();
@@ -162,6 +164,19 @@ public record SubscriptionOptions(
         return streams.stream().flatMap(s -> PartitionedStream.of(s, partitions).streams().stream()).toList();
     }
 
+    /**
+     * The {@code max-in-flight} used when none is set: 4 × {@code batchSize} per stream read, at least
+     * {@value #MIN_DEFAULT_MAX_IN_FLIGHT}. Four batches because a batch is in the handler's hands while the next
+     * read is on its way, and the acks of up to two more are still travelling (one XACK on the wire, the next
+     * gathering behind it): a smaller window makes the reader wait for ack round trips, not for the handler.
+     *
+     * @param streamsRead the stream keys a read names (each partition counts)
+     */
+    public static int defaultMaxInFlight(int batchSize, int streamsRead) {
+        long window = 4L * batchSize * Math.max(1, streamsRead);
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_DEFAULT_MAX_IN_FLIGHT, window));
+    }
+
     /** A builder with every default set; streams, group and consumer (or a checkpoint directory) must be given. */
     public static Builder builder() {
         return new Builder();
@@ -181,7 +196,7 @@ public record SubscriptionOptions(
         private Duration blockTimeout = DEFAULT_BLOCK_TIMEOUT;
         private int concurrency = DEFAULT_CONCURRENCY;
         private String orderingKey;
-        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private Integer maxInFlight; // null: derived from batch-size and the streams read
         private StartPosition startPosition = OptionTable.START_POSITION.defaultValue();
         private boolean autoCreate = OptionTable.AUTO_CREATE.defaultValue();
         private int ackFlushSize = DEFAULT_ACK_FLUSH_SIZE;
@@ -216,7 +231,8 @@ public record SubscriptionOptions(
             blockTimeout = o.blockTimeout;
             concurrency = o.concurrency;
             orderingKey = o.orderingKey;
-            maxInFlight = o.maxInFlight;
+            // a derived value follows batch-size and the streams when the copy changes them
+            maxInFlight = o.maxInFlight == defaultMaxInFlight(o.batchSize, o.streamKeys().size()) ? null : o.maxInFlight;
             startPosition = o.startPosition;
             autoCreate = o.autoCreate;
             ackFlushSize = o.ackFlushSize;
@@ -282,8 +298,17 @@ public record SubscriptionOptions(
             return this;
         }
 
-        /** Entries read but not yet acknowledged, at least one per stream. Default 1000. */
+        /**
+         * Entries read but not yet acknowledged, at least one per stream. Default 4 × batch-size per stream read
+         * (partitions count as streams), at least 1000: see {@link SubscriptionOptions#defaultMaxInFlight}.
+         */
         public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /** The option table's setter: null goes back to the derived default. */
+        Builder maxInFlightOrDerived(Integer maxInFlight) {
             this.maxInFlight = maxInFlight;
             return this;
         }
@@ -454,8 +479,10 @@ public record SubscriptionOptions(
         }
 
         public SubscriptionOptions build() {
+            int window = maxInFlight != null ? maxInFlight
+                    : defaultMaxInFlight(batchSize, streams.size() * Math.max(1, partitions));
             return new SubscriptionOptions(streams, group, consumer, batchSize, blockTimeout, concurrency,
-                    orderingKey, maxInFlight, startPosition, autoCreate, ackFlushSize, ackFlushInterval,
+                    orderingKey, window, startPosition, autoCreate, ackFlushSize, ackFlushInterval,
                     backoffParts != null ? backoffParts.build("") : backoff,
                     shutdownTimeout, handlerTimeout,
                     retryOptions != null ? retryOptions.build() : retry,

@@ -215,6 +215,21 @@ class SubscriptionOptionsTest {
     }
 
     @Test
+    void maxInFlightDefaultHoldsFourBatchesPerStreamReadAndFollowsACopysBatchSize() {
+        assertEquals(1000, valid().build().maxInFlight(), "batch-size 100: at least 1000");
+        assertEquals(2000, valid().batchSize(500).build().maxInFlight(), "4 × batch-size");
+        assertEquals(6000, valid().streams("a", "b", "c").batchSize(500).build().maxInFlight(), "per stream read");
+        assertEquals(8000, valid().partitions(4).batchSize(500).build().maxInFlight(), "each partition is read");
+        assertEquals(Integer.MAX_VALUE, SubscriptionOptions.defaultMaxInFlight(100_000, 10_000), "no overflow");
+
+        SubscriptionOptions derived = valid().batchSize(500).build();
+        assertEquals(4000, derived.toBuilder().batchSize(1000).build().maxInFlight(), "a derived window follows batch-size");
+        SubscriptionOptions set = valid().batchSize(500).maxInFlight(700).build();
+        assertEquals(700, set.toBuilder().batchSize(1000).build().maxInFlight(), "a value set stays");
+        assertEquals(2000, set.toBuilder().option("max-in-flight", null).build().maxInFlight(), "unset by key: derived again");
+    }
+
+    @Test
     void handlerTimeoutIsOffByDefaultAndValidatedNamingTheOption() {
         assertEquals(Duration.ZERO, valid().build().handlerTimeout());
         assertEquals(Duration.ofSeconds(5), valid().handlerTimeout(Duration.ofSeconds(5)).build().handlerTimeout());

@@ -28,6 +28,7 @@ import io.rill.testing.RedisServer;
  * --entries N            throughput: entries per run (1,000,000)
  * --warm-up-entries N    throughput: entries of the warm-up run (200,000)
  * --rounds N             throughput: runs per contender, the median is reported (3)
+ * --latency-rounds N     latency: phases per rate and contender, interleaved; the one with the median p99 is reported (1)
  * --batch N              COUNT of every contender's reads (500)
  * --payload BYTES        size of each entry's payload field (100)
  * --rates A,B,C          latency: producer rates in entries/s (1000,10000,50000)
@@ -69,7 +70,7 @@ public final class BenchmarkRun {
             System.err.println("unknown benchmark '" + mode + "': use all, throughput, latency, sweep, memory, cluster or publish");
             System.exit(2);
         }
-        List<String> known = List.of("--entries", "--warm-up-entries", "--rounds", "--batch", "--payload", "--rates",
+        List<String> known = List.of("--entries", "--warm-up-entries", "--rounds", "--latency-rounds", "--batch", "--payload", "--rates",
                 "--warm-up-seconds", "--seconds", "--drain-seconds", "--only", "--rill-variant", "--docs", "--sweep-rates",
                 "--p99-limit-ms", "--heap");
         int firstOption = list.isEmpty() || list.get(0).startsWith("--") ? 0 : 1;
@@ -92,7 +93,7 @@ public final class BenchmarkRun {
                 .map(s -> Integer.parseInt(s.strip().replace("_", ""))).toList();
         LatencyBenchmark.Settings latency = new LatencyBenchmark.Settings(rates,
                 seconds(args, "--warm-up-seconds", "2"), seconds(args, "--seconds", mode.equals("sweep") ? "5" : "10"),
-                seconds(args, "--drain-seconds", "2"), payload);
+                seconds(args, "--drain-seconds", "2"), payload, intArg(args, "--latency-rounds", 1));
         String docs = stringArg(args, "--docs", "docs");
         String sweepRates = stringArg(args, "--sweep-rates", null);
         RateSweep sweep = new RateSweep(sweepRates == null ? RateSweep.DEFAULT_RATES

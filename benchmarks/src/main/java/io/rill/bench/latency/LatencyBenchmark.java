@@ -3,12 +3,16 @@ package io.rill.bench.latency;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -31,7 +35,13 @@ import io.rill.bench.contender.Contender;
  */
 public final class LatencyBenchmark {
 
-    public record Settings(List<Integer> rates, Duration warmUp, Duration measure, Duration drainGrace, int payload) {
+    /** @param rounds phases per rate and contender; the one with the median p99 is reported */
+    public record Settings(List<Integer> rates, Duration warmUp, Duration measure, Duration drainGrace, int payload,
+            int rounds) {
+
+        public Settings(List<Integer> rates, Duration warmUp, Duration measure, Duration drainGrace, int payload) {
+            this(rates, warmUp, measure, drainGrace, payload, 1);
+        }
     }
 
     /**
@@ -92,11 +102,25 @@ public final class LatencyBenchmark {
                 phase(admin, probe, isolation, producer, contender, highest, settings.warmUp(), Duration.ofSeconds(1));
             }
             for (int rate : settings.rates()) {
-                for (Contender contender : contenders) {
-                    Result result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
-                    results.add(result);
-                    print(result);
+                // rounds interleave the contenders, so that a slow spell of the machine hits each of them
+                Map<Contender, List<Result>> rounds = new LinkedHashMap<>();
+                for (int round = 0; round < settings.rounds(); round++) {
+                    for (Contender contender : contenders) {
+                        Result result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
+                        rounds.computeIfAbsent(contender, c -> new ArrayList<>()).add(result);
+                        print(result);
+                    }
                 }
+                rounds.forEach((contender, all) -> {
+                    Result median = median(all);
+                    if (all.size() > 1) {
+                        System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s median of %d rounds by p99 (p99s: %s)%n", rate,
+                                contender.name(), all.size(), all.stream().map(r -> r.keptUp()
+                                        ? String.format(Locale.ROOT, "%.3g", ms(r.latency().getValueAtPercentile(99))) : "saturated")
+                                        .collect(Collectors.joining(", ")));
+                    }
+                    results.add(median);
+                });
             }
             isolationNotes.addAll(isolation.notes());
         } finally {
@@ -104,6 +128,13 @@ public final class LatencyBenchmark {
             harness.close();
         }
         return results;
+    }
+
+    /** The round with the median p99; a saturated round counts as the longest. */
+    static Result median(List<Result> rounds) {
+        List<Result> sorted = new ArrayList<>(rounds);
+        sorted.sort(Comparator.comparingDouble(r -> r.keptUp() ? r.latency().getValueAtPercentile(99) : Double.MAX_VALUE));
+        return sorted.get((sorted.size() - 1) / 2);
     }
 
     /**

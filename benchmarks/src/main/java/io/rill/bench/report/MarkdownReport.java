@@ -112,8 +112,10 @@ public final class MarkdownReport {
         md.append(String.format(Locale.ROOT, "#### Latency%n%nXADD (producer JVM) to handler (consumer JVM), %s s per rate after a %s s "
                 + "warm-up (dropped), 100-byte payload; p50 / p99 / p99.9 in ms. \"Saturated\" means the consumer had "
                 + "not handled every entry %s s after the producer stopped: its latency grows without bound, so "
-                + "no percentiles are given, only the rate it handled.%n%n",
-                seconds(ls.measure().toMillis()), seconds(ls.warmUp().toMillis()), seconds(ls.drainGrace().toMillis())));
+                + "no percentiles are given, only the rate it handled.%s%n%n",
+                seconds(ls.measure().toMillis()), seconds(ls.warmUp().toMillis()), seconds(ls.drainGrace().toMillis()),
+                ls.rounds() > 1 ? String.format(Locale.ROOT, " Each rate ran %d rounds, the contenders taking turns; the round "
+                        + "with the median p99 is shown (a saturated round counts as the longest).", ls.rounds()) : ""));
         md.append("| consumer |");
         ls.rates().forEach(rate -> md.append(String.format(Locale.ROOT, " %,d/s |", rate)));
         md.append("\n|---|").append("---:|".repeat(ls.rates().size())).append("\n");

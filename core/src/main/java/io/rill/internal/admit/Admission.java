@@ -326,29 +326,28 @@ public final class Admission {
      * go straight to the handler; the read counter moves once per run of one stream's entries.
      */
     private void admitFirst(List<StreamMessage<String, byte[]>> messages) {
-        List<StreamEntry> toHandle = new ArrayList<>(messages.size());
-        String counted = null;
-        int read = 0;
+        List<StreamEntry> read = new ArrayList<>(messages.size());
         for (StreamMessage<String, byte[]> message : messages) {
-            String stream = message.getStream();
             Map<String, byte[]> body = message.getBody();
             // the values stay the arrays Lettuce decoded: no copy, no text decoding unless a handler asks
-            StreamEntry entry = StreamEntry.ofBytes(stream, message.getId(), body == null ? Map.of() : body, 1);
-            if (!window.admit(entry)) {
-                continue;
-            }
+            read.add(StreamEntry.ofBytes(message.getStream(), message.getId(), body == null ? Map.of() : body, 1));
+        }
+        List<StreamEntry> toHandle = window.admitAll(read);
+        String counted = null;
+        int count = 0;
+        for (int i = 0; i < toHandle.size(); i++) {
+            String stream = toHandle.get(i).stream();
             if (!stream.equals(counted)) {
-                if (read > 0) {
-                    metrics.stream(counted).read(read);
+                if (count > 0) {
+                    metrics.stream(counted).read(count);
                 }
                 counted = stream;
-                read = 0;
+                count = 0;
             }
-            read++;
-            toHandle.add(entry);
+            count++;
         }
-        if (read > 0) {
-            metrics.stream(counted).read(read);
+        if (count > 0) {
+            metrics.stream(counted).read(count);
         }
         handOff.accept(toHandle);
     }

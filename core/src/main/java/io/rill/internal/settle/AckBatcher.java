@@ -119,10 +119,27 @@ final class AckBatcher {
         }
     }
 
-    /** Queues the acks of several handled entries. */
+    /** Queues the acks of several handled entries, under one acquisition of the lock per run of one stream's entries. */
     void acknowledge(List<StreamEntry> entries) {
-        for (StreamEntry entry : entries) {
-            acknowledge(entry);
+        int from = 0;
+        while (from < entries.size()) {
+            String stream = entries.get(from).stream();
+            List<String> ready = null;
+            synchronized (this) {
+                List<String> ids = waiting.get(stream);
+                int[] inFlight = unanswered.get(stream);
+                for (; from < entries.size() && entries.get(from).stream().equals(stream); from++) {
+                    ids.add(entries.get(from).id());
+                    if (ids.size() >= flushSize && inFlight[0] == 0) {
+                        ready = take(stream);
+                        from++;
+                        break; // sent below; the rest of the run goes to the next list
+                    }
+                }
+            }
+            if (ready != null) {
+                send(stream, ready);
+            }
         }
     }
 

@@ -257,6 +257,37 @@ public final class Settler {
     }
 
     /**
+     * As {@link #succeeded(StreamEntry, boolean)} for several entries: entries that arrived for the first time
+     * are counted and queued for their XACK together (one lock and one meter update per run of one stream).
+     */
+    public void succeeded(List<StreamEntry> entries, boolean mayWait) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        if (!failures.isEmpty() || !handedAgain.isEmpty()) {
+            // an entry's failures and hand-over were recorded before its handler ran, so these checks see them
+            entries.forEach(entry -> succeeded(entry, mayWait));
+            return;
+        }
+        int from = 0;
+        for (int i = 1; i <= entries.size(); i++) {
+            if (i == entries.size() || !entries.get(i).stream().equals(entries.get(from).stream())) {
+                metrics.stream(entries.get(from).stream()).handled(i - from);
+                from = i;
+            }
+        }
+        acks.acknowledge(entries);
+    }
+
+    /**
+     * True when a success of this entry may be reported later, together with others: it did not arrive again
+     * (whose success must be on record before the next such hand-over, see {@link #handingOver}).
+     */
+    public boolean deferrable(StreamEntry entry) {
+        return handedAgain.isEmpty() || !handedAgain.contains(entry);
+    }
+
+    /**
      * A handler that returns outputs succeeded: the outputs are written and the entry acked together, in
      * one script call with others (semantics 12). An entry that arrived again is flushed at once and its
      * commit awaited before this worker hands over the next such entry, as for {@link #succeeded}.

@@ -2,10 +2,11 @@ package io.rill.internal.window;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -24,13 +25,17 @@ import io.rill.StreamEntry;
 public final class InFlightWindow {
 
     private final int capacity;
-    /** stream → entry ID → its lease. */
+    /**
+     * stream → entry ID → its lease; guarded by {@link #lock}. Plain maps under one lock: the admitting thread
+     * takes it once per read and the settling thread once per XACK, where concurrent maps cost a contended
+     * size counter per entry.
+     */
     private final Map<String, Map<String, Lease>> idsByStream;
-    /** While a history read or a claim is under way: IDs released meanwhile, per stream. */
+    /** While a history read or a claim is under way: IDs released meanwhile, per stream; guarded by {@link #lock}. */
     private final Map<String, Set<String>> releasedByStream;
-    private volatile boolean watching;
-    /** Signals releases to {@link #awaitFree} and {@link #awaitReleased}; admitting takes no lock. */
+    private boolean watching; // guarded by lock
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signals releases to {@link #awaitFree} and {@link #awaitReleased}. */
     private final Condition released = lock.newCondition();
     /** Slots taken: raised by the admitting thread, lowered by releases (then signalled under the lock). */
     private final AtomicInteger used = new AtomicInteger();
@@ -38,15 +43,13 @@ public final class InFlightWindow {
 
     public InFlightWindow(int capacity, List<String> streams) {
         this.capacity = capacity;
-        Map<String, Map<String, Lease>> ids = new ConcurrentHashMap<>();
+        Map<String, Map<String, Lease>> ids = new HashMap<>();
+        Map<String, Set<String>> released = new HashMap<>();
         for (String stream : streams) {
-            ids.put(stream, new ConcurrentHashMap<>());
+            ids.put(stream, new HashMap<>());
+            released.put(stream, new HashSet<>());
         }
         this.idsByStream = Map.copyOf(ids);
-        Map<String, Set<String>> released = new ConcurrentHashMap<>();
-        for (String stream : streams) {
-            released.put(stream, ConcurrentHashMap.newKeySet());
-        }
         this.releasedByStream = Map.copyOf(released);
     }
 
@@ -57,14 +60,24 @@ public final class InFlightWindow {
      * not be admitted again (it would be handled twice).
      */
     public void watchReleases() {
-        releasedByStream.values().forEach(Set::clear); // a release racing the last stop may have left one
-        watching = true;
+        lock.lock();
+        try {
+            releasedByStream.values().forEach(Set::clear);
+            watching = true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Ends {@link #watchReleases()} and forgets what it remembered. */
     public void stopWatchingReleases() {
-        watching = false;
-        releasedByStream.values().forEach(Set::clear);
+        lock.lock();
+        try {
+            watching = false;
+            releasedByStream.values().forEach(Set::clear);
+        } finally {
+            lock.unlock();
+        }
     }
 
     public int capacity() {
@@ -90,7 +103,7 @@ public final class InFlightWindow {
         long nanos = unit.toNanos(timeout);
         lock.lock();
         try {
-            // a release lowers `used` before it takes the lock to signal, so no wake-up is missed here
+            // releases lower `used` and signal under this lock, so no wake-up is missed here
             while (!closed && capacity - used.get() < atLeast) {
                 if (nanos <= 0) {
                     return 0;
@@ -105,14 +118,49 @@ public final class InFlightWindow {
 
     /**
      * Takes a slot for an entry. Returns false, taking nothing, when the entry is already in flight
-     * (a history read returned an entry this consumer is still handling).
+     * (a history read returned an entry this consumer is still handling), or was released while
+     * {@link #watchReleases() watching}.
      */
     public boolean admit(StreamEntry entry) {
+        lock.lock();
+        try {
+            return take(entry, System.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes slots for the entries of one read, under one acquisition of the lock.
+     *
+     * @return the entries admitted, in order: those already in flight here are left out (see {@link #admit})
+     */
+    public List<StreamEntry> admitAll(List<StreamEntry> entries) {
+        List<StreamEntry> admitted = null; // the input itself while every entry is admitted (the usual case)
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            for (int i = 0; i < entries.size(); i++) {
+                StreamEntry entry = entries.get(i);
+                if (take(entry, now)) {
+                    if (admitted != null) {
+                        admitted.add(entry);
+                    }
+                } else if (admitted == null) {
+                    admitted = new ArrayList<>(entries.subList(0, i));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return admitted != null ? admitted : entries;
+    }
+
+    private boolean take(StreamEntry entry, long now) {
         Map<String, Lease> inFlight = idsByStream.get(entry.stream());
-        if (inFlight.putIfAbsent(entry.id(), new Lease(System.nanoTime())) != null) {
+        if (inFlight.putIfAbsent(entry.id(), new Lease(now)) != null) {
             return false;
         }
-        // release() records before it removes: an ID absent here but released while watching is seen
         if (watching && releasedByStream.get(entry.stream()).contains(entry.id())) {
             inFlight.remove(entry.id());
             return false;
@@ -124,7 +172,15 @@ public final class InFlightWindow {
     /** True when the entry is in flight here. */
     public boolean contains(String stream, String id) {
         Map<String, Lease> ids = idsByStream.get(stream);
-        return ids != null && ids.containsKey(id);
+        if (ids == null) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return ids.containsKey(id);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** IDs of one stream in flight whose lease started before {@code nanoTime}, dropped leases left out. */
@@ -141,28 +197,38 @@ public final class InFlightWindow {
      */
     public List<String> heldSince(String stream, long startedBefore, long admittedBefore, List<String> dropped) {
         List<String> ids = new ArrayList<>();
-        idsByStream.get(stream).forEach((id, lease) -> {
-            if (lease.dropped || lease.started - startedBefore >= 0) {
-                return;
-            }
-            if (dropped != null && lease.admitted - admittedBefore < 0) {
-                lease.dropped = true;
-                dropped.add(id);
-                return;
-            }
-            ids.add(id);
-        });
+        lock.lock();
+        try {
+            idsByStream.get(stream).forEach((id, lease) -> {
+                if (lease.dropped || lease.started - startedBefore >= 0) {
+                    return;
+                }
+                if (dropped != null && lease.admitted - admittedBefore < 0) {
+                    lease.dropped = true;
+                    dropped.add(id);
+                    return;
+                }
+                ids.add(id);
+            });
+        } finally {
+            lock.unlock();
+        }
         return ids;
     }
 
     /** Records that these IDs' leases were renewed in Redis at {@code nanoTime}; IDs no longer in flight are ignored. */
     public void renewed(String stream, Collection<String> ids, long nanoTime) {
         Map<String, Lease> inFlight = idsByStream.get(stream);
-        for (String id : ids) {
-            Lease lease = inFlight.get(id);
-            if (lease != null) {
-                lease.started = nanoTime;
+        lock.lock();
+        try {
+            for (String id : ids) {
+                Lease lease = inFlight.get(id);
+                if (lease != null) {
+                    lease.started = nanoTime;
+                }
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -174,23 +240,22 @@ public final class InFlightWindow {
     /** Gives back the slots of these IDs of one stream; IDs not in flight are ignored. */
     public void release(String stream, Collection<String> ids) {
         Map<String, Lease> inFlight = idsByStream.get(stream);
-        Set<String> watched = watching ? releasedByStream.get(stream) : null;
-        int removed = 0;
-        for (String id : ids) {
-            if (watched != null && inFlight.containsKey(id)) {
-                watched.add(id);
-            }
-            if (inFlight.remove(id) != null) {
-                removed++;
-            }
-        }
-        if (removed == 0) {
-            return;
-        }
-        used.addAndGet(-removed);
         lock.lock();
         try {
-            released.signalAll();
+            Set<String> watched = watching ? releasedByStream.get(stream) : null;
+            int removed = 0;
+            for (String id : ids) {
+                if (inFlight.remove(id) != null) {
+                    removed++;
+                    if (watched != null) {
+                        watched.add(id);
+                    }
+                }
+            }
+            if (removed > 0) {
+                used.addAndGet(-removed);
+                released.signalAll();
+            }
         } finally {
             lock.unlock();
         }
@@ -212,8 +277,8 @@ public final class InFlightWindow {
         long nanos = unit.toNanos(timeout);
         lock.lock();
         try {
-            // release() removes the ID before it takes the lock to signal, so no signal is missed here
-            while (contains(entry.stream(), entry.id())) {
+            // release() removes the ID and signals under this lock, so no signal is missed here
+            while (idsByStream.get(entry.stream()).containsKey(entry.id())) {
                 if (nanos <= 0) {
                     return false;
                 }
@@ -225,12 +290,12 @@ public final class InFlightWindow {
         }
     }
 
-    /** When an entry was admitted, and when its lease last started (admitted, or renewed in Redis). */
+    /** When an entry was admitted, and when its lease last started (admitted, or renewed in Redis); guarded by the lock. */
     private static final class Lease {
         final long admitted;
-        volatile long started;
-        /** Past max-lease: never renewed again. Written by the renewing thread only. */
-        volatile boolean dropped;
+        long started;
+        /** Past max-lease: never renewed again. */
+        boolean dropped;
 
         Lease(long now) {
             admitted = now;

@@ -34,6 +34,23 @@ class InFlightWindowTest {
     }
 
     @Test
+    void aReadIsAdmittedWholeInOrderLeavingOutWhatIsInFlightOrWasReleasedMeanwhile() {
+        InFlightWindow window = new InFlightWindow(10, List.of("orders"));
+        List<StreamEntry> read = List.of(entry("1-0"), entry("2-0"), entry("3-0"));
+        assertTrue(read == window.admitAll(read), "all admitted: the read itself, no copy");
+        assertEquals(3, window.size());
+
+        window.admit(entry("4-0"));
+        window.watchReleases();
+        window.release(entry("4-0")); // acked while the next read was on its way
+        List<StreamEntry> admitted = window.admitAll(List.of(entry("2-0"), entry("4-0"), entry("5-0"), entry("6-0")));
+        assertEquals(List.of("5-0", "6-0"), admitted.stream().map(StreamEntry::id).toList());
+        window.stopWatchingReleases();
+        assertEquals(5, window.size());
+        assertEquals(5, window.free());
+    }
+
+    @Test
     void releasesBeforeWatchingAreNotRemembered() {
         InFlightWindow window = new InFlightWindow(10, List.of("orders"));
         window.admit(entry("1-0"));

@@ -1,0 +1,48 @@
+package io.rill.bench.latency;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+import io.rill.bench.CostProbe;
+import io.rill.bench.contender.Contenders;
+
+/** With --latency-rounds, the round with the median p99 stands for the rate. */
+class LatencyMedianTest {
+
+    @Test
+    void theRoundWithTheMedianP99IsReportedAndASaturatedRoundCountsAsTheLongest() {
+        LatencyBenchmark.Result fast = round(2), middle = round(5), slow = round(40), saturated = saturated();
+        assertEquals(middle, LatencyBenchmark.median(List.of(slow, fast, middle)));
+        assertEquals(middle, LatencyBenchmark.median(List.of(saturated, middle, fast)));
+        assertEquals(fast, LatencyBenchmark.median(List.of(fast)));
+        // two of three saturated: the rate is reported as saturated
+        assertFalse(LatencyBenchmark.median(List.of(saturated, fast, saturated())).keptUp());
+    }
+
+    private static LatencyBenchmark.Result round(double p99Ms) {
+        Histogram h = new Histogram(3);
+        h.recordValue((long) (p99Ms * 1e6));
+        return result(h, 1000);
+    }
+
+    private static LatencyBenchmark.Result saturated() {
+        Histogram h = new Histogram(3);
+        h.recordValue(1_000_000);
+        return result(h, 900);
+    }
+
+    private static LatencyBenchmark.Result result(Histogram latency, long handled) {
+        Histogram lag = new Histogram(3);
+        lag.recordValue(10_000);
+        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 0, 5, 5, 12, Map.of(), Map.of(), Map.of(), 0.01);
+        return new LatencyBenchmark.Result(Contenders.all(500).get(0), 10_000, 1000, handled, 10_000, latency, lag, cost, "",
+                new GcPauses.Summary(0, Duration.ZERO, Duration.ZERO));
+    }
+}
