@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -35,6 +36,11 @@ public final class MarkdownReport {
     static final double TARGET_RATIO_TO_SDR_ACK = 8;
     static final int TARGET_LATENCY_RATE = 10_000;
     static final double TARGET_P99_MS = 2;
+    /** Issue 18's targets: the journal at interval against the loop, and the tails of every journal mode. */
+    static final double TARGET_INTERVAL_TO_LOOP = 1.3;
+    static final double TARGET_P99_10K_MS = 1.5;
+    static final double TARGET_P99_50K_MS = 5;
+    static final double TARGET_P999_50K_MS = 10;
     /** Other processes' share of the CPU above which a run's figures are provisional. */
     static final double OTHERS_SHARE_LIMIT = 0.05;
 
@@ -257,7 +263,57 @@ public final class MarkdownReport {
                 md.append(row(what, "saturated", false));
             }
         }
+        md.append(journalTargets(throughput, latency));
         return md.toString();
+    }
+
+    /** The journal contenders ("Rill, journal …") against the loop: throughput and CPU at interval, tails in every mode. */
+    private static String journalTargets(List<ThroughputBenchmark.Result> throughput, List<LatencyBenchmark.Result> latency) {
+        ThroughputBenchmark.Result loop = throughput.get(0);
+        StringBuilder md = new StringBuilder();
+        throughput.stream().filter(r -> r.contender().name().equals("Rill, journal fsync interval")).findFirst().ifPresent(r -> {
+            double toLoop = r.median() / loop.median();
+            md.append(row(String.format(Locale.ROOT, "%s ≥ %.1f× the plain loop", r.contender().name(), TARGET_INTERVAL_TO_LOOP),
+                    String.format(Locale.ROOT, "%.2f×", toLoop), toLoop >= TARGET_INTERVAL_TO_LOOP));
+            md.append(row(r.contender().name() + ": consumer CPU per entry ≤ the plain loop's", String.format(Locale.ROOT,
+                    "%.2f against %.2f µs", r.consumerMicros(), loop.consumerMicros()), r.consumerMicros() <= loop.consumerMicros()));
+        });
+        for (ThroughputBenchmark.Result r : throughput) {
+            Contender c = r.contender();
+            if (!c.name().startsWith("Rill, journal")) {
+                continue;
+            }
+            List<String> worse = new ArrayList<>();
+            for (LatencyBenchmark.Result mine : latency) {
+                LatencyBenchmark.Result theirs = mine.contender() == c ? find(latency, mine.rate(), loop.contender()) : null;
+                if (theirs == null) {
+                    continue;
+                }
+                if (!mine.keptUp() || theirs.keptUp() && (p(mine, 99) > p(theirs, 99) || p(mine, 99.9) > p(theirs, 99.9))) {
+                    worse.add(String.format(Locale.ROOT, "%,d/s", mine.rate()));
+                }
+            }
+            md.append(row(c.name() + ": p99 and p99.9 no worse than the plain loop's at every rate",
+                    worse.isEmpty() ? "at every rate" : "worse at " + String.join(", ", worse), worse.isEmpty()));
+            LatencyBenchmark.Result at10k = find(latency, 10_000, c);
+            if (at10k != null) {
+                md.append(row(String.format(Locale.ROOT, "%s: p99 ≤ %s ms at 10,000/s", c.name(), SvgChart.trim(TARGET_P99_10K_MS)),
+                        at10k.keptUp() ? SvgChart.trim(p(at10k, 99)) + " ms" : "saturated",
+                        at10k.keptUp() && p(at10k, 99) <= TARGET_P99_10K_MS));
+            }
+            LatencyBenchmark.Result at50k = find(latency, 50_000, c);
+            if (at50k != null) {
+                md.append(row(String.format(Locale.ROOT, "%s: p99 ≤ %s ms and p99.9 ≤ %s ms at 50,000/s", c.name(),
+                        SvgChart.trim(TARGET_P99_50K_MS), SvgChart.trim(TARGET_P999_50K_MS)),
+                        at50k.keptUp() ? SvgChart.trim(p(at50k, 99)) + " / " + SvgChart.trim(p(at50k, 99.9)) + " ms" : "saturated",
+                        at50k.keptUp() && p(at50k, 99) <= TARGET_P99_50K_MS && p(at50k, 99.9) <= TARGET_P999_50K_MS));
+            }
+        }
+        return md.toString();
+    }
+
+    private static double p(LatencyBenchmark.Result r, double percentile) {
+        return LatencyBenchmark.ms(r.latency().getValueAtPercentile(percentile));
     }
 
     private static String row(String target, String measured, boolean met) {

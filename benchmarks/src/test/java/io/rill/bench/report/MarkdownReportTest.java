@@ -58,6 +58,9 @@ class MarkdownReportTest {
         assertTrue(page.contains("| Rill, journal off ≥ 0.9× the plain loop | 1.13× | met |"), page);
         assertTrue(page.contains("| Rill, journal off ≥ 8× Spring Data Redis, ack per message | 15.0× | met |"), page);
         assertTrue(page.contains("| Rill, journal off p99 ≤ 2 ms at 10,000 entries/s | 3 ms | **missed** |"), page);
+        assertTrue(page.contains("| Rill, journal off: p99 and p99.9 no worse than the plain loop's at every rate | worse at "
+                + "10,000/s | **missed** |"), page);
+        assertTrue(page.contains("| Rill, journal off: p99 ≤ 1.5 ms at 10,000/s | 3 ms | **missed** |"), page);
         assertTrue(page.contains("saturated (handled 9,000/s)"), page);
         assertTrue(page.contains("**Provisional figures**"), "a busy machine makes the figures provisional");
         assertEquals(1, page.split(MarkdownReport.BEGIN, -1).length - 1, "one results block");
