@@ -39,6 +39,12 @@ public final class LatencyBenchmark {
     public record Settings(List<Integer> rates, Duration warmUp, Duration measure, Duration drainGrace, int payload,
             int rounds) {
 
+        public Settings {
+            if (rounds < 1) {
+                throw new IllegalArgumentException("--latency-rounds must be at least 1, was " + rounds);
+            }
+        }
+
         public Settings(List<Integer> rates, Duration warmUp, Duration measure, Duration drainGrace, int payload) {
             this(rates, warmUp, measure, drainGrace, payload, 1);
         }

@@ -2,6 +2,8 @@ package io.rill.bench.latency;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +26,13 @@ class LatencyMedianTest {
         assertEquals(fast, LatencyBenchmark.median(List.of(fast)));
         // two of three saturated: the rate is reported as saturated
         assertFalse(LatencyBenchmark.median(List.of(saturated, fast, saturated())).keptUp());
+    }
+
+    @Test
+    void noRoundsIsRefusedNamingTheOption() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LatencyBenchmark.Settings(
+                List.of(1000), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 100, 0));
+        assertTrue(e.getMessage().startsWith("--latency-rounds"), e.getMessage());
     }
 
     private static LatencyBenchmark.Result round(double p99Ms) {
