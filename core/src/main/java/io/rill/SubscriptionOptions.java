@@ -232,7 +232,8 @@ public record SubscriptionOptions(
             concurrency = o.concurrency;
             orderingKey = o.orderingKey;
             // a derived value follows batch-size and the streams when the copy changes them
-            maxInFlight = o.maxInFlight == defaultMaxInFlight(o.batchSize, o.streamKeys().size()) ? null : o.maxInFlight;
+            maxInFlight = o.maxInFlight == defaultMaxInFlight(o.batchSize, o.streams.size() * o.partitions) ? null
+                    : o.maxInFlight;
             startPosition = o.startPosition;
             autoCreate = o.autoCreate;
             ackFlushSize = o.ackFlushSize;

@@ -333,22 +333,7 @@ public final class Admission {
             read.add(StreamEntry.ofBytes(message.getStream(), message.getId(), body == null ? Map.of() : body, 1));
         }
         List<StreamEntry> toHandle = window.admitAll(read);
-        String counted = null;
-        int count = 0;
-        for (int i = 0; i < toHandle.size(); i++) {
-            String stream = toHandle.get(i).stream();
-            if (!stream.equals(counted)) {
-                if (count > 0) {
-                    metrics.stream(counted).read(count);
-                }
-                counted = stream;
-                count = 0;
-            }
-            count++;
-        }
-        if (count > 0) {
-            metrics.stream(counted).read(count);
-        }
+        metrics.countByStream(toHandle, Meters.StreamMeters::read);
         handOff.accept(toHandle);
     }
 

@@ -164,21 +164,14 @@ public abstract sealed class Invoker {
 
         @Override
         void invoke(List<StreamEntry> entries, Watchdog.Call watch) {
-            Successes done = declared == null && entries.size() > 1 ? new Successes(entries.size()) : null;
-            try {
-                for (int i = 0; i < entries.size(); i++) {
-                    if (halted || Thread.currentThread().isInterrupted()) {
-                        abandon(entries.subList(i, entries.size()));
-                        return;
-                    }
-                    if (!attempt(entries.get(i), watch, done)) {
-                        abandon(entries.subList(i + 1, entries.size()));
-                        return;
-                    }
+            for (int i = 0; i < entries.size(); i++) {
+                if (halted || Thread.currentThread().isInterrupted()) {
+                    abandon(entries.subList(i, entries.size()));
+                    return;
                 }
-            } finally {
-                if (done != null) {
-                    done.report(settler);
+                if (!attempt(entries.get(i), watch)) {
+                    abandon(entries.subList(i + 1, entries.size()));
+                    return;
                 }
             }
         }
@@ -186,10 +179,8 @@ public abstract sealed class Invoker {
         /**
          * Runs the handler on one entry until it succeeds or its attempts are over; false when interrupted. A
          * call past handler-timeout was failed by the watchdog: its outcome is dropped and the lane goes on.
-         *
-         * @param done where a success goes to be reported with others of the batch; null to report each at once
          */
-        private boolean attempt(StreamEntry entry, Watchdog.Call watch, Successes done) {
+        private boolean attempt(StreamEntry entry, Watchdog.Call watch) {
             settler.handingOver(entry);
             for (int attempt = 1;; attempt++) {
                 if (halted) {
@@ -245,49 +236,10 @@ public abstract sealed class Invoker {
                 }
                 if (declared != null) {
                     settler.succeeded(entry, outputs);
-                } else if (done != null && settler.deferrable(entry)) {
-                    done.add(entry, start, settler);
                 } else {
-                    if (done != null) {
-                        done.report(settler); // in order: what succeeded before this entry first
-                    }
                     settler.succeeded(entry, true);
                 }
                 return true;
-            }
-        }
-    }
-
-    /**
-     * Successes of one batch of a single-entry handler, reported to the settler together: one lock and one
-     * meter update per {@value #REPORT_EVERY} entries instead of per entry (a third of the worker's CPU went to
-     * per-entry acks in the throughput profile). They are reported when that many gathered, after a slow
-     * handler call, before a success that must be on record at once, and when the batch ends: a success waits
-     * for at most the next handler call, and a slow handler's acks go as before, one by one.
-     */
-    static final class Successes {
-        static final int REPORT_EVERY = 100;
-        /** A handler call at least this long reports what gathered, itself included. */
-        static final long SLOW_CALL_NANOS = 100_000;
-
-        private final List<StreamEntry> entries;
-
-        Successes(int batch) {
-            entries = new ArrayList<>(Math.min(batch, REPORT_EVERY));
-        }
-
-        /** @param callStart when the entry's successful handler call started */
-        void add(StreamEntry entry, long callStart, Settler settler) {
-            entries.add(entry);
-            if (entries.size() >= REPORT_EVERY || System.nanoTime() - callStart >= SLOW_CALL_NANOS) {
-                report(settler);
-            }
-        }
-
-        void report(Settler settler) {
-            if (!entries.isEmpty()) {
-                settler.succeeded(entries, true); // neither keeps the list
-                entries.clear();
             }
         }
     }

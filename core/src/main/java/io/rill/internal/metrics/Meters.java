@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.ObjIntConsumer;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.rill.StreamEntry;
 import io.rill.SubscriptionState;
 
 import static io.rill.metrics.SubscriptionMetrics.ACKED;
@@ -96,6 +98,20 @@ public final class Meters implements AutoCloseable {
 
     public StreamMeters stream(String stream) {
         return byStream.get(stream);
+    }
+
+    /**
+     * Counts entries on their streams' meters once per run of one stream's entries (a read or a handled batch
+     * usually is one run): {@code count} gets the stream's meters and the run's length.
+     */
+    public void countByStream(List<StreamEntry> entries, ObjIntConsumer<StreamMeters> count) {
+        int from = 0;
+        for (int i = 1; i <= entries.size(); i++) {
+            if (i == entries.size() || !entries.get(i).stream().equals(entries.get(from).stream())) {
+                count.accept(stream(entries.get(from).stream()), i - from);
+                from = i;
+            }
+        }
     }
 
     /** The meters of one stream of the subscription. */

@@ -269,22 +269,8 @@ public final class Settler {
             entries.forEach(entry -> succeeded(entry, mayWait));
             return;
         }
-        int from = 0;
-        for (int i = 1; i <= entries.size(); i++) {
-            if (i == entries.size() || !entries.get(i).stream().equals(entries.get(from).stream())) {
-                metrics.stream(entries.get(from).stream()).handled(i - from);
-                from = i;
-            }
-        }
+        metrics.countByStream(entries, Meters.StreamMeters::handled);
         acks.acknowledge(entries);
-    }
-
-    /**
-     * True when a success of this entry may be reported later, together with others: it did not arrive again
-     * (whose success must be on record before the next such hand-over, see {@link #handingOver}).
-     */
-    public boolean deferrable(StreamEntry entry) {
-        return handedAgain.isEmpty() || !handedAgain.contains(entry);
     }
 
     /**
