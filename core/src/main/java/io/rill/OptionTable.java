@@ -81,10 +81,12 @@ public final class OptionTable {
             .sets(SubscriptionOptions.Builder::autoCreate);
 
     static final Option<Integer> ACK_FLUSH_SIZE = Option.row("ack-flush-size", Integer.class)
-            .byDefault(100)
+            .defaultInWords("batch-size, at least 100, at most a quarter of max-in-flight")
+            .nullable()
             .rule(between(1, MAX_BATCH_SIZE))
-            .means("Acks of one stream that trigger an XACK (at once, or when the stream's previous XACK is answered), 1..100000.")
-            .sets(SubscriptionOptions.Builder::ackFlushSize);
+            .means("Acks of one stream that trigger an XACK (at once, or when the stream's previous XACK is answered), "
+                    + "1..100000; the default sends one XACK per batch handled.")
+            .sets(SubscriptionOptions.Builder::ackFlushSizeOrDerived);
 
     static final Option<Duration> ACK_FLUSH_INTERVAL = Option.row("ack-flush-interval", Duration.class)
             .byDefault(Duration.ofMillis(50))

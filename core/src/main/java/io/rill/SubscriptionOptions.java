@@ -23,7 +23,9 @@ import java.util.List;
  *                         {@link #defaultMaxInFlight 4 × batchSize per stream read, at least 1000}
  * @param startPosition    where a group Rill creates starts
  * @param autoCreate       create a missing group (with MKSTREAM) instead of failing
- * @param ackFlushSize     pending acks of one stream that trigger an XACK (at once, or when the stream's previous XACK is answered)
+ * @param ackFlushSize     pending acks of one stream that trigger an XACK (at once, or when the stream's previous XACK is
+ *                         answered); by default {@link #defaultAckFlushSize batchSize, at least 100, at most a quarter of
+ *                         maxInFlight}
  * @param ackFlushInterval the longest an ack waits to be flushed
  * @param backoff          how a subscription waits between attempts while Redis fails
  * @param shutdownTimeout  how long a graceful stop waits for in-flight handlers and acks; {@code close()} returns
@@ -71,7 +73,8 @@ public record SubscriptionOptions(
     public static final int DEFAULT_CONCURRENCY = OptionTable.CONCURRENCY.defaultValue();
     /** The least default {@code max-in-flight}, for small batches. */
     public static final int MIN_DEFAULT_MAX_IN_FLIGHT = 1000;
-    public static final int DEFAULT_ACK_FLUSH_SIZE = OptionTable.ACK_FLUSH_SIZE.defaultValue();
+    /** The least default {@code ack-flush-size}, for small batches in a large enough window. */
+    public static final int MIN_DEFAULT_ACK_FLUSH_SIZE = 100;
     public static final Duration DEFAULT_ACK_FLUSH_INTERVAL = OptionTable.ACK_FLUSH_INTERVAL.defaultValue();
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = OptionTable.SHUTDOWN_TIMEOUT.defaultValue();
     /** No handler-timeout: a handler call may run as long as it likes (its lease is bounded by reclaim.max-lease). */
@@ -177,6 +180,16 @@ public record SubscriptionOptions(
         return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_DEFAULT_MAX_IN_FLIGHT, window));
     }
 
+    /**
+     * The {@code ack-flush-size} used when none is set: {@code batchSize}, at least
+     * {@value #MIN_DEFAULT_ACK_FLUSH_SIZE}, at most a quarter of {@code maxInFlight} (and at least 1). One XACK
+     * per batch handled, as a hand-written loop sends; a large batch's acks in runs of 100 cost Redis a command
+     * each for nothing. The quarter keeps a batch in hand, a flush filling and one on the wire inside the window.
+     */
+    public static int defaultAckFlushSize(int batchSize, int maxInFlight) {
+        return Math.max(1, Math.min(Math.max(batchSize, MIN_DEFAULT_ACK_FLUSH_SIZE), maxInFlight / 4));
+    }
+
     /** A builder with every default set; streams, group and consumer (or a checkpoint directory) must be given. */
     public static Builder builder() {
         return new Builder();
@@ -199,7 +212,7 @@ public record SubscriptionOptions(
         private Integer maxInFlight; // null: derived from batch-size and the streams read
         private StartPosition startPosition = OptionTable.START_POSITION.defaultValue();
         private boolean autoCreate = OptionTable.AUTO_CREATE.defaultValue();
-        private int ackFlushSize = DEFAULT_ACK_FLUSH_SIZE;
+        private Integer ackFlushSize; // null: derived from batch-size and max-in-flight
         private Duration ackFlushInterval = DEFAULT_ACK_FLUSH_INTERVAL;
         private Backoff backoff = Backoff.DEFAULT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
@@ -236,7 +249,7 @@ public record SubscriptionOptions(
                     : o.maxInFlight;
             startPosition = o.startPosition;
             autoCreate = o.autoCreate;
-            ackFlushSize = o.ackFlushSize;
+            ackFlushSize = o.ackFlushSize == defaultAckFlushSize(o.batchSize, o.maxInFlight) ? null : o.ackFlushSize;
             ackFlushInterval = o.ackFlushInterval;
             backoff = o.backoff;
             shutdownTimeout = o.shutdownTimeout;
@@ -326,8 +339,17 @@ public record SubscriptionOptions(
             return this;
         }
 
-        /** Acks of one stream that trigger an XACK without waiting for the interval. Default 100. */
+        /**
+         * Acks of one stream that trigger an XACK without waiting for the interval. Default batch-size, at least 100,
+         * at most a quarter of max-in-flight: see {@link SubscriptionOptions#defaultAckFlushSize}.
+         */
         public Builder ackFlushSize(int ackFlushSize) {
+            this.ackFlushSize = ackFlushSize;
+            return this;
+        }
+
+        /** The option table's setter: null goes back to the derived default. */
+        Builder ackFlushSizeOrDerived(Integer ackFlushSize) {
             this.ackFlushSize = ackFlushSize;
             return this;
         }
@@ -483,7 +505,8 @@ public record SubscriptionOptions(
             int window = maxInFlight != null ? maxInFlight
                     : defaultMaxInFlight(batchSize, streams.size() * Math.max(1, partitions));
             return new SubscriptionOptions(streams, group, consumer, batchSize, blockTimeout, concurrency,
-                    orderingKey, window, startPosition, autoCreate, ackFlushSize, ackFlushInterval,
+                    orderingKey, window, startPosition, autoCreate,
+                    ackFlushSize != null ? ackFlushSize : defaultAckFlushSize(batchSize, window), ackFlushInterval,
                     backoffParts != null ? backoffParts.build("") : backoff,
                     shutdownTimeout, handlerTimeout,
                     retryOptions != null ? retryOptions.build() : retry,

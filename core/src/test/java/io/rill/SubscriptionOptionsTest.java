@@ -230,6 +230,24 @@ class SubscriptionOptionsTest {
     }
 
     @Test
+    void ackFlushSizeDefaultIsTheBatchWithinAQuarterOfTheWindowAndFollowsACopy() {
+        assertEquals(100, valid().build().ackFlushSize(), "batch-size 100, window 1000: as before");
+        assertEquals(100, valid().batchSize(10).build().ackFlushSize(), "small batches: at least 100");
+        assertEquals(500, valid().batchSize(500).build().ackFlushSize(), "one XACK per batch in the derived window");
+        assertEquals(250, valid().batchSize(500).maxInFlight(1000).build().ackFlushSize(), "a quarter of a smaller window");
+        assertEquals(1, valid().maxInFlight(2).build().ackFlushSize(), "at least 1");
+        assertEquals(100_000, SubscriptionOptions.defaultAckFlushSize(100_000, Integer.MAX_VALUE), "within its range");
+
+        SubscriptionOptions derived = valid().batchSize(500).build();
+        assertEquals(1000, derived.toBuilder().batchSize(1000).build().ackFlushSize(), "a derived flush size follows batch-size");
+        assertEquals(50, derived.toBuilder().maxInFlight(200).build().ackFlushSize(), "and max-in-flight");
+        SubscriptionOptions set = valid().batchSize(500).ackFlushSize(70).build();
+        assertEquals(70, set.toBuilder().batchSize(1000).build().ackFlushSize(), "a value set stays");
+        assertEquals(500, set.toBuilder().option("ack-flush-size", null).build().ackFlushSize(), "unset by key: derived again");
+        rejects("ack-flush-size", b -> b.ackFlushSize(0));
+    }
+
+    @Test
     void handlerTimeoutIsOffByDefaultAndValidatedNamingTheOption() {
         assertEquals(Duration.ZERO, valid().build().handlerTimeout());
         assertEquals(Duration.ofSeconds(5), valid().handlerTimeout(Duration.ofSeconds(5)).build().handlerTimeout());

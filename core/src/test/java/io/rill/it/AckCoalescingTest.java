@@ -74,4 +74,37 @@ class AckCoalescingTest {
             assertEquals(400, handled.get());
         }
     }
+
+    /**
+     * A worker gathers the successes of a batch before they join the acks, but the interval flush takes them
+     * from it: successes before a handler call that blocks are acked within ack-flush-interval, not after it.
+     */
+    @Test
+    void successesBeforeABlockingHandlerCallGoWithTheIntervalFlush() throws Exception {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server)) {
+            redis.add(STREAM, 10);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger handled = new AtomicInteger();
+            SubscriptionOptions options = SubscriptionOptions.builder().streams(STREAM).group(GROUP).consumer("c1")
+                    .startPosition(StartPosition.EARLIEST)
+                    .batchSize(10) // one read, one unit of work for the worker
+                    .ackFlushSize(100).ackFlushInterval(Duration.ofMillis(100)) // never full: only the interval sends
+                    .janitor(JanitorOptions.builder().enabled(false).build())
+                    .build();
+            try (Rill rill = Rill.create(redis.client())) {
+                rill.subscribe(options, entry -> {
+                    if (handled.incrementAndGet() == 5) {
+                        release.await();
+                    }
+                });
+                // entries 1 to 4 succeeded; 5 to 10 are still in the worker's hands
+                await().atMost(Duration.ofSeconds(10)).until(() -> redis.pending(STREAM, GROUP) == 6);
+                assertEquals(5, handled.get(), "the handler is still blocked in entry 5");
+
+                release.countDown();
+                await().atMost(Duration.ofSeconds(10)).until(() -> redis.pending(STREAM, GROUP) == 0);
+            }
+            assertEquals(10, handled.get());
+        }
+    }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import io.rill.OptionTable;
 import io.rill.StartPosition;
 import io.rill.SubscriptionOptions;
 import io.rill.testing.RedisServer;
@@ -68,7 +67,7 @@ class ConfigPrecedenceTest {
             assertEquals("billing-1", billing.consumer());
             assertEquals(StartPosition.EARLIEST, billing.startPosition());
             assertEquals(true, billing.retry().nonRetryable().contains(IllegalArgumentException.class));
-            assertEquals(OptionTable.find("ack-flush-size").orElseThrow().defaultValue(), billing.ackFlushSize(),
+            assertEquals(SubscriptionOptions.defaultAckFlushSize(20, billing.maxInFlight()), billing.ackFlushSize(),
                     "the core's default where nothing is set");
             assertEquals(50, byGroup.get("shipping").batchSize(), "default for a group without its own entry");
             assertEquals(7, byGroup.get("orderService").batchSize(), "a camel-case group is configured in kebab case");

@@ -67,7 +67,8 @@ public final class RillSubscription implements Contender {
     @Override
     public String setup() {
         return "Rill.subscribe, batch-size " + batch + ", other options default (concurrency 1, max-in-flight "
-                + SubscriptionOptions.defaultMaxInFlight(batch, 1) + ", ack-flush-size " + SubscriptionOptions.DEFAULT_ACK_FLUSH_SIZE
+                + SubscriptionOptions.defaultMaxInFlight(batch, 1) + ", ack-flush-size "
+                + SubscriptionOptions.defaultAckFlushSize(batch, SubscriptionOptions.defaultMaxInFlight(batch, 1))
                 + ", ack-flush-interval " + SubscriptionOptions.DEFAULT_ACK_FLUSH_INTERVAL.toMillis() + " ms)"
                 + (variant.isEmpty() ? "" : ", " + variant);
     }

@@ -246,8 +246,8 @@ public final class Admission {
      * (history, a claim pass, a pause or stop), and the window has room for both batches.
      */
     private int aheadCount(Batch batch, int count) {
-        int read = batch.messages().size();
-        if (!full(batch.messages(), count) || stopping || paused || historyDue) {
+        int read = batch.size();
+        if (!full(batch, count) || stopping || paused || historyDue) {
             return 0;
         }
         for (Source source : periodic) {
@@ -260,16 +260,16 @@ public final class Admission {
     }
 
     /** True when some stream of the read gave all the COUNT it was asked for: more is likely waiting. */
-    private boolean full(List<StreamMessage<String, byte[]>> messages, int count) {
-        if (messages.size() < count) {
+    private boolean full(Batch batch, int count) {
+        if (batch.size() < count) {
             return false;
         }
         if (streams == 1) {
             return true;
         }
         Map<String, Integer> perStream = new HashMap<>();
-        for (StreamMessage<String, byte[]> message : messages) {
-            if (perStream.merge(message.getStream(), 1, Integer::sum) >= count) {
+        for (int i = 0; i < batch.size(); i++) {
+            if (perStream.merge(batch.streamOf(i), 1, Integer::sum) >= count) {
                 return true;
             }
         }
@@ -284,12 +284,12 @@ public final class Admission {
         if (!batch.deleted().isEmpty()) {
             settler.trimmedAway(batch.stream(), batch.deleted());
         }
-        List<StreamMessage<String, byte[]>> messages = batch.messages();
-        if (messages.isEmpty()) {
+        if (batch.origin() == Origin.NEW) {
+            admitFirst(batch.entries());
             return;
         }
-        if (batch.origin() == Origin.NEW) {
-            admitFirst(messages);
+        List<StreamMessage<String, byte[]>> messages = batch.messages();
+        if (messages.isEmpty()) {
             return;
         }
         Map<String, Map<String, Long>> failures = failureCounts(commands, messages);
@@ -325,12 +325,9 @@ public final class Admission {
      * First deliveries (the hot path): they never failed and have nothing to settle on arrival, so they
      * go straight to the handler; the read counter moves once per run of one stream's entries.
      */
-    private void admitFirst(List<StreamMessage<String, byte[]>> messages) {
-        List<StreamEntry> read = new ArrayList<>(messages.size());
-        for (StreamMessage<String, byte[]> message : messages) {
-            Map<String, byte[]> body = message.getBody();
-            // the values stay the arrays Lettuce decoded: no copy, no text decoding unless a handler asks
-            read.add(StreamEntry.ofBytes(message.getStream(), message.getId(), body == null ? Map.of() : body, 1));
+    private void admitFirst(List<StreamEntry> read) {
+        if (read.isEmpty()) {
+            return;
         }
         List<StreamEntry> toHandle = window.admitAll(read);
         metrics.countByStream(toHandle, Meters.StreamMeters::read);

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.rill.StreamEntry;
 
 /**
  * Where entries come from: the history read of the own pending entries, the read of new entries, the
@@ -25,18 +26,35 @@ public interface Source {
     /**
      * What one call read.
      *
-     * @param messages   the entries, values as bytes (a trimmed one has no fields)
+     * @param messages   history reads and claims: the entries, values as bytes (a trimmed one has no fields)
+     * @param entries    new entries: decoded as entries already (see {@code FreshReadOutput}); else empty
      * @param deliveries for history reads and claims: each entry's delivery count as the read left it,
      *                   before the read script set it back (0 when no longer pending here); null for new entries
      * @param stream     with {@code deleted}: the stream they belong to; else null
      * @param deleted    IDs Redis dropped from the PEL because their entries are gone (XAUTOCLAIM)
      */
-    record Batch(Origin origin, List<StreamMessage<String, byte[]>> messages, List<Long> deliveries, String stream,
-            List<String> deleted) {
+    record Batch(Origin origin, List<StreamMessage<String, byte[]>> messages, List<StreamEntry> entries,
+            List<Long> deliveries, String stream, List<String> deleted) {
+
+        /** Entries that arrived again (history read, claim). */
+        public Batch(Origin origin, List<StreamMessage<String, byte[]>> messages, List<Long> deliveries, String stream,
+                List<String> deleted) {
+            this(origin, messages, List.of(), deliveries, stream, deleted);
+        }
 
         /** New entries: first deliveries. */
-        public static Batch fresh(List<StreamMessage<String, byte[]>> messages) {
-            return new Batch(Origin.NEW, messages, null, null, List.of());
+        public static Batch fresh(List<StreamEntry> entries) {
+            return new Batch(Origin.NEW, List.of(), entries, null, null, List.of());
+        }
+
+        /** How many entries were read. */
+        public int size() {
+            return origin == Origin.NEW ? entries.size() : messages.size();
+        }
+
+        /** The stream of the {@code i}th entry read. */
+        public String streamOf(int i) {
+            return origin == Origin.NEW ? entries.get(i).stream() : messages.get(i).getStream();
         }
     }
 

@@ -27,6 +27,7 @@ import io.rill.internal.metrics.Meters;
 import io.rill.internal.output.Transactional;
 import io.rill.internal.retry.Retrier;
 import io.rill.internal.settle.Settler;
+import io.rill.internal.settle.Successes;
 
 /**
  * Runs the user's handler on a unit of work and reports each entry's outcome to the {@link Settler}.
@@ -164,12 +165,22 @@ public abstract sealed class Invoker {
 
         @Override
         void invoke(List<StreamEntry> entries, Watchdog.Call watch) {
+            if (declared != null || entries.size() == 1) {
+                run(entries, watch, null);
+                return;
+            }
+            try (Successes gathered = settler.gather(entries.size())) {
+                run(entries, watch, gathered);
+            }
+        }
+
+        private void run(List<StreamEntry> entries, Watchdog.Call watch, Successes gathered) {
             for (int i = 0; i < entries.size(); i++) {
                 if (halted || Thread.currentThread().isInterrupted()) {
                     abandon(entries.subList(i, entries.size()));
                     return;
                 }
-                if (!attempt(entries.get(i), watch)) {
+                if (!attempt(entries.get(i), watch, gathered)) {
                     abandon(entries.subList(i + 1, entries.size()));
                     return;
                 }
@@ -179,8 +190,10 @@ public abstract sealed class Invoker {
         /**
          * Runs the handler on one entry until it succeeds or its attempts are over; false when interrupted. A
          * call past handler-timeout was failed by the watchdog: its outcome is dropped and the lane goes on.
+         *
+         * @param gathered where a success gathers with the unit's others; null to settle it alone
          */
-        private boolean attempt(StreamEntry entry, Watchdog.Call watch) {
+        private boolean attempt(StreamEntry entry, Watchdog.Call watch, Successes gathered) {
             settler.handingOver(entry);
             for (int attempt = 1;; attempt++) {
                 if (halted) {
@@ -236,6 +249,8 @@ public abstract sealed class Invoker {
                 }
                 if (declared != null) {
                     settler.succeeded(entry, outputs);
+                } else if (gathered != null) {
+                    settler.succeeded(entry, gathered);
                 } else {
                     settler.succeeded(entry, true);
                 }

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,8 @@ final class AckBatcher {
     /** Per stream: XACKs sent (or being journaled) and not yet answered; guarded by this. */
     private final Map<String, int[]> unanswered = new HashMap<>();
     private final AtomicInteger outstanding = new AtomicInteger();
+    /** Workers' successes gathering now; every flush takes what they hold. */
+    private final Set<Successes> gathering = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> ticker;
     private volatile boolean failing;
     /** Null when the journal is off. */
@@ -143,8 +147,32 @@ final class AckBatcher {
         }
     }
 
-    /** Sends every waiting ack now. */
+    /** Opens a worker's gathering of successes for a unit of work of {@code capacity} entries; close it when the unit ends. */
+    Successes gather(int capacity) {
+        Successes successes = new Successes(this::handled, this::closed, flushSize, capacity);
+        gathering.add(successes);
+        return successes;
+    }
+
+    /** A gathering ended: flushes no longer look at it, and what it holds is queued. */
+    void closed(Successes successes) {
+        gathering.remove(successes);
+        successes.handOn();
+    }
+
+    /** Counts gathered successes as handled and queues their acks. */
+    void handled(List<StreamEntry> entries) {
+        if (!entries.isEmpty()) {
+            metrics.countByStream(entries, Meters.StreamMeters::handled);
+            acknowledge(entries);
+        }
+    }
+
+    /** Sends every waiting ack now, gathered successes included. */
     void flush() {
+        for (Successes successes : gathering) {
+            successes.handOn();
+        }
         Map<String, List<String>> ready = new HashMap<>();
         List<Commit> again = null;
         synchronized (this) {

@@ -274,6 +274,28 @@ public final class Settler {
     }
 
     /**
+     * Opens where this worker's successes of one unit of work of {@code capacity} entries gather (see
+     * {@link Successes}); close it when the unit ends. Report each success with {@link #succeeded(StreamEntry, Successes)}.
+     */
+    public Successes gather(int capacity) {
+        return acks.gather(capacity);
+    }
+
+    /**
+     * As {@link #succeeded(StreamEntry, boolean)} on a worker, the success gathered with others when that
+     * changes nothing: a first delivery's ack may travel with the next flush anyway. An entry with failures
+     * on record or that arrived again is settled at once, as before.
+     */
+    public void succeeded(StreamEntry entry, Successes gathered) {
+        // an entry's failures and hand-over were recorded before its handler ran, so these checks see them
+        if (failures.isEmpty() && handedAgain.isEmpty()) {
+            gathered.add(entry);
+        } else {
+            succeeded(entry, true);
+        }
+    }
+
+    /**
      * A handler that returns outputs succeeded: the outputs are written and the entry acked together, in
      * one script call with others (semantics 12). An entry that arrived again is flushed at once and its
      * commit awaited before this worker hands over the next such entry, as for {@link #succeeded}.

@@ -1,0 +1,89 @@
+package io.rill.internal.settle;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.rill.StreamEntry;
+
+/**
+ * Where one worker's successes of first deliveries gather during one unit of work, so that they reach the
+ * acks in runs instead of one lock of the shared ack queue per entry (a third of the worker's CPU in the
+ * throughput profile). They leave when {@code ack-flush-size} gathered, when the worker closes the unit, and
+ * with every flush of the acks, the interval's included: the interval flush takes them from its own thread,
+ * so a handler call that blocks holds none of the successes before it back.
+ *
+ * <p>Without a lock per entry: the worker appends and publishes the count with a release store; whoever
+ * hands a run on (the worker, or a flush on another thread) first claims it by moving {@code handed} with a
+ * compare-and-set, so every success is handed exactly once.
+ */
+public final class Successes implements AutoCloseable {
+
+    private static final VarHandle ADDED;
+    private static final VarHandle HANDED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ADDED = lookup.findVarHandle(Successes.class, "added", int.class);
+            HANDED = lookup.findVarHandle(Successes.class, "handed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Consumer<List<StreamEntry>> acks;
+    private final Consumer<Successes> closed;
+    private final int handAt;
+    /** Written by the worker only, each slot once, before {@link #added} covers it. */
+    private final StreamEntry[] entries;
+    /** Entries published; written by the worker (release), read by flushes (acquire). */
+    private int added;
+    /** Entries claimed and handed to the acks; moved by compare-and-set. */
+    private volatile int handed;
+
+    /**
+     * @param acks     where handed runs go (the list is a view: read it before returning)
+     * @param closed   told when the unit of work ends
+     * @param capacity the most successes the unit of work can have (its entries)
+     */
+    Successes(Consumer<List<StreamEntry>> acks, Consumer<Successes> closed, int handAt, int capacity) {
+        this.acks = acks;
+        this.closed = closed;
+        this.handAt = handAt;
+        this.entries = new StreamEntry[capacity];
+    }
+
+    /** Gathers a success (worker only); hands the gathered ones on once there are {@code ack-flush-size} of them. */
+    void add(StreamEntry entry) {
+        int index = (int) ADDED.get(this); // only this thread writes it
+        entries[index] = entry;
+        ADDED.setRelease(this, index + 1);
+        if (index + 1 - handed >= handAt) {
+            handOn();
+        }
+    }
+
+    /** Hands what gathered and nobody handed yet to the acks; from the worker or a flush. */
+    void handOn() {
+        while (true) {
+            int from = handed;
+            int to = (int) ADDED.getAcquire(this);
+            if (from >= to) {
+                return;
+            }
+            if (HANDED.compareAndSet(this, from, to)) {
+                acks.accept(Arrays.asList(entries).subList(from, to));
+                return;
+            }
+        }
+    }
+
+    /** The unit of work ended: what gathered goes to the acks, and flushes stop looking here. */
+    @Override
+    public void close() {
+        closed.accept(this);
+    }
+}
