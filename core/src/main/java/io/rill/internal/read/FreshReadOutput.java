@@ -50,10 +50,16 @@ final class FreshReadOutput extends CommandOutput<String, byte[], List<StreamEnt
     /** Null until the only field of a one-field entry is read. */
     private Map<String, byte[]> fields;
     private final byte[] scratch = new byte[MAX_ID_LENGTH];
+    /** The output, sized per stream by the count Redis announces (not by COUNT: a read may bring one entry). */
+    private final ArrayList<StreamEntry> entries;
 
-    /** @param expected the entries the read asked for, to size the list */
-    FreshReadOutput(int expected) {
-        super(EntryCodec.INSTANCE, new ArrayList<>(expected));
+    FreshReadOutput() {
+        this(new ArrayList<>());
+    }
+
+    private FreshReadOutput(ArrayList<StreamEntry> entries) {
+        super(EntryCodec.INSTANCE, entries);
+        this.entries = entries;
     }
 
     @Override
@@ -61,6 +67,7 @@ final class FreshReadOutput extends CommandOutput<String, byte[], List<StreamEnt
         switch (next) {
             case ENTRIES -> {
                 entriesLeft = count;
+                entries.ensureCapacity(entries.size() + Math.max(0, count));
                 next = count > 0 ? Next.ENTRY : Next.STREAM;
             }
             case ENTRY -> next = Next.ID;
@@ -116,7 +123,7 @@ final class FreshReadOutput extends CommandOutput<String, byte[], List<StreamEnt
     }
 
     private void entry(Map<String, byte[]> body) {
-        output.add(StreamEntry.ofBytes(stream, id, body, 1));
+        entries.add(StreamEntry.ofBytes(stream, id, body, 1));
         id = null;
         name = null;
         fields = null;

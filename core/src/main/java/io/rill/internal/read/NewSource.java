@@ -36,21 +36,17 @@ public final class NewSource implements Source {
 
     @Override
     public Batch next(RedisCommands<String, byte[]> commands, int count) {
-        return Batch.fresh(commands.dispatch(CommandType.XREADGROUP, output(count), args(count)));
+        return Batch.fresh(commands.dispatch(CommandType.XREADGROUP, new FreshReadOutput(), args(count)));
     }
 
     @Override
     public Pending send(RedisCommands<String, byte[]> commands, int count) {
         StatefulRedisConnection<String, byte[]> connection = commands.getStatefulConnection();
-        RedisFuture<List<StreamEntry>> reply = connection.async().dispatch(CommandType.XREADGROUP, output(count),
+        RedisFuture<List<StreamEntry>> reply = connection.async().dispatch(CommandType.XREADGROUP, new FreshReadOutput(),
                 args(count));
         // the timeout a synchronous read gets (the read connection's: block-timeout plus a margin)
         long timeout = connection.getTimeout().toNanos();
         return () -> Batch.fresh(LettuceFutures.awaitOrCancel(reply, timeout, TimeUnit.NANOSECONDS));
-    }
-
-    private FreshReadOutput output(int count) {
-        return new FreshReadOutput(count * streams.size());
     }
 
     /** {@code GROUP group consumer COUNT count BLOCK ms STREAMS key... > ...} */
