@@ -269,8 +269,7 @@ public final class Settler {
             entries.forEach(entry -> succeeded(entry, mayWait));
             return;
         }
-        metrics.countByStream(entries, Meters.StreamMeters::handled);
-        acks.acknowledge(entries);
+        acks.handled(entries);
     }
 
     /**
