@@ -33,17 +33,21 @@ import io.rill.CheckpointOptions.Fsync;
  *
  * <p>One writer thread owns the file. Callers only queue: {@link #append} and {@link #acked} never
  * touch the disk, so handlers never wait for I/O. The writer takes everything queued since its last
- * turn and writes it with one {@code write} (group commit), followed by at most one {@code fsync}
- * as the {@link Fsync} policy says; only then does it complete the appends' futures (whose callbacks
- * send the XACKs). The busier the subscription, the more each write and fsync carries. Records of
- * confirmed XACKs wait for the next append's write instead of causing one.
+ * turn and writes it with one {@code write} (group commit); with fsync {@code always} it forces that
+ * write before completing the appends' futures (whose callbacks send the XACKs). Every other fsync runs
+ * on a syncer thread of its own ({@link Syncer}), so a slow one (a disk's stall, seen here at hundreds of
+ * milliseconds) holds neither appends nor XACKs: with {@code interval} the periodic one, with both
+ * policies the second half of a compaction. The busier the subscription, the more each write carries.
+ * Records of confirmed XACKs wait for the next append's write, or at most one fsync interval after it.
  *
  * <p>Each record carries a CRC32C ({@link JournalFormat}). At open the file is read up to the first
  * record that is cut short or fails its checksum (a write killed halfway): every record before it is
  * kept, the rest is dropped with one WARN naming the byte offset. The file is then rewritten with
  * only the commits not yet acked, and again whenever {@link #COMPACT_BYTES} were appended since the
  * last rewrite, so its size follows the un-acked window (bounded by {@code max-in-flight}), not
- * history. A rewrite goes to a temporary file that atomically replaces the journal.
+ * history. A rewrite writes the live commits to a new file, the writer appends there from then on,
+ * and the new file atomically replaces the journal once it is forced to disk. Until that rename both
+ * files exist, and recovery reads the new one as the continuation of the old.
  *
  * <p>The producer outbox keeps its entries in a file journal of its own, as opaque payload records
  * ({@link #append(String, byte[])}), with the same group commit, fsync policy, recovery and compaction.
@@ -58,12 +62,23 @@ public final class FileAckJournal implements AckJournal {
     /** How long close waits for the writer to finish what is queued. */
     private static final long CLOSE_WAIT_MILLIS = 10_000;
 
+    /** How a channel is forced to disk; a test puts a stalling disk in its place. */
+    @FunctionalInterface
+    interface Disk {
+        Disk REAL = channel -> channel.force(false);
+
+        void force(FileChannel channel) throws IOException;
+    }
+
     private final Path file;
     private final Path rewriteFile;
+    /** Where the rewrite at open goes: never the rewrite file, which may hold what recovery just read. */
+    private final Path startFile;
     private final Fsync fsync;
     private final long intervalNanos;
     private final String description;
     private final long compactBytes;
+    private final Disk disk;
     private final List<Commit> recovered;
     private final Map<String, Set<String>> recoveredIds;
 
@@ -74,33 +89,38 @@ public final class FileAckJournal implements AckJournal {
     private List<Commit> acks = new ArrayList<>();
     private long nextSeq;
     private boolean closing;
-    private IOException broken;
+    /** Set under lock by the writer or the syncer, read by the writer without it. */
+    private volatile IOException broken;
 
     // the writer's own
     private final Map<Long, Commit> live;
     private final CRC32C crc = new CRC32C();
-    private FileChannel channel;
+    /** Where the writer appends; the syncer forces it too. */
+    private volatile FileChannel channel;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
     private long size;
     private long sizeAfterRewrite;
-    private boolean dirty;
-    private long forceDue;
+    /** When queued ack records are written though nothing is appended; 0 when none can be queued. */
+    private long sweepAt;
     private volatile long bytesWritten;
     private volatile int rewrites;
     private final Thread writer;
+    /** Null with fsync {@code never}. */
+    private final Syncer syncer;
 
     private record Pending(Commit commit, CompletableFuture<Commit> done) {
     }
 
-    private FileAckJournal(Path file, Fsync fsync, Duration fsyncInterval, String description, long compactBytes)
-            throws IOException {
+    private FileAckJournal(Path file, Fsync fsync, Duration fsyncInterval, String description, long compactBytes,
+            Disk disk) throws IOException {
         this.file = file;
         this.rewriteFile = file.resolveSibling(file.getFileName() + ".rewrite");
+        this.startFile = file.resolveSibling(file.getFileName() + ".start");
         this.fsync = fsync;
         this.intervalNanos = fsyncInterval.toNanos();
         this.description = description;
         this.compactBytes = compactBytes;
-        Files.deleteIfExists(rewriteFile); // a rewrite killed before its rename; the journal itself is intact
+        this.disk = disk;
         JournalFormat.Recovered state = recover();
         this.live = new LinkedHashMap<>(state.live());
         this.nextSeq = state.nextSeq();
@@ -110,9 +130,13 @@ public final class FileAckJournal implements AckJournal {
             ids.computeIfAbsent(commit.stream(), k -> new HashSet<>()).addAll(commit.ids());
         }
         this.recoveredIds = Map.copyOf(ids);
-        rewrite(); // starts the file over with only what is not acked (and without a torn tail)
-        this.writer = Thread.ofPlatform().name("rill-journal-" + file.getParent().getFileName()).daemon()
-                .unstarted(this::write);
+        rewrite(true); // starts the file over with only what is not acked (and without a torn tail)
+        if (Files.deleteIfExists(rewriteFile) && fsync != Fsync.NEVER) { // read above, now held by the journal
+            forceDirectory(file.getParent());
+        }
+        String name = file.getParent().getFileName().toString();
+        this.syncer = fsync == Fsync.NEVER ? null : new Syncer(name);
+        this.writer = Thread.ofPlatform().name("rill-journal-" + name).daemon().unstarted(this::write);
         writer.start();
     }
 
@@ -123,12 +147,17 @@ public final class FileAckJournal implements AckJournal {
      * @throws IllegalStateException when the file is not a journal
      */
     public static FileAckJournal open(Path file, Fsync fsync, Duration fsyncInterval, String description) {
-        return open(file, fsync, fsyncInterval, description, COMPACT_BYTES);
+        return open(file, fsync, fsyncInterval, description, COMPACT_BYTES, Disk.REAL);
     }
 
     static FileAckJournal open(Path file, Fsync fsync, Duration fsyncInterval, String description, long compactBytes) {
+        return open(file, fsync, fsyncInterval, description, compactBytes, Disk.REAL);
+    }
+
+    static FileAckJournal open(Path file, Fsync fsync, Duration fsyncInterval, String description, long compactBytes,
+            Disk disk) {
         try {
-            return new FileAckJournal(file, fsync, fsyncInterval, description, compactBytes);
+            return new FileAckJournal(file, fsync, fsyncInterval, description, compactBytes, disk);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint journal " + file + " of " + description + " can't be opened: "
                     + e + " (check that the directory is writable: checkpoint.directory, or outbox.directory of a producer)", e);
@@ -204,8 +233,9 @@ public final class FileAckJournal implements AckJournal {
                     acks.add(commit);
                 }
             }
-            // no wake-up of its own: ack records ride along with the next write. One lost in a crash
-            // only means its IDs are XACKed once more at the next start, which Redis ignores.
+            // no wake-up of its own: ack records ride along with the next write, or the writer's sweep an
+            // interval after its last append. One lost in a crash only means its IDs are XACKed once more
+            // at the next start, which Redis ignores.
         } finally {
             lock.unlock();
         }
@@ -256,11 +286,15 @@ public final class FileAckJournal implements AckJournal {
             boolean last;
             lock.lock();
             try {
-                while (appends.isEmpty() && !closing && !forceDueNow()) {
-                    if (dirty) {
-                        work.awaitNanos(forceDue - System.nanoTime());
-                    } else {
+                while (appends.isEmpty() && !closing) {
+                    if (sweepAt == 0) {
                         work.awaitUninterruptibly();
+                    } else {
+                        long left = sweepAt - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        work.awaitNanos(left);
                     }
                 }
                 List<Pending> a = appends;
@@ -275,6 +309,9 @@ public final class FileAckJournal implements AckJournal {
             } finally {
                 lock.unlock();
             }
+            // the XACKs of what this turn appends are confirmed after it: write their records in time even
+            // when nothing else is appended
+            sweepAt = batch.isEmpty() ? 0 : System.nanoTime() + intervalNanos;
             writeBatch(batch, confirmed);
             batch.clear();
             confirmed.clear();
@@ -283,10 +320,6 @@ public final class FileAckJournal implements AckJournal {
                 return;
             }
         }
-    }
-
-    private boolean forceDueNow() {
-        return dirty && System.nanoTime() - forceDue >= 0;
     }
 
     private void writeBatch(List<Pending> batch, List<Commit> confirmed) {
@@ -298,36 +331,48 @@ public final class FileAckJournal implements AckJournal {
                 for (Commit c : confirmed) {
                     live.remove(c.seq());
                 }
+                boolean wrote = true;
                 // past the live records' own size too, so a journal holding much (an outbox during an
                 // outage) is not rewritten whole every compactBytes: rewrites stay linear in what is appended
-                if (size - sizeAfterRewrite >= Math.max(compactBytes, sizeAfterRewrite)) {
-                    rewrite(); // holds the batch's commits too
+                if (size - sizeAfterRewrite >= Math.max(compactBytes, sizeAfterRewrite)
+                        && (syncer == null || !syncer.swapping)) {
+                    rewrite(false); // holds the batch's commits too
                 } else if (!batch.isEmpty() || !confirmed.isEmpty()) {
                     append(batch, confirmed);
+                } else {
+                    wrote = false;
                 }
-                if (dirty && ((fsync == Fsync.ALWAYS && !batch.isEmpty()) || forceDueNow())) {
-                    channel.force(false);
-                    dirty = false;
+                if (wrote && fsync == Fsync.ALWAYS && !batch.isEmpty()) {
+                    disk.force(channel);
+                } else if (wrote && syncer != null) {
+                    syncer.written();
                 }
             }
         } catch (IOException | RuntimeException e) {
-            IOException error = e instanceof IOException io ? io : new IOException(e);
-            lock.lock();
-            try {
-                broken = error;
-            } finally {
-                lock.unlock();
-            }
-            log.error("Checkpoint journal {} of {} failed; appends fail from now on", file, description, e);
-            closeChannel();
+            fail(e);
         }
+        IOException error = broken;
         for (Pending p : batch) {
-            if (broken == null) {
+            if (error == null) {
                 p.done().complete(p.commit());
             } else {
-                p.done().completeExceptionally(broken);
+                p.done().completeExceptionally(error);
             }
         }
+    }
+
+    /** Breaks the journal: appends fail from now on. The first failure, of the writer or the syncer, is logged. */
+    private void fail(Exception e) {
+        lock.lock();
+        try {
+            if (broken != null) {
+                return;
+            }
+            broken = e instanceof IOException io ? io : new IOException(e);
+        } finally {
+            lock.unlock();
+        }
+        log.error("Checkpoint journal {} of {} failed; appends fail from now on", file, description, e);
     }
 
     private void append(List<Pending> batch, List<Commit> confirmed) throws IOException {
@@ -347,10 +392,6 @@ public final class FileAckJournal implements AckJournal {
         }
         size += n;
         bytesWritten += n;
-        if (fsync != Fsync.NEVER && !dirty) {
-            dirty = true;
-            forceDue = System.nanoTime() + intervalNanos;
-        }
     }
 
     private void ensure(int bytes) {
@@ -363,11 +404,12 @@ public final class FileAckJournal implements AckJournal {
     }
 
     /**
-     * Writes the commits not yet acked to a new file and moves it over the journal. Forced to disk
-     * (file, then directory) unless the policy is {@code never}, so a power loss leaves either file whole.
+     * Writes the commits not yet acked to a new file and appends there from now on. The new file replaces
+     * the journal once it is forced to disk (then the directory too), unless the policy is {@code never}:
+     * at open and with {@code never} right here, else by the syncer. A power loss leaves either file whole,
+     * or both, which recovery reads in turn.
      */
-    private void rewrite() throws IOException {
-        closeChannel();
+    private void rewrite(boolean atOpen) throws IOException {
         buffer.clear();
         ensure(JournalFormat.HEADER_BYTES);
         JournalFormat.header(buffer);
@@ -377,77 +419,181 @@ public final class FileAckJournal implements AckJournal {
         }
         buffer.flip();
         int n = buffer.remaining();
-        try (FileChannel out = FileChannel.open(rewriteFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Path target = atOpen ? startFile : rewriteFile;
+        FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        try {
             while (buffer.hasRemaining()) {
                 out.write(buffer);
             }
-            if (fsync != Fsync.NEVER) {
-                out.force(false);
-            }
+        } catch (IOException | RuntimeException e) {
+            close(out);
+            throw e;
         }
-        try {
-            Files.move(rewriteFile, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(rewriteFile, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        if (fsync != Fsync.NEVER) {
-            forceDirectory(file.getParent());
-        }
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        FileChannel old = channel;
+        channel = out;
         size = n;
         sizeAfterRewrite = n;
         bytesWritten += n;
         rewrites++;
-        dirty = false;
+        if (atOpen || syncer == null) {
+            close(old);
+            replace(out, target);
+        } else {
+            syncer.swap(old);
+        }
+    }
+
+    /** The second half of a rewrite: the new file, forced to disk, replaces the journal. */
+    private void replace(FileChannel rewritten, Path from) throws IOException {
+        if (fsync != Fsync.NEVER) {
+            disk.force(rewritten);
+        }
+        try {
+            Files.move(from, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (fsync != Fsync.NEVER) {
+            forceDirectory(file.getParent());
+        }
     }
 
     private void finish() {
-        try {
-            if (broken == null && dirty) {
-                channel.force(false);
-            }
-        } catch (IOException e) {
-            log.warn("Checkpoint journal {} of {}: last fsync failed: {}", file, description, e.toString());
+        if (syncer != null) {
+            syncer.stop(); // its last turn forces what was written and completes a pending replace
         }
-        closeChannel();
+        close(channel);
+        channel = null;
     }
 
-    private void closeChannel() {
-        if (channel != null) {
+    private void close(FileChannel c) {
+        if (c != null) {
             try {
-                channel.close();
+                c.close();
             } catch (IOException e) {
                 log.debug("closing {}", file, e);
             }
-            channel = null;
+        }
+    }
+
+    /**
+     * Forces the journal to disk away from the writer: with {@code interval} within one interval of a
+     * write, with {@code always} the ack records (appends the writer forces itself), and with both the
+     * replace that completes a rewrite. While a replace is pending the writer starts no other rewrite.
+     */
+    private final class Syncer {
+
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition work = lock.newCondition();
+        // guarded by lock
+        private boolean dirty;
+        private long due;
+        private FileChannel retired;
+        private boolean stopping;
+        /** A rewrite waits for its replace: the writer starts no other. */
+        volatile boolean swapping;
+        private final Thread thread;
+
+        Syncer(String name) {
+            thread = Thread.ofPlatform().name("rill-journal-sync-" + name).daemon().start(this::run);
+        }
+
+        /** The writer wrote: force it within one interval. */
+        void written() {
+            lock.lock();
+            try {
+                if (!dirty) {
+                    dirty = true;
+                    due = System.nanoTime() + intervalNanos;
+                    work.signal();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The writer moved on to the rewrite file: force it, let it replace the journal, close {@code old}. */
+        void swap(FileChannel old) {
+            lock.lock();
+            try {
+                swapping = true;
+                retired = old;
+                work.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void stop() {
+            lock.lock();
+            try {
+                stopping = true;
+                work.signal();
+            } finally {
+                lock.unlock();
+            }
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void run() {
+            while (true) {
+                FileChannel old;
+                boolean force;
+                boolean last;
+                lock.lock();
+                try {
+                    while (retired == null && !stopping && !(dirty && System.nanoTime() - due >= 0)) {
+                        if (dirty) {
+                            work.awaitNanos(due - System.nanoTime());
+                        } else {
+                            work.awaitUninterruptibly();
+                        }
+                    }
+                    old = retired;
+                    retired = null;
+                    force = dirty || old != null;
+                    dirty = false; // a write from here on marks it again
+                    last = stopping;
+                } catch (InterruptedException e) {
+                    continue; // nobody interrupts this thread
+                } finally {
+                    lock.unlock();
+                }
+                try {
+                    if (old != null) {
+                        close(old);
+                        if (broken == null) {
+                            replace(channel, rewriteFile);
+                        }
+                        swapping = false;
+                    } else if (force && broken == null) {
+                        disk.force(channel);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    fail(e);
+                }
+                if (last) {
+                    return;
+                }
+            }
         }
     }
 
     // ---- open ----------------------------------------------------------------------------------
 
+    /** What the journal holds: the journal file, then the file of a rewrite whose replace did not happen. */
     private JournalFormat.Recovered recover() throws IOException {
-        if (!Files.exists(file)) {
-            return new JournalFormat.Recovered(Map.of(), 0, 0, 0, false);
+        JournalFormat.Recovered state = new JournalFormat.Recovered(new LinkedHashMap<>(), 0, 0, 0, false);
+        if (Files.exists(file)) {
+            state = recover(file, state);
         }
-        ByteBuffer data;
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            long length = in.size();
-            if (length > Integer.MAX_VALUE) {
-                throw new IOException("journal " + file + " is " + length + " bytes, larger than a journal can be");
-            }
-            data = ByteBuffer.allocate((int) length);
-            while (data.hasRemaining() && in.read(data) >= 0) {
-                // read it all
-            }
-            data.flip();
-        }
-        JournalFormat.Recovered state = JournalFormat.read(data, file.toString());
-        if (state.torn()) {
-            log.warn("Checkpoint journal {} of {}: torn or corrupt record at byte {} of {}; kept the {} good records "
-                    + "before it and dropped the last {} bytes (a write cut short by a crash; at worst those acks' "
-                    + "entries are handled again)", file, description, state.goodEnd(), data.limit(), state.records(),
-                    data.limit() - state.goodEnd());
+        if (Files.isRegularFile(rewriteFile)) {
+            state = recover(rewriteFile, state);
         }
         long payloads = state.live().values().stream().filter(c -> c.payload() != null).count();
         if (payloads > 0) {
@@ -457,6 +603,29 @@ public final class FileAckJournal implements AckJournal {
             log.info("Checkpoint journal {} of {}: {} acks of earlier handled entries not confirmed by Redis; "
                     + "they are XACKed first", file, description,
                     state.live().values().stream().mapToInt(c -> c.ids().size()).sum());
+        }
+        return state;
+    }
+
+    private JournalFormat.Recovered recover(Path path, JournalFormat.Recovered before) throws IOException {
+        ByteBuffer data;
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
+            long length = in.size();
+            if (length > Integer.MAX_VALUE) {
+                throw new IOException("journal " + path + " is " + length + " bytes, larger than a journal can be");
+            }
+            data = ByteBuffer.allocate((int) length);
+            while (data.hasRemaining() && in.read(data) >= 0) {
+                // read it all
+            }
+            data.flip();
+        }
+        JournalFormat.Recovered state = JournalFormat.read(data, path.toString(), before.live(), before.nextSeq());
+        if (state.torn()) {
+            log.warn("Checkpoint journal {} of {}: torn or corrupt record at byte {} of {}; kept the {} good records "
+                    + "before it and dropped the last {} bytes (a write cut short by a crash; at worst those acks' "
+                    + "entries are handled again)", path, description, state.goodEnd(), data.limit(), state.records(),
+                    data.limit() - state.goodEnd());
         }
         return state;
     }

@@ -135,12 +135,19 @@ final class JournalFormat {
      * @throws IllegalStateException when the file does not start with the journal header
      */
     static Recovered read(ByteBuffer in, String file) {
-        Map<Long, Commit> live = new LinkedHashMap<>();
-        long nextSeq = 0;
+        return read(in, file, new LinkedHashMap<>(), 0);
+    }
+
+    /**
+     * Reads a journal file as the continuation of one read before it ({@code live} and {@code nextSeq}
+     * as that read left them, {@code live} updated in place): a compaction's new file, holding the
+     * older file's live commits again and everything appended since, before it replaced the older one.
+     */
+    static Recovered read(ByteBuffer in, String file, Map<Long, Commit> live, long nextSeq) {
         int size = in.limit();
         if (size < HEADER_BYTES) {
             // a file created and killed before its header was written: nothing in it
-            return new Recovered(live, 0, 0, 0, size > 0);
+            return new Recovered(live, nextSeq, 0, 0, size > 0);
         }
         for (int i = 0; i < HEADER_BYTES; i++) {
             if (in.get(i) != MAGIC[i]) {

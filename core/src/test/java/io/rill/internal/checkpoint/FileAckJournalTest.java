@@ -1,5 +1,6 @@
 package io.rill.internal.checkpoint;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -229,6 +232,108 @@ class FileAckJournalTest {
             assertTrue(journal.rewrites() > 8, "rewrites: " + journal.rewrites());
         }
         assertEquals(9, Journals.read(file).live().size(), "what was not acked is still there");
+    }
+
+    /** A disk whose fsyncs stall, once told to, until released: what a busy disk does for hundreds of ms. */
+    private static final class StallingDisk implements FileAckJournal.Disk {
+        final CountDownLatch stalled = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile boolean armed;
+
+        @Override
+        public void force(FileChannel channel) throws IOException {
+            if (!armed) {
+                channel.force(false);
+                return;
+            }
+            threads.add(Thread.currentThread().getName());
+            stalled.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
+            channel.force(false);
+        }
+    }
+
+    /**
+     * With fsync interval, an fsync that stalls holds neither appends nor a compaction: the writer goes on
+     * in the compaction's new file while the old one is still the journal, and a crash meanwhile loses
+     * nothing, because recovery reads the new file as the old one's continuation (semantics 4).
+     */
+    @Test
+    void aStalledIntervalFsyncHoldsNoAppendAndACrashDuringTheCompactionItDelaysLosesNothing() throws Exception {
+        Path file = dir.resolve("journal");
+        Path rewrite = dir.resolve("journal.rewrite");
+        StallingDisk disk = new StallingDisk();
+        Set<String> unacked = new HashSet<>();
+        try (FileAckJournal journal = FileAckJournal.open(file, Fsync.INTERVAL, Duration.ofMillis(1), "test", 4096,
+                disk)) {
+            assertEquals(1, journal.rewrites(), "the one at open");
+            disk.armed = true;
+            long ms = 1_700_000_000_000L;
+            List<String> first = ids(ms, 10);
+            commit(journal, "orders", first);
+            unacked.addAll(first);
+            assertTrue(disk.stalled.await(10, TimeUnit.SECONDS), "the interval's fsync started and stalls");
+            for (int i = 0; i < 300; i++) { // ~30 KiB of records: past the compaction size many times over
+                ms += 10;
+                List<String> ids = ids(ms, 10);
+                Commit c = commit(journal, "orders", ids); // written though the fsync stalls
+                if (i % 2 == 0) {
+                    journal.acked(List.of(c));
+                } else {
+                    unacked.addAll(ids);
+                }
+            }
+            List<String> last = ids(ms + 10, 10);
+            commit(journal, "orders", last); // its write carries the acks recorded before it
+            unacked.addAll(last);
+            assertEquals(2, journal.rewrites(), "one compaction started; the next waits for its replace");
+            assertTrue(Files.exists(rewrite), "the compaction's file is not yet in the journal's place");
+
+            // a process killed now leaves both files: copy them as they are
+            Path crashed = Files.createDirectory(dir.resolve("crashed"));
+            Files.copy(file, crashed.resolve("journal"));
+            Files.copy(rewrite, crashed.resolve("journal.rewrite"));
+            try (FileAckJournal after = open(crashed.resolve("journal"), Fsync.NEVER)) {
+                assertEquals(unacked, idsOf(after.unacked()), "both files read in turn hold exactly what is not acked");
+            }
+            assertFalse(Files.exists(crashed.resolve("journal.rewrite")), "the open took it into the journal");
+
+            disk.release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(rewrite));
+            assertEquals(Set.of("rill-journal-sync-" + dir.getFileName()), disk.threads, "no fsync on the writer");
+        }
+        try (FileAckJournal journal = open(file, Fsync.NEVER)) {
+            assertEquals(unacked, idsOf(journal.unacked()));
+        }
+    }
+
+    /** With fsync always an append completes only after its fsync: the stall holds it (semantics 4). */
+    @Test
+    void anAlwaysAppendWaitsForItsFsync() throws Exception {
+        StallingDisk disk = new StallingDisk();
+        try (FileAckJournal journal = FileAckJournal.open(dir.resolve("journal"), Fsync.ALWAYS, Duration.ofMillis(100),
+                "test", FileAckJournal.COMPACT_BYTES, disk)) {
+            disk.armed = true;
+            CompletableFuture<Commit> append = journal.append("orders", ids(1_700_000_000_000L, 5));
+            assertTrue(disk.stalled.await(10, TimeUnit.SECONDS));
+            assertFalse(append.isDone(), "completed before its fsync returned");
+            disk.release.countDown();
+            assertEquals(5, append.get(10, TimeUnit.SECONDS).ids().size());
+            assertEquals(Set.of("rill-journal-" + dir.getFileName()), disk.threads, "the writer forces its appends");
+        }
+    }
+
+    private static Set<String> idsOf(List<Commit> commits) {
+        Set<String> ids = new HashSet<>();
+        for (Commit commit : commits) {
+            ids.addAll(commit.ids());
+        }
+        return ids;
     }
 
     /** The bytes (frame included) of record number {@code index} of a journal file. */

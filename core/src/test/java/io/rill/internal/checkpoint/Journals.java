@@ -16,10 +16,16 @@ final class Journals {
     private Journals() {
     }
 
-    /** What recovery would find in the file now. */
+    /** What recovery would find in the file now, and in the file of a rewrite not yet in its place. */
     static JournalFormat.Recovered read(Path file) {
         try {
-            return JournalFormat.read(ByteBuffer.wrap(Files.readAllBytes(file)), file.toString());
+            JournalFormat.Recovered state = JournalFormat.read(ByteBuffer.wrap(Files.readAllBytes(file)), file.toString());
+            Path rewrite = file.resolveSibling(file.getFileName() + ".rewrite");
+            if (Files.isRegularFile(rewrite)) {
+                state = JournalFormat.read(ByteBuffer.wrap(Files.readAllBytes(rewrite)), rewrite.toString(),
+                        state.live(), state.nextSeq());
+            }
+            return state;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
