@@ -107,4 +107,21 @@ class AckCoalescingTest {
             assertEquals(10, handled.get());
         }
     }
+
+    /** A hand-set window too small for a full read and two ack flushes is named at start; derived ones never are. */
+    @Test
+    void aWindowTooSmallForAReadAndTwoAckFlushesIsNamedOnceAtStart() throws Exception {
+        try (RedisServer server = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(server);
+                Rill rill = Rill.create(redis.client())) {
+            SubscriptionOptions.Builder options = SubscriptionOptions.builder().streams(STREAM).group(GROUP)
+                    .janitor(JanitorOptions.builder().enabled(false).build());
+            rill.subscribe(options.consumer("derived").batchSize(500).build(), entry -> { });
+            rill.subscribe(options.consumer("tight").batchSize(100).maxInFlight(250).ackFlushSize(100).build(), entry -> { });
+            await().atMost(Duration.ofSeconds(10)).until(() -> RedisFixture.logLines("WARN", "tight",
+                    "max-in-flight 250 holds less than one full read (batch-size 100 for each of 1 stream keys) plus "
+                            + "two ack flushes (ack-flush-size 100 each)", "at least 300") == 1);
+            assertEquals(0, RedisFixture.logLines("WARN", "billing/derived/", "max-in-flight"),
+                    "derived values hold a read and two flushes");
+        }
+    }
 }

@@ -133,8 +133,25 @@ public final class Supervisor implements Subscription {
 
     public void start() {
         log.info("Subscription {} starting", id);
+        warnOfATightWindow();
         stages.start();
         readThread.start();
+    }
+
+    /**
+     * A window that can't hold one full read while two ack flushes are still on their way makes the reader
+     * wait for XACK round trips instead of the handler. Derived values never do; a hand-set max-in-flight
+     * or ack-flush-size can: said once at start, not refused, since the subscription still works.
+     */
+    private void warnOfATightWindow() {
+        int streamsRead = options.streams().size() * options.partitions();
+        long needed = (long) options.batchSize() * streamsRead + 2L * options.ackFlushSize();
+        if (options.maxInFlight() < needed) {
+            log.warn("Subscription {}: max-in-flight {} holds less than one full read (batch-size {} for each of {} stream keys) "
+                    + "plus two ack flushes (ack-flush-size {} each): the reader will wait for XACK round trips between reads. "
+                    + "Set max-in-flight to at least {}, lower ack-flush-size, or leave both unset to have them derived",
+                    id, options.maxInFlight(), options.batchSize(), streamsRead, options.ackFlushSize(), needed);
+        }
     }
 
     @Override
