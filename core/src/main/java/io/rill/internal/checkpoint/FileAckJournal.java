@@ -114,7 +114,7 @@ public final class FileAckJournal implements AckJournal {
     private FileAckJournal(Path file, Fsync fsync, Duration fsyncInterval, String description, long compactBytes,
             Disk disk) throws IOException {
         this.file = file;
-        this.rewriteFile = file.resolveSibling(file.getFileName() + ".rewrite");
+        this.rewriteFile = rewriteFileOf(file);
         this.startFile = file.resolveSibling(file.getFileName() + ".start");
         this.fsync = fsync;
         this.intervalNanos = fsyncInterval.toNanos();
@@ -162,6 +162,11 @@ public final class FileAckJournal implements AckJournal {
             throw new UncheckedIOException("checkpoint journal " + file + " of " + description + " can't be opened: "
                     + e + " (check that the directory is writable: checkpoint.directory, or outbox.directory of a producer)", e);
         }
+    }
+
+    /** Where a rewrite of the journal {@code file} goes until it replaces it; recovery reads it after the journal. */
+    static Path rewriteFileOf(Path file) {
+        return file.resolveSibling(file.getFileName() + ".rewrite");
     }
 
     public Path file() {
@@ -556,7 +561,7 @@ public final class FileAckJournal implements AckJournal {
                     }
                     old = retired;
                     retired = null;
-                    force = dirty || old != null;
+                    force = dirty;
                     dirty = false; // a write from here on marks it again
                     last = stopping;
                 } catch (InterruptedException e) {

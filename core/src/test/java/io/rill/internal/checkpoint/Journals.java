@@ -20,7 +20,7 @@ final class Journals {
     static JournalFormat.Recovered read(Path file) {
         try {
             JournalFormat.Recovered state = JournalFormat.read(ByteBuffer.wrap(Files.readAllBytes(file)), file.toString());
-            Path rewrite = file.resolveSibling(file.getFileName() + ".rewrite");
+            Path rewrite = FileAckJournal.rewriteFileOf(file);
             if (Files.isRegularFile(rewrite)) {
                 state = JournalFormat.read(ByteBuffer.wrap(Files.readAllBytes(rewrite)), rewrite.toString(),
                         state.live(), state.nextSeq());
