@@ -28,8 +28,10 @@ import io.rill.internal.window.InFlightWindow;
  *
  * <p>A paused admission makes no reads until resumed; resuming reads the own PEL first.
  *
- * <p>Runs on the subscription's read thread, on a connection no one else uses. Redis errors are
- * thrown to the supervisor, which backs off, reconnects and calls {@link #run} again.
+ * <p>Runs on the subscription's read thread, on a connection no one else uses. Reads of new entries are
+ * admitted where their reply arrives (Lettuce's I/O thread), so the entries of a read reach the handler with
+ * one thread hand-off, as in a hand-written loop; the read thread awaits each and decides what to read next.
+ * Redis errors are thrown to the supervisor, which backs off, reconnects and calls {@link #run} again.
  */
 public final class Admission {
 
@@ -47,6 +49,8 @@ public final class Admission {
     private volatile boolean historyDue;
     private final Object pauseMonitor = new Object();
     private boolean reading; // guarded by pauseMonitor
+    /** While {@link #run} runs: an arrival after it ended (by an error) sends nothing ahead. */
+    private volatile boolean running;
 
     /**
      * @param history  the own PEL, drained at every (re)start and after a resume
@@ -150,6 +154,7 @@ public final class Admission {
      * @param onRead   called after every read Redis answered
      */
     public void run(RedisCommands<String, byte[]> commands, Runnable onRead) throws InterruptedException {
+        running = true;
         try {
             historyDue = true;
             while (!stopping) {
@@ -165,25 +170,35 @@ public final class Admission {
                 if (count == 0 || historyDue) {
                     continue;
                 }
-                Batch batch = fresh.next(commands, count);
-                onRead.run();
-                while (batch != null) {
-                    // with a backlog the next read goes out before this batch is admitted: Redis prepares it
-                    // meanwhile instead of waiting for the next call
-                    int aheadCount = aheadCount(batch, count);
-                    Source.Pending ahead = aheadCount > 0 ? fresh.send(commands, aheadCount) : null;
-                    admit(commands, batch);
-                    if (ahead == null) {
-                        break;
-                    }
-                    batch = ahead.await(); // taken and admitted even when stopping: Redis delivered it here
+                Source.Pending read = fresh.send(commands, count, batch -> arrived(commands, batch, count));
+                if (read == null) { // a source that reads one call at a time
+                    Batch batch = fresh.next(commands, count);
                     onRead.run();
-                    count = aheadCount;
+                    admit(commands, batch);
+                    continue;
+                }
+                while (read != null) {
+                    read = read.await(); // awaited even when stopping: Redis delivered it here, its arrival admitted it
+                    onRead.run();
                 }
             }
         } finally {
+            running = false;
             setReading(false);
         }
+    }
+
+    /**
+     * A read of new entries arrived (on the I/O thread that decoded it): with a backlog the next read goes out
+     * before this batch is admitted, so that Redis prepares it meanwhile, and this batch goes to the handler
+     * without waiting for the read thread to wake. Returns the read sent ahead, or null.
+     */
+    private Source.Pending arrived(RedisCommands<String, byte[]> commands, Batch batch, int count) {
+        int aheadCount = aheadCount(batch, count);
+        Source.Pending ahead = aheadCount > 0 ? fresh.send(commands, aheadCount, next -> arrived(commands, next, aheadCount))
+                : null;
+        admit(commands, batch);
+        return ahead;
     }
 
     private void drainHistory(RedisCommands<String, byte[]> commands, Runnable onRead) throws InterruptedException {
@@ -247,7 +262,7 @@ public final class Admission {
      */
     private int aheadCount(Batch batch, int count) {
         int read = batch.size();
-        if (!full(batch, count) || stopping || paused || historyDue) {
+        if (!full(batch, count) || stopping || paused || historyDue || !running) {
             return 0;
         }
         for (Source source : periodic) {

@@ -1,6 +1,7 @@
 package io.rill.internal.admit;
 
 import java.util.List;
+import java.util.function.Function;
 
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -78,18 +79,23 @@ public interface Source {
     }
 
     /**
-     * Sends a read without waiting for its reply, so that Redis prepares it while the previous batch is
-     * admitted; null when this source reads one call at a time. The admission always awaits and admits
-     * what it sent: the entries are this consumer's once Redis answered.
+     * Sends a read without waiting for its reply; null when this source reads one call at a time.
+     * {@code arrived} takes the batch on the thread that receives the reply (Lettuce's I/O thread), so that
+     * the entries reach the handler without waking the read thread first; it may send the next read itself
+     * and returns it (or null). The admission always awaits what it sent: the entries are this consumer's
+     * once Redis answered.
      */
-    default Pending send(RedisCommands<String, byte[]> commands, int count) {
+    default Pending send(RedisCommands<String, byte[]> commands, int count, Function<Batch, Pending> arrived) {
         return null;
     }
 
-    /** A read {@link #send sent} and not yet taken. */
+    /** A read {@link #send sent} and not yet awaited. */
     interface Pending {
 
-        /** Waits for the reply (at most the connection's command timeout) and returns what it read. */
-        Batch await();
+        /**
+         * Waits for the reply (at most the connection's command timeout) and for its arrival to finish;
+         * returns the read the arrival sent next, or null. Throws what the read or the arrival threw.
+         */
+        Pending await();
     }
 }

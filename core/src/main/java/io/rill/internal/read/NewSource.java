@@ -1,12 +1,20 @@
 package io.rill.internal.read;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
-import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.rill.StreamEntry;
@@ -16,9 +24,9 @@ import io.rill.internal.connect.EntryCodec;
 
 /**
  * New entries (semantics 2): XREADGROUP {@code >} over every stream, with BLOCK {@code block-timeout},
- * decoded into entries by {@link FreshReadOutput}. A read can be {@link #send sent ahead} while the admission
- * admits the previous batch: both go out on the read connection in order, so the second returns the entries
- * after the first's.
+ * decoded into entries by {@link FreshReadOutput}. Reads are {@link #send sent}: the admission takes each
+ * reply on the I/O thread that decoded it and may send the next read from there, ahead of admitting the
+ * batch; reads go out on the read connection in order, so each returns the entries after the previous one's.
  */
 public final class NewSource implements Source {
 
@@ -40,13 +48,38 @@ public final class NewSource implements Source {
     }
 
     @Override
-    public Pending send(RedisCommands<String, byte[]> commands, int count) {
+    public Pending send(RedisCommands<String, byte[]> commands, int count, Function<Batch, Pending> arrived) {
         StatefulRedisConnection<String, byte[]> connection = commands.getStatefulConnection();
-        RedisFuture<List<StreamEntry>> reply = connection.async().dispatch(CommandType.XREADGROUP, new FreshReadOutput(),
-                args(count));
+        AsyncCommand<String, byte[], List<StreamEntry>> reply = new AsyncCommand<>(
+                new Command<>(CommandType.XREADGROUP, new FreshReadOutput(), args(count)));
+        // attached before the read goes out, so it runs where the reply completes (the I/O thread); what it
+        // throws stays in the future
+        CompletableFuture<Pending> arrival = reply.thenApply(entries -> arrived.apply(Batch.fresh(entries)));
+        connection.dispatch(reply);
         // the timeout a synchronous read gets (the read connection's: block-timeout plus a margin)
         long timeout = connection.getTimeout().toNanos();
-        return () -> Batch.fresh(LettuceFutures.awaitOrCancel(reply, timeout, TimeUnit.NANOSECONDS));
+        // the arrival's future only: a thread waiting on the reply itself would help complete it and could run
+        // the arrival here instead of on the I/O thread
+        return () -> {
+            try {
+                return arrival.get(timeout, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                reply.cancel(true); // as a synchronous read that timed out
+                throw new RedisCommandTimeoutException("Command timed out after " + Duration.ofNanos(timeout));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RedisCommandInterruptedException(e);
+            } catch (ExecutionException e) {
+                // the read's own error (a server error, the connection closed) or what the arrival threw
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                if (e.getCause() instanceof Error cause) {
+                    throw cause;
+                }
+                throw new RedisException(e.getCause());
+            }
+        };
     }
 
     /** {@code GROUP group consumer COUNT count BLOCK ms STREAMS key... > ...} */

@@ -1,0 +1,156 @@
+package io.rill.internal.admit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.rill.StreamEntry;
+import io.rill.SubscriptionOptions;
+import io.rill.internal.connect.EntryCodec;
+import io.rill.internal.metrics.Meters;
+import io.rill.internal.read.NewSource;
+import io.rill.internal.window.InFlightWindow;
+import io.rill.testing.RedisFixture;
+import io.rill.testing.RedisServer;
+import io.rill.testing.WithRedis;
+
+/**
+ * The admission of new entries (semantics 2, 3) against a real Redis: a read's entries go to the hand-off
+ * from the thread that received the reply, not the read thread, in stream order and once each; every entry
+ * Redis delivered to the consumer is admitted, the reads sent ahead under a backlog included, also when the
+ * admission stops in the middle of one; and an arrival that fails ends the run with its error instead of
+ * vanishing on the I/O thread. The own PEL is empty here, so the history source has nothing to read.
+ */
+@WithRedis
+class AdmissionTest {
+
+    private static final int BATCH = 100;
+
+    private final RedisServer server;
+
+    AdmissionTest(RedisServer server) {
+        this.server = server;
+    }
+
+    @Test
+    void aBacklogReachesTheHandOffFromTheReplysThreadInOrderAndOnceEach() throws Exception {
+        try (RedisFixture redis = new RedisFixture(server);
+                StatefulRedisConnection<String, byte[]> read = redis.client().connect(EntryCodec.INSTANCE)) {
+            String stream = RedisFixture.unique("admission");
+            List<String> ids = redis.add(stream, 2_000);
+            SubscriptionOptions options = options(stream);
+            List<StreamEntry> handed = new ArrayList<>();
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            AtomicReference<Admission> admission = new AtomicReference<>();
+            admission.set(admission(options, entries -> {
+                threads.add(Thread.currentThread().getName());
+                synchronized (handed) {
+                    handed.addAll(entries);
+                    if (handed.size() == ids.size()) {
+                        admission.get().stop();
+                    }
+                }
+            }));
+            Thread reader = Thread.ofPlatform().name("test-read-thread").start(() -> run(admission.get(), read));
+            reader.join(Duration.ofSeconds(30));
+
+            assertFalse(reader.isAlive(), "the admission did not stop");
+            synchronized (handed) {
+                assertEquals(ids, handed.stream().map(StreamEntry::id).toList());
+            }
+            assertFalse(threads.contains("test-read-thread"), "entries were handed off by the read thread: " + threads);
+            assertEquals(ids.size(), redis.pending(stream, options.group()));
+        }
+    }
+
+    @Test
+    void aStopInTheMiddleOfABacklogAdmitsEveryEntryRedisDeliveredTheReadsSentAheadIncluded() throws Exception {
+        try (RedisFixture redis = new RedisFixture(server);
+                StatefulRedisConnection<String, byte[]> read = redis.client().connect(EntryCodec.INSTANCE)) {
+            String stream = RedisFixture.unique("admission");
+            redis.add(stream, 5_000);
+            SubscriptionOptions options = options(stream);
+            Set<String> handed = ConcurrentHashMap.newKeySet();
+            AtomicReference<Admission> admission = new AtomicReference<>();
+            admission.set(admission(options, entries -> {
+                entries.forEach(entry -> handed.add(entry.id()));
+                admission.get().stop(); // after the first read: the one its arrival sent ahead is on its way
+            }));
+            Thread reader = Thread.ofPlatform().start(() -> run(admission.get(), read));
+            reader.join(Duration.ofSeconds(30));
+
+            assertFalse(reader.isAlive(), "the admission did not stop");
+            assertTrue(handed.size() > BATCH, "no read was sent ahead: " + handed.size());
+            assertEquals(redis.pendingIds(stream, options.group()), handed);
+        }
+    }
+
+    @Test
+    void anArrivalThatFailsEndsTheRunWithItsError() throws Exception {
+        try (RedisFixture redis = new RedisFixture(server);
+                StatefulRedisConnection<String, byte[]> read = redis.client().connect(EntryCodec.INSTANCE)) {
+            String stream = RedisFixture.unique("admission");
+            redis.add(stream, 10);
+            IllegalStateException failure = new IllegalStateException("the hand-off failed");
+            Admission admission = admission(options(stream), entries -> {
+                throw failure;
+            });
+            CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    admission.run(read.sync(), () -> {
+                    });
+                    thrown.complete(null);
+                } catch (Throwable e) {
+                    thrown.complete(e);
+                }
+            });
+
+            await().atMost(Duration.ofSeconds(30)).until(thrown::isDone);
+            assertSame(failure, thrown.get());
+        }
+    }
+
+    private static SubscriptionOptions options(String stream) {
+        return SubscriptionOptions.builder().streams(stream).group("g").consumer("c").batchSize(BATCH).maxInFlight(10_000)
+                .blockTimeout(Duration.ofMillis(100)).build();
+    }
+
+    /** New entries only: the history source finds the own PEL empty, there is no claim, no settler is reached. */
+    private Admission admission(SubscriptionOptions options, Consumer<List<StreamEntry>> handOff) {
+        try (RedisFixture redis = new RedisFixture(server)) {
+            redis.commands().xgroupCreate(StreamOffset.from(options.streams().get(0), "0"), options.group(),
+                    XGroupCreateArgs.Builder.mkstream());
+        }
+        InFlightWindow window = new InFlightWindow(options.maxInFlight(), options.streams());
+        Meters metrics = new Meters(new SimpleMeterRegistry(), options.streams(), options.group(), options.consumer());
+        Source noHistory = (commands, count) -> null;
+        return new Admission(options, window, null, metrics, handOff, noHistory, new NewSource(options), List.of());
+    }
+
+    private static void run(Admission admission, StatefulRedisConnection<String, byte[]> read) {
+        try {
+            admission.run(read.sync(), () -> {
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
