@@ -3,6 +3,7 @@ package io.rill.internal.admit;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.lettuce.core.XGroupCreateArgs;
@@ -42,6 +45,7 @@ import io.rill.testing.WithRedis;
 class AdmissionTest {
 
     private static final int BATCH = 100;
+    private static final String READ_THREAD = "test-read-thread";
 
     private final RedisServer server;
 
@@ -49,108 +53,98 @@ class AdmissionTest {
         this.server = server;
     }
 
+    private RedisFixture redis;
+    private StatefulRedisConnection<String, byte[]> read;
+    private String stream;
+    private SubscriptionOptions options;
+
+    @BeforeEach
+    void open() {
+        redis = new RedisFixture(server);
+        read = redis.client().connect(EntryCodec.INSTANCE);
+        stream = RedisFixture.unique("admission");
+        options = SubscriptionOptions.builder().streams(stream).group("g").consumer("c").batchSize(BATCH)
+                .maxInFlight(10_000).blockTimeout(Duration.ofMillis(100)).build();
+    }
+
+    @AfterEach
+    void close() {
+        read.close();
+        redis.close();
+    }
+
     @Test
     void aBacklogReachesTheHandOffFromTheReplysThreadInOrderAndOnceEach() throws Exception {
-        try (RedisFixture redis = new RedisFixture(server);
-                StatefulRedisConnection<String, byte[]> read = redis.client().connect(EntryCodec.INSTANCE)) {
-            String stream = RedisFixture.unique("admission");
-            List<String> ids = redis.add(stream, 2_000);
-            SubscriptionOptions options = options(stream);
-            List<StreamEntry> handed = new ArrayList<>();
-            Set<String> threads = ConcurrentHashMap.newKeySet();
-            AtomicReference<Admission> admission = new AtomicReference<>();
-            admission.set(admission(options, entries -> {
-                threads.add(Thread.currentThread().getName());
-                synchronized (handed) {
-                    handed.addAll(entries);
-                    if (handed.size() == ids.size()) {
-                        admission.get().stop();
-                    }
-                }
-            }));
-            Thread reader = Thread.ofPlatform().name("test-read-thread").start(() -> run(admission.get(), read));
-            reader.join(Duration.ofSeconds(30));
-
-            assertFalse(reader.isAlive(), "the admission did not stop");
+        List<String> ids = redis.add(stream, 2_000);
+        List<StreamEntry> handed = new ArrayList<>();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        AtomicReference<Admission> admission = new AtomicReference<>();
+        admission.set(admission(entries -> {
+            threads.add(Thread.currentThread().getName());
             synchronized (handed) {
-                assertEquals(ids, handed.stream().map(StreamEntry::id).toList());
+                handed.addAll(entries);
+                if (handed.size() == ids.size()) {
+                    admission.get().stop();
+                }
             }
-            assertFalse(threads.contains("test-read-thread"), "entries were handed off by the read thread: " + threads);
-            assertEquals(ids.size(), redis.pending(stream, options.group()));
+        }));
+
+        assertNull(runToTheEnd(admission.get()));
+        synchronized (handed) {
+            assertEquals(ids, handed.stream().map(StreamEntry::id).toList());
         }
+        assertFalse(threads.contains(READ_THREAD), "entries were handed off by the read thread: " + threads);
+        assertEquals(ids.size(), redis.pending(stream, options.group()));
     }
 
     @Test
     void aStopInTheMiddleOfABacklogAdmitsEveryEntryRedisDeliveredTheReadsSentAheadIncluded() throws Exception {
-        try (RedisFixture redis = new RedisFixture(server);
-                StatefulRedisConnection<String, byte[]> read = redis.client().connect(EntryCodec.INSTANCE)) {
-            String stream = RedisFixture.unique("admission");
-            redis.add(stream, 5_000);
-            SubscriptionOptions options = options(stream);
-            Set<String> handed = ConcurrentHashMap.newKeySet();
-            AtomicReference<Admission> admission = new AtomicReference<>();
-            admission.set(admission(options, entries -> {
-                entries.forEach(entry -> handed.add(entry.id()));
-                admission.get().stop(); // after the first read: the one its arrival sent ahead is on its way
-            }));
-            Thread reader = Thread.ofPlatform().start(() -> run(admission.get(), read));
-            reader.join(Duration.ofSeconds(30));
+        redis.add(stream, 5_000);
+        Set<String> handed = ConcurrentHashMap.newKeySet();
+        AtomicReference<Admission> admission = new AtomicReference<>();
+        admission.set(admission(entries -> {
+            entries.forEach(entry -> handed.add(entry.id()));
+            admission.get().stop(); // after the first read: the one its arrival sent ahead is on its way
+        }));
 
-            assertFalse(reader.isAlive(), "the admission did not stop");
-            assertTrue(handed.size() > BATCH, "no read was sent ahead: " + handed.size());
-            assertEquals(redis.pendingIds(stream, options.group()), handed);
-        }
+        assertNull(runToTheEnd(admission.get()));
+        assertTrue(handed.size() > BATCH, "no read was sent ahead: " + handed.size());
+        assertEquals(redis.pendingIds(stream, options.group()), handed);
     }
 
     @Test
     void anArrivalThatFailsEndsTheRunWithItsError() throws Exception {
-        try (RedisFixture redis = new RedisFixture(server);
-                StatefulRedisConnection<String, byte[]> read = redis.client().connect(EntryCodec.INSTANCE)) {
-            String stream = RedisFixture.unique("admission");
-            redis.add(stream, 10);
-            IllegalStateException failure = new IllegalStateException("the hand-off failed");
-            Admission admission = admission(options(stream), entries -> {
-                throw failure;
-            });
-            CompletableFuture<Throwable> thrown = new CompletableFuture<>();
-            Thread.ofPlatform().start(() -> {
-                try {
-                    admission.run(read.sync(), () -> {
-                    });
-                    thrown.complete(null);
-                } catch (Throwable e) {
-                    thrown.complete(e);
-                }
-            });
+        redis.add(stream, 10);
+        IllegalStateException failure = new IllegalStateException("the hand-off failed");
+        Admission admission = admission(entries -> {
+            throw failure;
+        });
 
-            await().atMost(Duration.ofSeconds(30)).until(thrown::isDone);
-            assertSame(failure, thrown.get());
-        }
+        assertSame(failure, runToTheEnd(admission));
     }
 
-    private static SubscriptionOptions options(String stream) {
-        return SubscriptionOptions.builder().streams(stream).group("g").consumer("c").batchSize(BATCH).maxInFlight(10_000)
-                .blockTimeout(Duration.ofMillis(100)).build();
+    /** Runs the admission on a thread of its own until it returns; what it threw, or null. */
+    private Throwable runToTheEnd(Admission admission) throws Exception {
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread.ofPlatform().name(READ_THREAD).start(() -> {
+            try {
+                admission.run(read.sync(), () -> {
+                });
+                ended.complete(null);
+            } catch (Throwable e) {
+                ended.complete(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(ended::isDone);
+        return ended.get();
     }
 
     /** New entries only: the history source finds the own PEL empty, there is no claim, no settler is reached. */
-    private Admission admission(SubscriptionOptions options, Consumer<List<StreamEntry>> handOff) {
-        try (RedisFixture redis = new RedisFixture(server)) {
-            redis.commands().xgroupCreate(StreamOffset.from(options.streams().get(0), "0"), options.group(),
-                    XGroupCreateArgs.Builder.mkstream());
-        }
+    private Admission admission(Consumer<List<StreamEntry>> handOff) {
+        redis.commands().xgroupCreate(StreamOffset.from(stream, "0"), options.group(), XGroupCreateArgs.Builder.mkstream());
         InFlightWindow window = new InFlightWindow(options.maxInFlight(), options.streams());
         Meters metrics = new Meters(new SimpleMeterRegistry(), options.streams(), options.group(), options.consumer());
         Source noHistory = (commands, count) -> null;
         return new Admission(options, window, null, metrics, handOff, noHistory, new NewSource(options), List.of());
-    }
-
-    private static void run(Admission admission, StatefulRedisConnection<String, byte[]> read) {
-        try {
-            admission.run(read.sync(), () -> {
-            });
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
