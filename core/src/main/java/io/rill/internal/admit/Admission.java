@@ -1,13 +1,20 @@
 package io.rill.internal.admit;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.rill.StreamEntry;
@@ -151,7 +158,7 @@ public final class Admission {
      * Reads the own pending entries, then new ones and claims, until {@link #stop()}.
      *
      * @param commands a connection used by this loop only
-     * @param onRead   called after every read Redis answered
+     * @param onRead   called when Redis answered a read (of reads sent ahead one after another, the first)
      */
     public void run(RedisCommands<String, byte[]> commands, Runnable onRead) throws InterruptedException {
         running = true;
@@ -170,17 +177,15 @@ public final class Admission {
                 if (count == 0 || historyDue) {
                     continue;
                 }
-                Source.Pending read = fresh.send(commands, count, batch -> arrived(commands, batch, count));
-                if (read == null) { // a source that reads one call at a time
+                Chain chain = new Chain();
+                Source.Pending first = chain.send(commands, count);
+                if (first == null) { // a source that reads one call at a time
                     Batch batch = fresh.next(commands, count);
                     onRead.run();
                     admit(commands, batch);
                     continue;
                 }
-                while (read != null) {
-                    read = read.await(); // awaited even when stopping: Redis delivered it here, its arrival admitted it
-                    onRead.run();
-                }
+                chain.await(first, onRead); // awaited even when stopping: Redis delivered what was read, the arrivals admitted it
             }
         } finally {
             running = false;
@@ -189,16 +194,93 @@ public final class Admission {
     }
 
     /**
-     * A read of new entries arrived (on the I/O thread that decoded it): with a backlog the next read goes out
-     * before this batch is admitted, so that Redis prepares it meanwhile, and this batch goes to the handler
-     * without waiting for the read thread to wake. Returns the read sent ahead, or null.
+     * The reads of new entries that one read sets going: each arrival (on the I/O thread that decoded the reply)
+     * sends the next read while there is a backlog, before admitting its batch so that Redis prepares the next
+     * meanwhile, and the batch goes to the handler without waiting for the read thread to wake. The read thread
+     * wakes for the first arrival and the last, not for every read in between.
      */
-    private Source.Pending arrived(RedisCommands<String, byte[]> commands, Batch batch, int count) {
-        int aheadCount = aheadCount(batch, count);
-        Source.Pending ahead = aheadCount > 0 ? fresh.send(commands, aheadCount, next -> arrived(commands, next, aheadCount))
-                : null;
-        admit(commands, batch);
-        return ahead;
+    private final class Chain {
+        /** Completes when an arrival sent nothing ahead; exceptionally with the first failure of a read or an arrival. */
+        private final CompletableFuture<Void> end = new CompletableFuture<>();
+        /** The last read an arrival sent ahead (written by the I/O thread only), cancelled when its reply is overdue. */
+        private volatile Source.Pending ahead;
+        /** Reads taken; written by one I/O thread at a time (the read connection's, in reply order). */
+        private volatile long arrivals;
+
+        /** Sends a read into this chain; null when the source reads one call at a time. */
+        Source.Pending send(RedisCommands<String, byte[]> commands, int count) {
+            Source.Pending read = fresh.send(commands, count, batch -> arrived(commands, batch, count));
+            if (read != null) {
+                read.arrival().whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        end.completeExceptionally(error);
+                    }
+                });
+            }
+            return read;
+        }
+
+        private void arrived(RedisCommands<String, byte[]> commands, Batch batch, int count) {
+            int aheadCount = aheadCount(batch, count);
+            if (aheadCount > 0) {
+                ahead = send(commands, aheadCount); // its reply comes to this thread, after this arrival returned
+            }
+            admit(commands, batch);
+            arrivals = arrivals + 1; // one writer at a time, each after the previous arrival (reply order)
+            if (aheadCount == 0) {
+                end.complete(null);
+            }
+        }
+
+        /**
+         * Waits for the first read (the subscription reads once Redis answered it), then for the last. A read
+         * unanswered for its timeout is cancelled and fails the run, as a synchronous read would; a long chain
+         * whose reads keep arriving is waited for.
+         */
+        void await(Source.Pending first, Runnable onRead) {
+            if (!arrived(first.arrival(), first.timeoutNanos())) {
+                overdue(first);
+            }
+            onRead.run();
+            long seen = arrivals;
+            while (true) {
+                Source.Pending read = ahead != null ? ahead : first;
+                if (arrived(end, read.timeoutNanos())) {
+                    return;
+                }
+                if (arrivals == seen) {
+                    overdue(read);
+                }
+                seen = arrivals;
+            }
+        }
+
+        private static void overdue(Source.Pending read) {
+            read.cancel();
+            throw new RedisCommandTimeoutException("Command timed out after " + Duration.ofNanos(read.timeoutNanos()));
+        }
+
+        /** True when {@code arrival} completed within the timeout, false when not; throws what failed it. */
+        private static boolean arrived(CompletableFuture<Void> arrival, long timeoutNanos) {
+            try {
+                arrival.get(timeoutNanos, TimeUnit.NANOSECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RedisCommandInterruptedException(e); // as a synchronous read
+            } catch (ExecutionException e) {
+                // the read's own error (a server error, the connection closed) or what an arrival threw
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                if (e.getCause() instanceof Error cause) {
+                    throw cause;
+                }
+                throw new RedisException(e.getCause());
+            }
+        }
     }
 
     private void drainHistory(RedisCommands<String, byte[]> commands, Runnable onRead) throws InterruptedException {

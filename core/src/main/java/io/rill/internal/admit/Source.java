@@ -1,7 +1,8 @@
 package io.rill.internal.admit;
 
 import java.util.List;
-import java.util.function.Function;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -81,21 +82,27 @@ public interface Source {
     /**
      * Sends a read without waiting for its reply; null when this source reads one call at a time.
      * {@code arrived} takes the batch on the thread that receives the reply (Lettuce's I/O thread), so that
-     * the entries reach the handler without waking the read thread first; it may send the next read itself
-     * and returns it (or null). The admission always awaits what it sent: the entries are this consumer's
-     * once Redis answered.
+     * the entries reach the handler without waking the read thread first; it may send the next read itself.
+     * The admission always awaits what it sent: the entries are this consumer's once Redis answered.
      */
-    default Pending send(RedisCommands<String, byte[]> commands, int count, Function<Batch, Pending> arrived) {
+    default Pending send(RedisCommands<String, byte[]> commands, int count, Consumer<Batch> arrived) {
         return null;
     }
 
-    /** A read {@link #send sent} and not yet awaited. */
+    /** A read {@link #send sent} and not yet taken. */
     interface Pending {
 
         /**
-         * Waits for the reply (at most the connection's command timeout) and for its arrival to finish;
-         * returns the read the arrival sent next, or null. Throws what the read or the arrival threw.
+         * Completes once the reply arrived and its arrival took it; exceptionally with what the read (a server
+         * error, the connection closed) or the arrival threw. Wait on this, not on the reply: a thread waiting
+         * on the reply may run the arrival itself when it wakes.
          */
-        Pending await();
+        CompletableFuture<Void> arrival();
+
+        /** Gives up on a read whose reply is overdue, as a synchronous read that timed out does. */
+        void cancel();
+
+        /** How long the reply may take: the connection's command timeout. */
+        long timeoutNanos();
     }
 }

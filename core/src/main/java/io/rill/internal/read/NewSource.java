@@ -1,16 +1,9 @@
 package io.rill.internal.read;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.Consumer;
 
-import io.lettuce.core.RedisCommandInterruptedException;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.AsyncCommand;
@@ -48,36 +41,30 @@ public final class NewSource implements Source {
     }
 
     @Override
-    public Pending send(RedisCommands<String, byte[]> commands, int count, Function<Batch, Pending> arrived) {
+    public Pending send(RedisCommands<String, byte[]> commands, int count, Consumer<Batch> arrived) {
         StatefulRedisConnection<String, byte[]> connection = commands.getStatefulConnection();
         AsyncCommand<String, byte[], List<StreamEntry>> reply = new AsyncCommand<>(
                 new Command<>(CommandType.XREADGROUP, new FreshReadOutput(), args(count)));
         // attached before the read goes out, so it runs where the reply completes (the I/O thread); what it
         // throws stays in the future
-        CompletableFuture<Pending> arrival = reply.thenApply(entries -> arrived.apply(Batch.fresh(entries)));
+        CompletableFuture<Void> arrival = reply.thenAccept(entries -> arrived.accept(Batch.fresh(entries)));
         connection.dispatch(reply);
         // the timeout a synchronous read gets (the read connection's: block-timeout plus a margin)
         long timeout = connection.getTimeout().toNanos();
-        // the arrival's future only: a thread waiting on the reply itself would help complete it and could run
-        // the arrival here instead of on the I/O thread
-        return () -> {
-            try {
-                return arrival.get(timeout, TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                reply.cancel(true); // as a synchronous read that timed out
-                throw new RedisCommandTimeoutException("Command timed out after " + Duration.ofNanos(timeout));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RedisCommandInterruptedException(e);
-            } catch (ExecutionException e) {
-                // the read's own error (a server error, the connection closed) or what the arrival threw
-                if (e.getCause() instanceof RuntimeException cause) {
-                    throw cause;
-                }
-                if (e.getCause() instanceof Error cause) {
-                    throw cause;
-                }
-                throw new RedisException(e.getCause());
+        return new Pending() {
+            @Override
+            public CompletableFuture<Void> arrival() {
+                return arrival;
+            }
+
+            @Override
+            public void cancel() {
+                reply.cancel(true);
+            }
+
+            @Override
+            public long timeoutNanos() {
+                return timeout;
             }
         };
     }

@@ -3,6 +3,7 @@ package io.rill.internal.admit;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -32,6 +35,7 @@ import io.rill.internal.read.NewSource;
 import io.rill.internal.window.InFlightWindow;
 import io.rill.testing.RedisFixture;
 import io.rill.testing.RedisServer;
+import io.rill.testing.TcpProxy;
 import io.rill.testing.WithRedis;
 
 /**
@@ -121,6 +125,48 @@ class AdmissionTest {
         });
 
         assertSame(failure, runToTheEnd(admission));
+    }
+
+    @Test
+    void aChainOfReadsSentAheadLongerThanTheReadTimeoutIsWaitedForWhileItsReadsArrive() throws Exception {
+        // 5,000 reads of 10 entries sent one after another, each well within 50 ms, all of them far longer; the
+        // window holds them all and the chain ends when it is full, without a read that blocks
+        int total = 50_000;
+        redis.add(stream, total);
+        options = SubscriptionOptions.builder().streams(stream).group("g").consumer("c").batchSize(10).maxInFlight(total)
+                .blockTimeout(Duration.ofMillis(10)).build();
+        read.setTimeout(Duration.ofMillis(50));
+        Set<String> handed = ConcurrentHashMap.newKeySet();
+        AtomicReference<Admission> admission = new AtomicReference<>();
+        admission.set(admission(entries -> {
+            entries.forEach(entry -> handed.add(entry.id()));
+            if (handed.size() == total) {
+                admission.get().stop();
+            }
+        }));
+
+        assertNull(runToTheEnd(admission.get()));
+        assertEquals(total, handed.size());
+    }
+
+    @Test
+    void aReadSentAheadWhoseReplyNeverComesIsCancelledAndEndsTheRunWithATimeout() throws Exception {
+        try (TcpProxy proxy = TcpProxy.start(server.host(), server.port());
+                RedisClient client = RedisClient.create(proxy.uri())) {
+            read.close();
+            read = client.connect(EntryCodec.INSTANCE);
+            read.setTimeout(Duration.ofMillis(500));
+            redis.add(stream, 5_000);
+            Set<String> handed = ConcurrentHashMap.newKeySet();
+            Admission admission = admission(entries -> {
+                entries.forEach(entry -> handed.add(entry.id()));
+                proxy.holdReplies(); // the read sent ahead of this one never gets its reply
+            });
+
+            assertInstanceOf(RedisCommandTimeoutException.class, runToTheEnd(admission));
+            assertTrue(handed.size() < 5_000, "every entry arrived: " + handed.size());
+            proxy.release();
+        }
     }
 
     /** Runs the admission on a thread of its own until it returns; what it threw, or null. */
