@@ -37,7 +37,7 @@ import io.rill.internal.window.InFlightWindow;
  *
  * <p>Runs on the subscription's read thread, on a connection no one else uses. Reads of new entries are
  * admitted where their reply arrives (Lettuce's I/O thread), so the entries of a read reach the handler with
- * one thread hand-off, as in a hand-written loop; the read thread awaits each and decides what to read next.
+ * one thread hand-off, as in a hand-written loop; the read thread waits for them and decides what to read next.
  * Redis errors are thrown to the supervisor, which backs off, reconnects and calls {@link #run} again.
  */
 public final class Admission {
@@ -158,7 +158,7 @@ public final class Admission {
      * Reads the own pending entries, then new ones and claims, until {@link #stop()}.
      *
      * @param commands a connection used by this loop only
-     * @param onRead   called when Redis answered a read (of reads sent ahead one after another, the first)
+     * @param onRead   called when Redis answered a read; for a run of reads sent ahead, once, after the first
      */
     public void run(RedisCommands<String, byte[]> commands, Runnable onRead) throws InterruptedException {
         running = true;
