@@ -42,8 +42,10 @@ import io.rill.testing.WithRedis;
  * The admission of new entries (semantics 2, 3) against a real Redis: a read's entries go to the hand-off
  * from the thread that received the reply, not the read thread, in stream order and once each; every entry
  * Redis delivered to the consumer is admitted, the reads sent ahead under a backlog included, also when the
- * admission stops in the middle of one; and an arrival that fails ends the run with its error instead of
- * vanishing on the I/O thread. The own PEL is empty here, so the history source has nothing to read.
+ * admission stops in the middle of one; an arrival that fails ends the run with its error instead of
+ * vanishing on the I/O thread; and the read thread, which waits for a run of reads sent ahead as a whole,
+ * waits as long as they keep arriving and fails the run with a timeout when one does not. The own PEL is
+ * empty here, so the history source has nothing to read.
  */
 @WithRedis
 class AdmissionTest {
