@@ -238,14 +238,14 @@ public final class Admission {
          * whose reads keep arriving is waited for.
          */
         void await(Source.Pending first, Runnable onRead) {
-            if (!arrived(first.arrival(), first.timeoutNanos())) {
+            if (!completedWithin(first.arrival(), first.timeoutNanos())) {
                 overdue(first);
             }
             onRead.run();
             long seen = arrivals;
             while (true) {
                 Source.Pending read = ahead != null ? ahead : first;
-                if (arrived(end, read.timeoutNanos())) {
+                if (completedWithin(end, read.timeoutNanos())) {
                     return;
                 }
                 if (arrivals == seen) {
@@ -260,10 +260,10 @@ public final class Admission {
             throw new RedisCommandTimeoutException("Command timed out after " + Duration.ofNanos(read.timeoutNanos()));
         }
 
-        /** True when {@code arrival} completed within the timeout, false when not; throws what failed it. */
-        private static boolean arrived(CompletableFuture<Void> arrival, long timeoutNanos) {
+        /** True when {@code future} completed within the timeout, false when not; throws what failed it. */
+        private static boolean completedWithin(CompletableFuture<Void> future, long timeoutNanos) {
             try {
-                arrival.get(timeoutNanos, TimeUnit.NANOSECONDS);
+                future.get(timeoutNanos, TimeUnit.NANOSECONDS);
                 return true;
             } catch (TimeoutException e) {
                 return false;
