@@ -195,9 +195,10 @@ public final class Admission {
 
     /**
      * The reads of new entries that one read sets going: each arrival (on the I/O thread that decoded the reply)
-     * sends the next read while there is a backlog, before admitting its batch so that Redis prepares the next
-     * meanwhile, and the batch goes to the handler without waiting for the read thread to wake. The read thread
-     * wakes for the first arrival and the last, not for every read in between.
+     * sends the next read before admitting its batch, so that Redis holds a read for what comes next (or prepares
+     * the next batch of a backlog) meanwhile, and the batch goes to the handler without waiting for the read thread
+     * to wake. The read thread wakes for the first arrival and the last, not for every read in between: the chain
+     * ends only when something else is due on the connection or the window is full.
      */
     private final class Chain {
         /** Completes when an arrival sent nothing ahead; exceptionally with the first failure of a read or an arrival. */
@@ -209,7 +210,7 @@ public final class Admission {
 
         /** Sends a read into this chain; null when the source reads one call at a time. */
         Source.Pending send(RedisCommands<String, byte[]> commands, int count) {
-            Source.Pending read = fresh.send(commands, count, batch -> arrived(commands, batch, count));
+            Source.Pending read = fresh.send(commands, count, batch -> arrived(commands, batch));
             if (read != null) {
                 read.arrival().whenComplete((ignored, error) -> {
                     if (error != null) {
@@ -220,8 +221,8 @@ public final class Admission {
             return read;
         }
 
-        private void arrived(RedisCommands<String, byte[]> commands, Batch batch, int count) {
-            int aheadCount = aheadCount(batch, count);
+        private void arrived(RedisCommands<String, byte[]> commands, Batch batch) {
+            int aheadCount = aheadCount(batch);
             if (aheadCount > 0) {
                 ahead = send(commands, aheadCount); // its reply comes to this thread, after this arrival returned
             }
@@ -338,13 +339,15 @@ public final class Admission {
     }
 
     /**
-     * The COUNT of a read sent ahead of admitting {@code batch}, or 0 for none: only when the batch was full
-     * (a backlog: the next read returns at once instead of blocking), nothing else is due on the connection
-     * (history, a claim pass, a pause or stop), and the window has room for both batches.
+     * The COUNT of a read sent ahead of admitting {@code batch}, or 0 for none: only when nothing else is due on
+     * the connection (history, a claim pass, a pause or stop) and the window has room for both batches. A batch
+     * short of its COUNT sends one too: the read blocks in Redis until entries come, as the read thread's would,
+     * and the two wake-ups of a round through the read thread (reply to it, its read back to the I/O thread) are
+     * saved on every read at rates below a backlog.
      */
-    private int aheadCount(Batch batch, int count) {
+    private int aheadCount(Batch batch) {
         int read = batch.size();
-        if (!full(batch, count) || stopping || paused || historyDue || !running) {
+        if (stopping || paused || historyDue || !running) {
             return 0;
         }
         for (Source source : periodic) {
@@ -354,23 +357,6 @@ public final class Admission {
         }
         int free = window.free() - read; // the batch takes its slots when admitted, after this read went out
         return free < streams ? 0 : Math.min(options.batchSize(), free / streams);
-    }
-
-    /** True when some stream of the read gave all the COUNT it was asked for: more is likely waiting. */
-    private boolean full(Batch batch, int count) {
-        if (batch.size() < count) {
-            return false;
-        }
-        if (streams == 1) {
-            return true;
-        }
-        Map<String, Integer> perStream = new HashMap<>();
-        for (int i = 0; i < batch.size(); i++) {
-            if (perStream.merge(batch.streamOf(i), 1, Integer::sum) >= count) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -26,6 +27,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rill.StreamEntry;
 import io.rill.SubscriptionOptions;
@@ -42,7 +44,8 @@ import io.rill.testing.WithRedis;
  * The admission of new entries (semantics 2, 3) against a real Redis: a read's entries go to the hand-off
  * from the thread that received the reply, not the read thread, in stream order and once each; every entry
  * Redis delivered to the consumer is admitted, the reads sent ahead under a backlog included, also when the
- * admission stops in the middle of one; an arrival that fails ends the run with its error instead of
+ * admission stops in the middle of one; entries that come one at a time are read by the I/O thread too, one
+ * read sent from each arrival; an arrival that fails ends the run with its error instead of
  * vanishing on the I/O thread; and the read thread, which waits for a run of reads sent ahead as a whole,
  * waits as long as they keep arriving and fails the run with a timeout when one does not. The own PEL is
  * empty here, so the history source has nothing to read.
@@ -119,6 +122,56 @@ class AdmissionTest {
     }
 
     @Test
+    void entriesComingOneAtATimeAreReadByTheIoThreadAfterTheFirstRead() throws Exception {
+        // each read returns one entry, short of its COUNT: its arrival still sends the next read, which waits in
+        // Redis for the next entry, so the read thread sends the first read only and sleeps until the stop
+        int total = 20;
+        List<String> sentBy = new ArrayList<>();
+        Source fresh = new NewSource(options);
+        Source counted = new Source() {
+            @Override
+            public Batch next(RedisCommands<String, byte[]> commands, int count)
+                    throws InterruptedException {
+                return fresh.next(commands, count);
+            }
+
+            @Override
+            public Pending send(RedisCommands<String, byte[]> commands, int count,
+                    Consumer<Batch> arrived) {
+                synchronized (sentBy) {
+                    sentBy.add(Thread.currentThread().getName());
+                }
+                return fresh.send(commands, count, arrived);
+            }
+        };
+        List<String> handed = new ArrayList<>();
+        Admission admission = admission(entries -> {
+            synchronized (handed) {
+                entries.forEach(entry -> handed.add(entry.id()));
+            }
+        }, counted);
+        CompletableFuture<Throwable> ended = start(admission);
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= total; i++) {
+            ids.add(redis.add(stream, "n", Integer.toString(i)));
+            int expected = i;
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                synchronized (handed) {
+                    return handed.size() == expected;
+                }
+            });
+        }
+        admission.stop();
+        assertNull(ended.get(30, TimeUnit.SECONDS));
+
+        assertEquals(ids, handed);
+        synchronized (sentBy) {
+            assertEquals(1, sentBy.stream().filter(READ_THREAD::equals).count(), "reads sent by the read thread: " + sentBy);
+            assertTrue(sentBy.size() > total, "one read per entry and one waiting at the stop: " + sentBy.size());
+        }
+    }
+
+    @Test
     void anArrivalThatFailsEndsTheRunWithItsError() throws Exception {
         redis.add(stream, 10);
         IllegalStateException failure = new IllegalStateException("the hand-off failed");
@@ -173,6 +226,13 @@ class AdmissionTest {
 
     /** Runs the admission on a thread of its own until it returns; what it threw, or null. */
     private Throwable runToTheEnd(Admission admission) throws Exception {
+        CompletableFuture<Throwable> ended = start(admission);
+        await().atMost(Duration.ofSeconds(30)).until(ended::isDone);
+        return ended.get();
+    }
+
+    /** Starts the admission on a thread of its own; completes with what it threw, or null, when it returns. */
+    private CompletableFuture<Throwable> start(Admission admission) {
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         Thread.ofPlatform().name(READ_THREAD).start(() -> {
             try {
@@ -183,16 +243,19 @@ class AdmissionTest {
                 ended.complete(e);
             }
         });
-        await().atMost(Duration.ofSeconds(30)).until(ended::isDone);
-        return ended.get();
+        return ended;
     }
 
     /** New entries only: the history source finds the own PEL empty, there is no claim, no settler is reached. */
     private Admission admission(Consumer<List<StreamEntry>> handOff) {
+        return admission(handOff, new NewSource(options));
+    }
+
+    private Admission admission(Consumer<List<StreamEntry>> handOff, Source fresh) {
         redis.commands().xgroupCreate(StreamOffset.from(stream, "0"), options.group(), XGroupCreateArgs.Builder.mkstream());
         InFlightWindow window = new InFlightWindow(options.maxInFlight(), options.streams());
         Meters metrics = new Meters(new SimpleMeterRegistry(), options.streams(), options.group(), options.consumer());
         Source noHistory = (commands, count) -> null;
-        return new Admission(options, window, null, metrics, handOff, noHistory, new NewSource(options), List.of());
+        return new Admission(options, window, null, metrics, handOff, noHistory, fresh, List.of());
     }
 }
