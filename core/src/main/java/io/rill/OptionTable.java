@@ -89,7 +89,7 @@ public final class OptionTable {
             .sets(SubscriptionOptions.Builder::ackFlushSizeOrDerived);
 
     static final Option<Duration> ACK_FLUSH_INTERVAL = Option.row("ack-flush-interval", Duration.class)
-            .byDefault(Duration.ofMillis(50))
+            .byDefault(Duration.ofMillis(10))
             .rule(positive())
             .means("The longest an ack waits before it is sent.")
             .sets(SubscriptionOptions.Builder::ackFlushInterval);

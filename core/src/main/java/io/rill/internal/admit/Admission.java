@@ -195,10 +195,11 @@ public final class Admission {
 
     /**
      * The reads of new entries that one read sets going: each arrival (on the I/O thread that decoded the reply)
-     * sends the next read before admitting its batch, so that Redis holds a read for what comes next (or prepares
-     * the next batch of a backlog) meanwhile, and the batch goes to the handler without waiting for the read thread
-     * to wake. The read thread wakes for the first arrival and the last, not for every read in between: the chain
-     * ends only when something else is due on the connection or the window is full.
+     * sends the next read, so that Redis holds a read for what comes next, and the batch goes to the handler without
+     * waiting for the read thread to wake. A full batch sends it before admitting (Redis prepares the next batch of
+     * the backlog meanwhile), a short one after (its entries reach the handler first). The read thread wakes for the
+     * first arrival and the last, not for every read in between: the chain ends only when something else is due on
+     * the connection or the window is full.
      */
     private final class Chain {
         /** Completes when an arrival sent nothing ahead; exceptionally with the first failure of a read or an arrival. */
@@ -210,7 +211,7 @@ public final class Admission {
 
         /** Sends a read into this chain; null when the source reads one call at a time. */
         Source.Pending send(RedisCommands<String, byte[]> commands, int count) {
-            Source.Pending read = fresh.send(commands, count, batch -> arrived(commands, batch));
+            Source.Pending read = fresh.send(commands, count, batch -> arrived(commands, batch, count));
             if (read != null) {
                 read.arrival().whenComplete((ignored, error) -> {
                     if (error != null) {
@@ -221,12 +222,18 @@ public final class Admission {
             return read;
         }
 
-        private void arrived(RedisCommands<String, byte[]> commands, Batch batch) {
+        private void arrived(RedisCommands<String, byte[]> commands, Batch batch, int count) {
             int aheadCount = aheadCount(batch);
-            if (aheadCount > 0) {
+            // a full batch: more is waiting, Redis prepares it while this one is admitted; a short one: its entries
+            // go to the handler first, the next read's write (a loopback send that wakes Redis) after
+            boolean sendFirst = batch.size() >= count;
+            if (aheadCount > 0 && sendFirst) {
                 ahead = send(commands, aheadCount); // its reply comes to this thread, after this arrival returned
             }
             admit(commands, batch);
+            if (aheadCount > 0 && !sendFirst) {
+                ahead = send(commands, aheadCount);
+            }
             arrivals = arrivals + 1; // one writer at a time, each after the previous arrival (reply order)
             if (aheadCount == 0) {
                 end.complete(null);
