@@ -224,8 +224,8 @@ public final class Admission {
 
         private void arrived(RedisCommands<String, byte[]> commands, Batch batch, int count) {
             int aheadCount = aheadCount(batch);
-            // a full batch: more is waiting, Redis prepares it while this one is admitted; a short one: its entries
-            // go to the handler first, the next read's write (a loopback send that wakes Redis) after
+            // COUNT entries or more: a backlog, Redis prepares the next batch while this one is admitted; fewer: the
+            // entries go to the handler first, the next read's write (a loopback send that wakes Redis) after them
             boolean sendFirst = batch.size() >= count;
             if (aheadCount > 0 && sendFirst) {
                 ahead = send(commands, aheadCount); // its reply comes to this thread, after this arrival returned
@@ -346,8 +346,9 @@ public final class Admission {
     }
 
     /**
-     * The COUNT of a read sent ahead of admitting {@code batch}, or 0 for none: only when nothing else is due on
-     * the connection (history, a claim pass, a pause or stop) and the window has room for both batches. A batch
+     * The COUNT of the read the arrival of {@code batch} sends next (taken before the batch is admitted), or 0 for
+     * none: only when nothing else is due on the connection (history, a claim pass, a pause or stop) and the window
+     * has room for both batches. A batch
      * short of its COUNT sends one too: the read blocks in Redis until entries come, as the read thread's would,
      * and the two wake-ups of a round through the read thread (reply to it, its read back to the I/O thread) are
      * saved on every read at rates below a backlog.
