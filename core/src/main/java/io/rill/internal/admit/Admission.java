@@ -348,10 +348,9 @@ public final class Admission {
     /**
      * The COUNT of the read the arrival of {@code batch} sends next (taken before the batch is admitted), or 0 for
      * none: only when nothing else is due on the connection (history, a claim pass, a pause or stop) and the window
-     * has room for both batches. A batch
-     * short of its COUNT sends one too: the read blocks in Redis until entries come, as the read thread's would,
-     * and the two wake-ups of a round through the read thread (reply to it, its read back to the I/O thread) are
-     * saved on every read at rates below a backlog.
+     * has room for both batches. A batch short of its COUNT sends one too: the read blocks in Redis until entries
+     * come, as the read thread's would, and the two wake-ups of a round through the read thread (reply to it, its
+     * read back to the I/O thread) are saved on every read at rates below a backlog.
      */
     private int aheadCount(Batch batch) {
         int read = batch.size();

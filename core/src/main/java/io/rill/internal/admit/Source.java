@@ -53,11 +53,6 @@ public interface Source {
         public int size() {
             return origin == Origin.NEW ? entries.size() : messages.size();
         }
-
-        /** The stream of the {@code i}th entry read. */
-        public String streamOf(int i) {
-            return origin == Origin.NEW ? entries.get(i).stream() : messages.get(i).getStream();
-        }
     }
 
     /**
