@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -28,13 +27,14 @@ import io.rill.internal.window.InFlightWindow;
 
 /**
  * Coalesces the acks of one subscription into one XACK per stream per flush (semantics 2). A flush
- * runs when a stream has {@code flushSize} acks waiting or every {@code flushInterval}, whichever
- * comes first; while an XACK of the stream is still unanswered, a full stream waits for that answer
- * and goes out from its callback with everything that gathered meanwhile, so under load XACKs grow
- * with the round trip instead of multiplying (and are written from Lettuce's own thread). XACKs go out
- * on the shared command connection without waiting for each other; a confirmed XACK gives the entries'
- * in-flight slots back. A failed XACK puts its IDs back to be sent
- * with the next flush: the entries stay in flight (and pending in Redis) until Redis confirms.
+ * runs when a stream has {@code flushSize} acks waiting or {@code flushInterval} after acks began to
+ * wait, whichever comes first ({@link FlushTimer}: a quiet subscription has no timer ticking); while
+ * an XACK of the stream is still unanswered, a full stream waits for that answer and goes out from
+ * its callback with everything that gathered meanwhile, so under load XACKs grow with the round trip
+ * instead of multiplying (and are written from Lettuce's own thread). XACKs go out on the shared
+ * command connection without waiting for each other; a confirmed XACK gives the entries' in-flight
+ * slots back. A failed XACK puts its IDs back to be sent with the next flush: the entries stay in
+ * flight (and pending in Redis) until Redis confirms.
  *
  * <p>With a checkpoint journal (semantics 4) a flush first appends its IDs to the journal, and each
  * XACK is sent once its journal record is as durable as the fsync policy says. Confirmed XACKs are
@@ -58,7 +58,7 @@ final class AckBatcher {
     private final AtomicInteger outstanding = new AtomicInteger();
     /** Workers' successes gathering now; every flush takes what they hold. */
     private final Set<Successes> gathering = ConcurrentHashMap.newKeySet();
-    private final ScheduledFuture<?> ticker;
+    private final FlushTimer interval;
     private volatile boolean failing;
     /** Null when the journal is off. */
     private final AckJournal journal;
@@ -104,8 +104,10 @@ final class AckBatcher {
             waiting.put(stream, new ArrayList<>(flushSize));
             unanswered.put(stream, new int[1]);
         }
-        long interval = flushInterval.toNanos();
-        this.ticker = timer.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.NANOSECONDS);
+        this.interval = new FlushTimer(timer, flushInterval, this::flushQuietly, this::waitsForFlush);
+        if (!journaled.isEmpty()) {
+            interval.arm(); // a previous process's unconfirmed commits go out with the first flush
+        }
     }
 
     /** Queues the ack of one handled entry. */
@@ -118,6 +120,7 @@ final class AckBatcher {
                 ready = take(entry.stream());
             }
         }
+        interval.arm();
         if (ready != null) {
             send(entry.stream(), ready);
         }
@@ -141,6 +144,7 @@ final class AckBatcher {
                     }
                 }
             }
+            interval.arm();
             if (ready != null) {
                 send(stream, ready);
             }
@@ -151,6 +155,7 @@ final class AckBatcher {
     Successes gather(int capacity) {
         Successes successes = new Successes(this::handled, this::closed, flushSize, capacity);
         gathering.add(successes);
+        interval.arm(); // takes what a long unit gathers, so that a slow handler call holds no acks back
         return successes;
     }
 
@@ -232,7 +237,25 @@ final class AckBatcher {
 
     /** Stops the interval flush; queued acks are not sent by it any more. */
     void stop() {
-        ticker.cancel(false);
+        interval.stop();
+    }
+
+    /** After an interval flush: whether the next one has anything to do (acks waiting or gathering, XACKs to resend). */
+    private boolean waitsForFlush() {
+        if (!gathering.isEmpty()) {
+            return true;
+        }
+        synchronized (this) {
+            if (!journaled.isEmpty()) {
+                return true;
+            }
+            for (List<String> ids : waiting.values()) {
+                if (!ids.isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Takes a stream's waiting acks for one XACK; call holding the lock. */
@@ -382,6 +405,7 @@ final class AckBatcher {
                 notifyAll();
             }
         }
+        interval.arm(); // the next flush sends them again
         if (metrics.stream(stream) != null) { // a stream of an old journal may no longer be subscribed to
             metrics.stream(stream).ackFailed(ids.size());
         }

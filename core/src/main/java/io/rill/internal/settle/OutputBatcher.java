@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -66,8 +65,7 @@ final class OutputBatcher {
     private final InFlightWindow window;
     private final Meters metrics;
     private final int flushSize;
-    private final Duration flushInterval;
-    private final ScheduledExecutorService timer;
+    private final FlushTimer interval;
     private final Consumer<RuntimeException> fatal;
     /** Told of inputs the script refused: they fail like a handler failure. */
     private final Consumer<Map<StreamEntry, Throwable>> refused;
@@ -75,8 +73,6 @@ final class OutputBatcher {
     /** Streams with a call on its way; guarded by this. */
     private final Map<String, Boolean> sending = new HashMap<>();
     private int outstanding; // guarded by this
-    private ScheduledFuture<?> ticker; // guarded by this
-    private boolean stopped; // guarded by this
     private boolean failing; // guarded by this
     private boolean permanent; // guarded by this
 
@@ -89,8 +85,13 @@ final class OutputBatcher {
         this.window = window;
         this.metrics = metrics;
         this.flushSize = flushSize;
-        this.flushInterval = flushInterval;
-        this.timer = timer;
+        this.interval = new FlushTimer(timer, flushInterval, () -> {
+            try {
+                flush();
+            } catch (RuntimeException e) {
+                log.warn("Output commit flush failed for {}: {}", description, e.toString());
+            }
+        }, this::waiting);
         this.fatal = fatal;
         this.refused = refused;
     }
@@ -100,13 +101,13 @@ final class OutputBatcher {
         String stream = commit.input().stream();
         List<Commit> ready = null;
         synchronized (this) {
-            startTicker();
             List<Commit> queue = waiting.computeIfAbsent(stream, s -> new ArrayList<>());
             queue.add(commit);
             if (queue.size() >= flushSize && !sending.getOrDefault(stream, false)) {
                 ready = take(stream);
             }
         }
+        interval.arm();
         if (ready != null) {
             send(stream, ready);
         }
@@ -148,24 +149,18 @@ final class OutputBatcher {
         return pending() == 0;
     }
 
-    synchronized void stop() {
-        stopped = true;
-        if (ticker != null) {
-            ticker.cancel(false);
-        }
+    void stop() {
+        interval.stop();
     }
 
-    private void startTicker() {
-        if (ticker == null && !stopped) {
-            long interval = flushInterval.toNanos();
-            ticker = timer.scheduleWithFixedDelay(() -> {
-                try {
-                    flush();
-                } catch (RuntimeException e) {
-                    log.warn("Output commit flush failed for {}: {}", description, e.toString());
-                }
-            }, interval, interval, TimeUnit.NANOSECONDS);
+    /** Whether commits wait (or wait again after a failure) for a flush. */
+    private synchronized boolean waiting() {
+        for (List<Commit> queue : waiting.values()) {
+            if (!queue.isEmpty()) {
+                return true;
+            }
         }
+        return false;
     }
 
     /** Takes a stream's waiting commits, at most a few flushes' worth, for one call; call holding the lock. */
@@ -303,6 +298,7 @@ final class OutputBatcher {
             }
             notifyAll();
         }
+        interval.arm(); // the next flush sends them again
         metrics.stream(stream).ackFailed(commits.size());
         if (first) {
             log.warn("Output commit failed for {} on stream {}; {} inputs kept (in flight, pending in Redis) and sent "

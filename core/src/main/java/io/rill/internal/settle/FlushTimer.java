@@ -1,0 +1,78 @@
+package io.rill.internal.settle;
+
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The interval flush of a batcher ({@code ack-flush-interval}): one flush an interval after it is armed,
+ * armed again after that flush only while something is left for the next one. A batcher arms it when
+ * work arrives, so a quiet subscription costs no wake-ups: a timer ticking every 10 ms whether or not
+ * there is anything to send woke the JVM 100 times a second per subscription.
+ *
+ * <p>Arming is one read of a flag when already armed; a flush clears the flag before it looks for
+ * work, so work that arrives while it runs is either taken by it or arms the next one.
+ */
+final class FlushTimer {
+
+    private final ScheduledExecutorService timer;
+    private final long intervalNanos;
+    private final Runnable flush;
+    private final BooleanSupplier more;
+    private final AtomicBoolean armed = new AtomicBoolean();
+    /** Guards {@link #stopped} and {@link #next} so that no flush is scheduled after {@link #stop}. */
+    private final Object lock = new Object();
+    private boolean stopped;
+    private ScheduledFuture<?> next;
+
+    /**
+     * @param flush runs on the timer's thread; must not throw
+     * @param more  after a flush: whether anything waits for the next one (queued, gathering, to retry)
+     */
+    FlushTimer(ScheduledExecutorService timer, Duration interval, Runnable flush, BooleanSupplier more) {
+        this.timer = timer;
+        this.intervalNanos = interval.toNanos();
+        this.flush = flush;
+        this.more = more;
+    }
+
+    /** Makes sure a flush runs within one interval. */
+    void arm() {
+        if (armed.get() || !armed.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            try {
+                next = timer.schedule(this::run, intervalNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // the client is closing: its stop flushes directly, and nothing is scheduled any more
+                stopped = true;
+            }
+        }
+    }
+
+    /** No flush runs after this returns, except one already running. */
+    void stop() {
+        synchronized (lock) {
+            stopped = true;
+            if (next != null) {
+                next.cancel(false);
+            }
+        }
+    }
+
+    private void run() {
+        armed.set(false);
+        flush.run();
+        if (more.getAsBoolean()) {
+            arm();
+        }
+    }
+}
