@@ -14,13 +14,14 @@ import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.Contenders;
 import io.rill.bench.latency.LatencyBenchmark;
 import io.rill.bench.latency.RateSweep;
+import io.rill.bench.latency.RoundTripFloor;
 import io.rill.bench.memory.MemoryBenchmark;
 import io.rill.bench.report.MarkdownReport;
 import io.rill.bench.throughput.ThroughputBenchmark;
 import io.rill.testing.RedisServer;
 
 /**
- * The benchmark entry point: {@code benchmarks/run [all|throughput|latency|sweep|memory|cluster|publish] [options]}. Starts a Redis
+ * The benchmark entry point: {@code benchmarks/run [all|throughput|latency|sweep|memory|floor|cluster|publish] [options]}. Starts a Redis
  * (REDIS_URI, else Docker, else a local redis-server), runs the chosen benchmarks over every contender
  * of {@link Contenders#all}, prints the figures, and for {@code all} writes them into the docs.
  *
@@ -44,6 +45,8 @@ import io.rill.testing.RedisServer;
  * --p99-limit-ms MS      sweep: the p99 a sustained step may not exceed (50); --seconds defaults to 5 here
  * --heap SIZE            memory: -Xms/-Xmx of the child JVM that drains the --entries backlog (64m); --only
  *                        defaults to plain,Rill here
+ * floor: a synchronous PING at each of --rates (1000,10000 here) for --seconds, --latency-rounds times: the
+ *                        round trip this machine puts under every latency figure (RoundTripFloor)
  *
  * Latency phases (latency, sweep, all) each start on an emptied Redis (FLUSHALL, only on a Redis this run
  * started) with only the harness connected; the producer runs in a JVM of its own; after a phase the
@@ -66,8 +69,8 @@ public final class BenchmarkRun {
             io.rill.bench.publish.PublishBenchmark.main(list.subList(1, list.size()).toArray(new String[0]));
             return;
         }
-        if (!List.of("all", "throughput", "latency", "sweep", "memory").contains(mode)) {
-            System.err.println("unknown benchmark '" + mode + "': use all, throughput, latency, sweep, memory, cluster or publish");
+        if (!List.of("all", "throughput", "latency", "sweep", "memory", "floor").contains(mode)) {
+            System.err.println("unknown benchmark '" + mode + "': use all, throughput, latency, sweep, memory, floor, cluster or publish");
             System.exit(2);
         }
         List<String> known = List.of("--entries", "--warm-up-entries", "--rounds", "--latency-rounds", "--batch", "--payload", "--rates",
@@ -89,7 +92,8 @@ public final class BenchmarkRun {
         int payload = intArg(args, "--payload", 100);
         ThroughputBenchmark.Settings throughput = new ThroughputBenchmark.Settings(intArg(args, "--entries", 1_000_000),
                 intArg(args, "--warm-up-entries", 200_000), intArg(args, "--rounds", 3), payload);
-        List<Integer> rates = Arrays.stream(stringArg(args, "--rates", "1000,10000,50000").split(","))
+        // floor: a synchronous client can't keep 50,000 round trips a second on two cores
+        List<Integer> rates = Arrays.stream(stringArg(args, "--rates", mode.equals("floor") ? "1000,10000" : "1000,10000,50000").split(","))
                 .map(s -> Integer.parseInt(s.strip().replace("_", ""))).toList();
         LatencyBenchmark.Settings latency = new LatencyBenchmark.Settings(rates,
                 seconds(args, "--warm-up-seconds", "2"), seconds(args, "--seconds", mode.equals("sweep") ? "5" : "10"),
@@ -138,6 +142,12 @@ public final class BenchmarkRun {
             List<LatencyBenchmark.Result> latencyResults = List.of();
             // FLUSHALL between phases only on a Redis this run started: one named by REDIS_URI is someone else's
             boolean ownsRedis = System.getenv(RedisServer.REDIS_URI_ENV) == null || System.getenv(RedisServer.REDIS_URI_ENV).isBlank();
+            if (mode.equals("floor")) {
+                RoundTripFloor.run(harness.client(), latency.rates(), latency.measure(), latency.rounds());
+                System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
+                        Machine.loadAverage(), CostProbe.othersShare(atStart, probe.read()) * 100);
+                System.exit(0);
+            }
             if (mode.equals("memory")) {
                 String heap = stringArg(args, "--heap", "64m");
                 new MemoryBenchmark(server.uri(), new MemoryBenchmark.Settings(throughput.entries(), heap, payload, batch),

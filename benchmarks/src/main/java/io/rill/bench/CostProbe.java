@@ -75,10 +75,12 @@ public final class CostProbe {
      *                          of native threads, by the first 15 characters of their names
      * @param threadRunQueueMicros time per entry the threads of each group spent runnable but waiting for a
      *                          core (Linux schedstat): what a busy machine adds to a hand-off
+     * @param producerMicros    CPU per entry of the processes counted as the harness's ({@link #countAsHarness}:
+     *                          the latency producer's JVM); 0 when there are none
      */
     public record Cost(double readsPerThousand, double acksPerThousand, double connectionsPerThousand, double redisMicros,
             double consumerMicros, double processMicros, Map<String, Double> threadMicros, Map<String, Double> threadSwitches,
-            Map<String, Double> threadRunQueueMicros, double othersShare) {
+            Map<String, Double> threadRunQueueMicros, double othersShare, double producerMicros) {
     }
 
     public Reading read() {
@@ -156,7 +158,7 @@ public final class CostProbe {
                 (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n,
                 (end.consumerCpuNanos() - start.consumerCpuNanos()) / 1e3 / n,
                 (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros, threadSwitches, threadRunQueue,
-                othersShare(start, end));
+                othersShare(start, end), Math.max(0, end.helperCpuNanos() - start.helperCpuNanos()) / 1e3 / n);
     }
 
     /** What the rest of the machine used between two readings, as a share of all its cores. */

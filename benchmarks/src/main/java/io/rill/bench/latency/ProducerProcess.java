@@ -44,8 +44,6 @@ public final class ProducerProcess implements AutoCloseable {
     private static final String READY = "ready ";
     private static final String DONE = "done ";
     private static final int MAX_OUTSTANDING = 100_000;
-    /** The shortest time between two wakings of the producer: at 50,000/s about five entries per write. */
-    static final long MIN_WAKE_NANOS = 100_000;
 
     private final Process process;
     private final PrintWriter toChild;
@@ -73,7 +71,7 @@ public final class ProducerProcess implements AutoCloseable {
     /** Starts the child JVM and waits until it is connected to Redis. */
     public static ProducerProcess start(String uri, int payload) throws Exception {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx1g", "-XX:+AlwaysPreTouch",
+        List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx1g", "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"), ProducerProcess.class.getName(),
                 uri, Integer.toString(payload)));
@@ -178,12 +176,7 @@ public final class ProducerProcess implements AutoCloseable {
     /**
      * XADDs {@code rate} entries per second from {@code start} to {@code end}, each stamped with its due
      * time. Sleeps between due times and sends whatever is due on waking, so it never busy-spins a core
-     * the consumer and Redis need. What is due on one waking goes out in one write, and a waking comes at
-     * most every {@link #MIN_WAKE_NANOS}: on a VM where a wake-up and a write cost ~15 us each (measured
-     * on an AMD EPYC firecracker guest) one XADD per write took 16 us of producer CPU and 9 us of Redis
-     * per entry at 50,000/s, most of two cores, and the producer's own lag set every contender's tail.
-     * Entries sent late by the grouping are charged to the contender like any other lag (their due time
-     * is stamped, not their send time), the same for every contender.
+     * the consumer and Redis need.
      *
      * @return how many entries were due in the measured window
      */
@@ -196,36 +189,21 @@ public final class ProducerProcess implements AutoCloseable {
         // XADDs not yet answered: past MAX_OUTSTANDING the producer waits (and is late, which the lag
         // histogram shows) instead of queueing without bound in its heap
         java.util.ArrayDeque<RedisFuture<String>> outstanding = new java.util.ArrayDeque<>();
-        connection.setAutoFlushCommands(false);
-        try {
-            long wokeAt = 0;
-            for (long i = 0;; i++) {
-                long due = start + i * 1_000_000_000L / rate;
-                if (due >= end) {
-                    break;
-                }
-                long now = System.nanoTime();
-                if (now < due) {
-                    connection.flushCommands(); // what was due so far goes out before the producer sleeps
-                    now = parkUntil(Math.max(due, wokeAt + MIN_WAKE_NANOS));
-                    wokeAt = now;
-                }
-                while (!outstanding.isEmpty() && (outstanding.peekFirst().isDone() || outstanding.size() >= MAX_OUTSTANDING)) {
-                    if (!outstanding.peekFirst().isDone()) {
-                        connection.flushCommands(); // the one waited for may not be written yet
-                    }
-                    outstanding.pollFirst().get(30, TimeUnit.SECONDS);
-                }
-                last = async.xadd(stream, Map.of("t", Long.toString(due), "payload", payload));
-                outstanding.addLast(last);
-                if (due >= measureFrom) {
-                    lag.recordValue(now - due);
-                    measured++;
-                }
+        for (long i = 0;; i++) {
+            long due = start + i * 1_000_000_000L / rate;
+            if (due >= end) {
+                break;
             }
-            connection.flushCommands();
-        } finally {
-            connection.setAutoFlushCommands(true);
+            long now = parkUntil(due);
+            while (!outstanding.isEmpty() && (outstanding.peekFirst().isDone() || outstanding.size() >= MAX_OUTSTANDING)) {
+                outstanding.pollFirst().get(30, TimeUnit.SECONDS);
+            }
+            last = async.xadd(stream, Map.of("t", Long.toString(due), "payload", payload));
+            outstanding.addLast(last);
+            if (due >= measureFrom) {
+                lag.recordValue(now - due);
+                measured++;
+            }
         }
         if (last != null) {
             last.get(30, TimeUnit.SECONDS); // every XADD before it is done too: one connection, in order

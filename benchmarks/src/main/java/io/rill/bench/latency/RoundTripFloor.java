@@ -1,0 +1,78 @@
+package io.rill.bench.latency;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import org.HdrHistogram.Histogram;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.rill.bench.CostProbe;
+
+/**
+ * What the machine itself puts under every latency figure: one thread sends a synchronous {@code PING}
+ * at a fixed rate through a plain Lettuce client and records each round trip from its due time
+ * ({@code benchmarks/run floor}). A round trip crosses the same hand-offs as one entry's way from the
+ * producer through Redis to a consumer's handler (a client thread, its I/O thread, Redis, back), with
+ * no stream, consumer or second process, so a consumer's tail cannot be shorter than this one's on the
+ * same machine. Also gives the CPU each round trip cost the client and Redis: where wake-ups are dear
+ * (some VMs) that shows here first.
+ */
+public final class RoundTripFloor {
+
+    /** One rate, one round. */
+    public record Result(int rate, Histogram latency, double clientMicros, double redisMicros) {
+    }
+
+    private RoundTripFloor() {
+    }
+
+    public static List<Result> run(RedisClient client, List<Integer> rates, Duration measure, int rounds) {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (StatefulRedisConnection<String, String> connection = client.connect();
+                StatefulRedisConnection<String, String> admin = client.connect()) {
+            RedisCommands<String, String> sync = connection.sync();
+            ping(sync, rates.getFirst(), Duration.ofSeconds(1), new Histogram(3)); // JIT, not reported
+            CostProbe probe = new CostProbe(admin);
+            List<Result> results = new java.util.ArrayList<>();
+            for (int rate : rates) {
+                for (int round = 0; round < rounds; round++) {
+                    Histogram latency = new Histogram(3);
+                    CostProbe.Reading start = probe.read();
+                    long cpu = os.getProcessCpuTime();
+                    long n = ping(sync, rate, measure, latency);
+                    double clientMicros = (os.getProcessCpuTime() - cpu) / 1e3 / n;
+                    double redisMicros = (probe.read().redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n;
+                    Result result = new Result(rate, latency, clientMicros, redisMicros);
+                    print(result);
+                    results.add(result);
+                }
+            }
+            return results;
+        }
+    }
+
+    private static long ping(RedisCommands<String, String> sync, int rate, Duration measure, Histogram latency) {
+        long start = System.nanoTime();
+        long n = measure.toNanos() * rate / 1_000_000_000L;
+        for (long i = 0; i < n; i++) {
+            long due = start + i * 1_000_000_000L / rate;
+            ProducerProcess.parkUntil(due);
+            sync.ping();
+            latency.recordValue(System.nanoTime() - due);
+        }
+        return n;
+    }
+
+    private static void print(Result r) {
+        Histogram h = r.latency();
+        System.out.printf(Locale.ROOT, "floor   %,7d/s  PING round trip          p50 %8.3f  p99 %8.3f  p999 %8.3f  max %8.3f ms"
+                + " | µs per round trip: client %.1f redis %.1f%n", r.rate(), LatencyBenchmark.ms(h.getValueAtPercentile(50)),
+                LatencyBenchmark.ms(h.getValueAtPercentile(99)), LatencyBenchmark.ms(h.getValueAtPercentile(99.9)),
+                LatencyBenchmark.ms(h.getMaxValue()), r.clientMicros(), r.redisMicros());
+    }
+}
