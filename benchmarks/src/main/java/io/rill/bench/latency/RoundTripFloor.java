@@ -23,8 +23,13 @@ import io.rill.bench.CostProbe;
  */
 public final class RoundTripFloor {
 
-    /** One rate, one round. */
-    public record Result(int rate, Histogram latency, double clientMicros, double redisMicros) {
+    /**
+     * One rate, one round.
+     *
+     * @param keptUp false when the round trips took over a tenth longer than the round: the client, not the
+     *               machine's tail, set the figures (one synchronous client does at most 1 / round trip per second)
+     */
+    public record Result(int rate, Histogram latency, double clientMicros, double redisMicros, boolean keptUp) {
     }
 
     private RoundTripFloor() {
@@ -44,10 +49,12 @@ public final class RoundTripFloor {
                     Histogram latency = new Histogram(3);
                     CostProbe.Reading start = probe.read();
                     long cpu = os.getProcessCpuTime();
+                    long began = System.nanoTime();
                     long n = ping(sync, rate, measure, latency);
+                    boolean keptUp = System.nanoTime() - began <= measure.toNanos() * 11 / 10;
                     double clientMicros = (os.getProcessCpuTime() - cpu) / 1e3 / n;
                     double redisMicros = (probe.read().redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n;
-                    Result result = new Result(rate, latency, clientMicros, redisMicros);
+                    Result result = new Result(rate, latency, clientMicros, redisMicros, keptUp);
                     print(result);
                     results.add(result);
                 }
@@ -71,8 +78,9 @@ public final class RoundTripFloor {
     private static void print(Result r) {
         Histogram h = r.latency();
         System.out.printf(Locale.ROOT, "floor   %,7d/s  PING round trip          p50 %8.3f  p99 %8.3f  p999 %8.3f  max %8.3f ms"
-                + " | µs per round trip: client %.1f redis %.1f%n", r.rate(), LatencyBenchmark.ms(h.getValueAtPercentile(50)),
+                + " | µs per round trip: client %.1f redis %.1f%s%n", r.rate(), LatencyBenchmark.ms(h.getValueAtPercentile(50)),
                 LatencyBenchmark.ms(h.getValueAtPercentile(99)), LatencyBenchmark.ms(h.getValueAtPercentile(99.9)),
-                LatencyBenchmark.ms(h.getMaxValue()), r.clientMicros(), r.redisMicros());
+                LatencyBenchmark.ms(h.getMaxValue()), r.clientMicros(), r.redisMicros(),
+                r.keptUp() ? "" : " | could not keep the rate: the figures are the client's backlog");
     }
 }

@@ -91,7 +91,7 @@ final class OutputBatcher {
             } catch (RuntimeException e) {
                 log.warn("Output commit flush failed for {}: {}", description, e.toString());
             }
-        }, this::waiting);
+        }, this::hasWaiting);
         this.fatal = fatal;
         this.refused = refused;
     }
@@ -154,7 +154,7 @@ final class OutputBatcher {
     }
 
     /** Whether commits wait (or wait again after a failure) for a flush. */
-    private synchronized boolean waiting() {
+    private synchronized boolean hasWaiting() {
         for (List<Commit> queue : waiting.values()) {
             if (!queue.isEmpty()) {
                 return true;
