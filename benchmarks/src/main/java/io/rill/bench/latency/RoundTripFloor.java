@@ -2,6 +2,7 @@ package io.rill.bench.latency;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -43,7 +44,7 @@ public final class RoundTripFloor {
             RedisCommands<String, String> sync = connection.sync();
             ping(sync, rates.getFirst(), Duration.ofSeconds(1), new Histogram(3)); // JIT, not reported
             CostProbe probe = new CostProbe(admin);
-            List<Result> results = new java.util.ArrayList<>();
+            List<Result> results = new ArrayList<>();
             for (int rate : rates) {
                 for (int round = 0; round < rounds; round++) {
                     Histogram latency = new Histogram(3);
