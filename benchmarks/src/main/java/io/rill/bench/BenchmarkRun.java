@@ -143,7 +143,7 @@ public final class BenchmarkRun {
             // FLUSHALL between phases only on a Redis this run started: one named by REDIS_URI is someone else's
             boolean ownsRedis = System.getenv(RedisServer.REDIS_URI_ENV) == null || System.getenv(RedisServer.REDIS_URI_ENV).isBlank();
             if (mode.equals("floor")) {
-                RoundTripFloor.run(harness.client(), latency.rates(), latency.measure(), latency.rounds());
+                RoundTripFloor.run(harness.client(), probe, latency.rates(), latency.measure(), latency.rounds());
                 System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
                         Machine.loadAverage(), CostProbe.othersShare(atStart, probe.read()) * 100);
                 System.exit(0);

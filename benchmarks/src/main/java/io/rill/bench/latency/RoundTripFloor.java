@@ -1,6 +1,5 @@
 package io.rill.bench.latency;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,25 +35,21 @@ public final class RoundTripFloor {
     private RoundTripFloor() {
     }
 
-    public static List<Result> run(RedisClient client, List<Integer> rates, Duration measure, int rounds) {
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (StatefulRedisConnection<String, String> connection = client.connect();
-                StatefulRedisConnection<String, String> admin = client.connect()) {
+    /** @param probe reads this JVM's and Redis's CPU around each round */
+    public static List<Result> run(RedisClient client, CostProbe probe, List<Integer> rates, Duration measure, int rounds) {
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> sync = connection.sync();
             ping(sync, rates.getFirst(), Duration.ofSeconds(1), new Histogram(3)); // JIT, not reported
-            CostProbe probe = new CostProbe(admin);
             List<Result> results = new ArrayList<>();
             for (int rate : rates) {
                 for (int round = 0; round < rounds; round++) {
                     Histogram latency = new Histogram(3);
                     CostProbe.Reading start = probe.read();
-                    long cpu = os.getProcessCpuTime();
-                    long began = System.nanoTime();
                     long n = ping(sync, rate, measure, latency);
-                    boolean keptUp = System.nanoTime() - began <= measure.toNanos() * 11 / 10;
-                    double clientMicros = (os.getProcessCpuTime() - cpu) / 1e3 / n;
-                    double redisMicros = (probe.read().redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n;
+                    CostProbe.Reading end = probe.read();
+                    boolean keptUp = end.nanoTime() - start.nanoTime() <= measure.toNanos() * 11 / 10;
+                    double clientMicros = (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n;
+                    double redisMicros = (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n;
                     Result result = new Result(rate, latency, clientMicros, redisMicros, keptUp);
                     print(result);
                     results.add(result);

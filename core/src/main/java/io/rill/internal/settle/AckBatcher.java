@@ -104,7 +104,8 @@ final class AckBatcher {
             waiting.put(stream, new ArrayList<>(flushSize));
             unanswered.put(stream, new int[1]);
         }
-        this.interval = new FlushTimer(timer, flushInterval, this::flushQuietly, this::waitsForFlush);
+        this.interval = new FlushTimer(timer, flushInterval, this::flush, this::waitsForFlush,
+                "Ack flush for " + description);
         if (!journaled.isEmpty()) {
             interval.arm(); // a previous process's unconfirmed commits go out with the first flush
         }
@@ -266,14 +267,6 @@ final class AckBatcher {
         // counted as sent while still under the lock, so that pending() never misses them in between
         outstanding.addAndGet(ids.size());
         return ids;
-    }
-
-    private void flushQuietly() {
-        try {
-            flush();
-        } catch (RuntimeException e) {
-            log.warn("Ack flush failed for {}: {}", description, e.toString());
-        }
     }
 
     /** Journals the IDs (when a journal is on), then sends their XACK. */

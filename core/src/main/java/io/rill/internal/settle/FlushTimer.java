@@ -8,6 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The interval flush of a batcher ({@code ack-flush-interval}): one flush an interval after it is armed,
  * armed again after that flush only while something is left for the next one. A batcher arms it when
@@ -19,10 +22,14 @@ import java.util.function.BooleanSupplier;
  */
 final class FlushTimer {
 
+    private static final Logger log = LoggerFactory.getLogger(FlushTimer.class);
+
     private final ScheduledExecutorService timer;
     private final long intervalNanos;
     private final Runnable flush;
     private final BooleanSupplier more;
+    /** What is flushed, for whom: for the one WARN line of a flush that threw. */
+    private final String what;
     private final AtomicBoolean armed = new AtomicBoolean();
     /** Guards {@link #stopped} and {@link #next} so that no flush is scheduled after {@link #stop}. */
     private final Object lock = new Object();
@@ -30,10 +37,12 @@ final class FlushTimer {
     private ScheduledFuture<?> next;
 
     /**
-     * @param flush runs on the timer's thread; must not throw
+     * @param flush runs on the timer's thread; what it throws is logged and the timer goes on
      * @param more  after a flush: whether anything waits for the next one (queued, gathering, to retry)
+     * @param what  what is flushed for whom, e.g. "Ack flush for group/consumer/streams"
      */
-    FlushTimer(ScheduledExecutorService timer, Duration interval, Runnable flush, BooleanSupplier more) {
+    FlushTimer(ScheduledExecutorService timer, Duration interval, Runnable flush, BooleanSupplier more, String what) {
+        this.what = what;
         this.timer = timer;
         this.intervalNanos = interval.toNanos();
         this.flush = flush;
@@ -70,7 +79,11 @@ final class FlushTimer {
 
     private void run() {
         armed.set(false);
-        flush.run();
+        try {
+            flush.run();
+        } catch (RuntimeException e) {
+            log.warn("{} failed: {}", what, e.toString());
+        }
         if (more.getAsBoolean()) {
             arm();
         }

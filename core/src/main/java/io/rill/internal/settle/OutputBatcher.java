@@ -85,13 +85,8 @@ final class OutputBatcher {
         this.window = window;
         this.metrics = metrics;
         this.flushSize = flushSize;
-        this.interval = new FlushTimer(timer, flushInterval, () -> {
-            try {
-                flush();
-            } catch (RuntimeException e) {
-                log.warn("Output commit flush failed for {}: {}", description, e.toString());
-            }
-        }, this::hasWaiting);
+        this.interval = new FlushTimer(timer, flushInterval, this::flush, this::hasWaiting,
+                "Output commit flush for " + description);
         this.fatal = fatal;
         this.refused = refused;
     }

@@ -44,7 +44,8 @@ class FlushTimerTest {
     private final HandTimer timer = new HandTimer();
     private final AtomicInteger flushes = new AtomicInteger();
     private final AtomicBoolean more = new AtomicBoolean();
-    private final FlushTimer interval = new FlushTimer(timer, Duration.ofMillis(10), flushes::incrementAndGet, more::get);
+    private final FlushTimer interval = new FlushTimer(timer, Duration.ofMillis(10), flushes::incrementAndGet, more::get,
+            "Test flush");
 
     @AfterEach
     void shutDown() {
@@ -101,7 +102,7 @@ class FlushTimerTest {
             if (flushes.get() == 1) {
                 self[0].arm(); // an ack queued by a worker while the flush runs
             }
-        }, () -> false);
+        }, () -> false, "Test flush");
         self[0].arm();
         timer.runDue();
 
@@ -109,6 +110,20 @@ class FlushTimerTest {
         timer.runDue();
         assertEquals(2, flushes.get());
         assertTrue(timer.due.isEmpty());
+    }
+
+    @Test
+    void aFlushThatThrowsIsLoggedAndTheTimerGoesOn() {
+        FlushTimer failing = new FlushTimer(timer, Duration.ofMillis(10), () -> {
+            flushes.incrementAndGet();
+            throw new IllegalStateException("connection closed");
+        }, more::get, "Test flush");
+        more.set(true); // what the failed flush held is still waiting
+        failing.arm();
+        timer.runDue();
+
+        assertEquals(1, flushes.get());
+        assertEquals(1, timer.due.size());
     }
 
     @Test
