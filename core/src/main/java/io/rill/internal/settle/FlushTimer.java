@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The interval flush of a batcher ({@code ack-flush-interval}): one flush an interval after it is armed,
- * armed again after that flush only while something is left for the next one. A batcher arms it when
- * work arrives, so a quiet subscription costs no wake-ups: a timer ticking every 10 ms whether or not
- * there is anything to send woke the JVM 100 times a second per subscription.
+ * armed again after that flush while it found work or something is left for the next one. A batcher arms
+ * it when work arrives, so a quiet subscription costs no wake-ups (one tick after its last work): a timer
+ * ticking every 10 ms whether or not there is anything to send woke the JVM 100 times a second per
+ * subscription.
  *
  * <p>Arming is one read of a flag when already armed; a flush clears the flag before it looks for
  * work, so work that arrives while it runs is either taken by it or arms the next one.
@@ -79,12 +80,16 @@ final class FlushTimer {
 
     private void run() {
         armed.set(false);
+        // work at the tick (steady traffic) keeps the timer armed one interval more, armed from its own thread:
+        // armed from a worker's instead, the timer's thread wakes once to take the new deadline and once for
+        // it, two wake-ups per flush where one does. The first tick that finds nothing lets it go quiet.
+        boolean hadWork = more.getAsBoolean();
         try {
             flush.run();
         } catch (RuntimeException e) {
             log.warn("{} failed: {}", what, e.toString());
         }
-        if (more.getAsBoolean()) {
+        if (hadWork || more.getAsBoolean()) {
             arm();
         }
     }

@@ -95,6 +95,30 @@ class FlushTimerTest {
     }
 
     @Test
+    void aFlushThatFoundWorkTicksOnceMoreAndTheNextWithoutWorkLetsTheTimerGoQuiet() {
+        AtomicInteger queued = new AtomicInteger();
+        FlushTimer acks = new FlushTimer(timer, Duration.ofMillis(10), () -> {
+            flushes.incrementAndGet();
+            queued.set(0); // everything waiting goes out
+        }, () -> queued.get() > 0, "Test flush");
+        queued.set(3);
+        acks.arm();
+        timer.runDue();
+
+        assertEquals(1, timer.due.size(), "steady traffic: armed again from the timer's own thread");
+        queued.set(2); // acks queued meanwhile
+        acks.arm(); // by a worker: the timer is armed already, nothing more is scheduled
+        assertEquals(1, timer.due.size());
+
+        timer.runDue();
+        assertEquals(1, timer.due.size());
+        timer.runDue(); // nothing was queued in this interval
+
+        assertEquals(3, flushes.get());
+        assertTrue(timer.due.isEmpty(), "quiet one tick after the last work");
+    }
+
+    @Test
     void workArrivingDuringAFlushArmsTheNextOne() {
         FlushTimer[] self = new FlushTimer[1];
         self[0] = new FlushTimer(timer, Duration.ofMillis(10), () -> {
