@@ -39,7 +39,7 @@ final class FlushTimer {
 
     /**
      * @param flush runs on the timer's thread; what it throws is logged and the timer goes on
-     * @param more  after a flush: whether anything waits for the next one (queued, gathering, to retry)
+     * @param more  whether anything waits for a flush (queued, gathering, to retry): asked at the tick and after the flush
      * @param what  what is flushed for whom, e.g. "Ack flush for group/consumer/streams"
      */
     FlushTimer(ScheduledExecutorService timer, Duration interval, Runnable flush, BooleanSupplier more, String what) {
