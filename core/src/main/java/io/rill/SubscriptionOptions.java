@@ -354,7 +354,7 @@ public record SubscriptionOptions(
             return this;
         }
 
-        /** The longest an ack waits before it is sent. Default 50 ms. */
+        /** The longest an ack waits before it is sent. Default 10 ms. */
         public Builder ackFlushInterval(Duration ackFlushInterval) {
             this.ackFlushInterval = ackFlushInterval;
             return this;

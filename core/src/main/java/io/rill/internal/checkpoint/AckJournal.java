@@ -45,9 +45,14 @@ public interface AckJournal extends AutoCloseable {
     /**
      * Appends the IDs of handled entries of one stream. The future completes once the record is as
      * durable as the journal promises (written; fsynced too with fsync {@code always}), or
-     * exceptionally when it could not be written. Never blocks on I/O.
+     * exceptionally when it could not be written.
+     *
+     * @param mayWrite true when the calling thread may write the record itself, which a journal may do when
+     *                 its policy waits for no fsync (then the future is complete on return); false on threads
+     *                 that must not wait for a disk (Lettuce's event loop, the shared timer): the journal
+     *                 then never blocks on I/O
      */
-    CompletableFuture<Commit> append(String stream, List<String> ids);
+    CompletableFuture<Commit> append(String stream, List<String> ids, boolean mayWrite);
 
     /** Records that Redis confirmed the XACK of these commits; the journal may forget them. Never blocks on I/O. */
     void acked(Collection<Commit> commits);

@@ -31,10 +31,12 @@ import io.rill.CheckpointOptions.Fsync;
 /**
  * The ack journal as one append-only file ({@code checkpoint.journal = file}).
  *
- * <p>One writer thread owns the file. Callers only queue: {@link #append} and {@link #acked} never
- * touch the disk, so handlers never wait for I/O. The writer takes everything queued since its last
- * turn and writes it with one {@code write} (group commit); with fsync {@code always} it forces that
- * write before completing the appends' futures (whose callbacks send the XACKs). Every other fsync runs
+ * <p>A writer thread takes everything queued since its last turn and writes it with one {@code write}
+ * (group commit); with fsync {@code always} it forces that write before completing the appends' futures
+ * (whose callbacks send the XACKs). With {@code never} and {@code interval}, which never wait for an
+ * fsync, a worker writes its own flush's record instead of queuing it ({@link #append(String, List,
+ * boolean)}); threads that must not wait for a disk (Lettuce's event loop, the shared timer) queue. The
+ * writer also writes the records of confirmed XACKs that no append took along. Every other fsync runs
  * on a syncer thread of its own ({@link Syncer}), so a slow one (a disk's stall, seen here at hundreds of
  * milliseconds) holds neither appends nor XACKs: with {@code interval} the periodic one, with both
  * policies the second half of a compaction. The busier the subscription, the more each write carries.
@@ -62,12 +64,18 @@ public final class FileAckJournal implements AckJournal {
     /** How long close waits for the writer to finish what is queued. */
     private static final long CLOSE_WAIT_MILLIS = 10_000;
 
-    /** How a channel is forced to disk; a test puts a stalling disk in its place. */
+    /** How records reach the disk; a test puts a stalling or watching disk in its place. */
     @FunctionalInterface
     interface Disk {
         Disk REAL = channel -> channel.force(false);
 
         void force(FileChannel channel) throws IOException;
+
+        default void write(FileChannel channel, ByteBuffer buffer) throws IOException {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        }
     }
 
     private final Path file;
@@ -82,6 +90,11 @@ public final class FileAckJournal implements AckJournal {
     private final List<Commit> recovered;
     private final Map<String, Set<String>> recoveredIds;
 
+    /**
+     * Held while the file is written, by the writer or by a caller appending itself; taken before
+     * {@link #lock} when both are held.
+     */
+    private final ReentrantLock fileLock = new ReentrantLock();
     // queued by callers, taken by the writer; guarded by lock
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -89,10 +102,12 @@ public final class FileAckJournal implements AckJournal {
     private List<Commit> acks = new ArrayList<>();
     private long nextSeq;
     private boolean closing;
+    /** When queued ack records are written though nothing is appended; 0 when none can be queued. */
+    private long sweepAt;
     /** Set under lock by the writer or the syncer, read by the writer without it. */
     private volatile IOException broken;
 
-    // the writer's own
+    // guarded by fileLock
     private final Map<Long, Commit> live;
     private final CRC32C crc = new CRC32C();
     /** Where the writer appends; the syncer forces it too. */
@@ -100,8 +115,6 @@ public final class FileAckJournal implements AckJournal {
     private ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
     private long size;
     private long sizeAfterRewrite;
-    /** When queued ack records are written though nothing is appended; 0 when none can be queued. */
-    private long sweepAt;
     private volatile long bytesWritten;
     private volatile int rewrites;
     private final Thread writer;
@@ -183,8 +196,56 @@ public final class FileAckJournal implements AckJournal {
         return rewrites;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With fsync {@code never} and {@code interval} and {@code mayWrite}, the record is written on the
+     * calling thread (into the operating system's cache, as the writer would: those policies never wait for
+     * an fsync) and the future is complete on return, so the caller sends the XACK itself: a flush costs no
+     * wake-up of the writer. Otherwise, and whenever another thread is writing (the caller never waits for
+     * a write but its own), the record is queued for the writer's next group commit (and, with
+     * {@code always}, its fsync).
+     */
     @Override
-    public CompletableFuture<Commit> append(String stream, List<String> ids) {
+    public CompletableFuture<Commit> append(String stream, List<String> ids, boolean mayWrite) {
+        if (fsync == Fsync.ALWAYS || !mayWrite || !fileLock.tryLock()) {
+            return enqueue(stream, ids, null);
+        }
+        try {
+            Commit commit;
+            List<Commit> confirmed;
+            lock.lock();
+            try {
+                if (broken != null || closing) {
+                    return CompletableFuture.failedFuture(failure());
+                }
+                commit = new Commit(nextSeq++, stream, ids);
+                confirmed = acks.isEmpty() ? List.of() : takeAcks();
+                // the XACK of this commit is confirmed after it: the writer writes its ack record an interval
+                // after the last append at the latest, woken only when it had nothing to wait for
+                boolean idle = sweepAt == 0;
+                sweepAt = System.nanoTime() + intervalNanos;
+                if (idle) {
+                    work.signal();
+                }
+            } finally {
+                lock.unlock();
+            }
+            write(List.of(commit), confirmed);
+            IOException error = broken;
+            return error == null ? CompletableFuture.completedFuture(commit) : CompletableFuture.failedFuture(error);
+        } finally {
+            fileLock.unlock();
+        }
+    }
+
+    private List<Commit> takeAcks() {
+        List<Commit> taken = acks;
+        acks = new ArrayList<>();
+        return taken;
+    }
+
+    private CompletableFuture<Commit> enqueue(String stream, List<String> ids, byte[] payload) {
         CompletableFuture<Commit> done = new CompletableFuture<>();
         lock.lock();
         try {
@@ -192,7 +253,7 @@ public final class FileAckJournal implements AckJournal {
                 done.completeExceptionally(failure());
                 return done;
             }
-            appends.add(new Pending(new Commit(nextSeq++, stream, ids), done));
+            appends.add(new Pending(new Commit(nextSeq++, stream, ids, payload), done));
             work.signal();
         } finally {
             lock.unlock();
@@ -211,19 +272,7 @@ public final class FileAckJournal implements AckJournal {
             throw new IllegalArgumentException("a journal record holds at most " + MAX_PAYLOAD + " bytes, this one has "
                     + payload.length);
         }
-        CompletableFuture<Commit> done = new CompletableFuture<>();
-        lock.lock();
-        try {
-            if (broken != null || closing) {
-                done.completeExceptionally(failure());
-                return done;
-            }
-            appends.add(new Pending(new Commit(nextSeq++, stream, List.of(), payload), done));
-            work.signal();
-        } finally {
-            lock.unlock();
-        }
-        return done;
+        return enqueue(stream, List.of(), payload);
     }
 
     @Override
@@ -309,29 +358,56 @@ public final class FileAckJournal implements AckJournal {
                 acks = confirmed;
                 confirmed = c;
                 last = closing;
+                // the XACKs of what this turn appends are confirmed after it: write their records in time even
+                // when nothing else is appended
+                sweepAt = batch.isEmpty() ? 0 : System.nanoTime() + intervalNanos;
             } catch (InterruptedException e) {
                 continue; // nobody interrupts this thread; if someone does, carry on
             } finally {
                 lock.unlock();
             }
-            // the XACKs of what this turn appends are confirmed after it: write their records in time even
-            // when nothing else is appended
-            sweepAt = batch.isEmpty() ? 0 : System.nanoTime() + intervalNanos;
             writeBatch(batch, confirmed);
             batch.clear();
             confirmed.clear();
             if (last) {
-                finish();
+                fileLock.lock();
+                try {
+                    finish();
+                } finally {
+                    fileLock.unlock();
+                }
                 return;
             }
         }
     }
 
     private void writeBatch(List<Pending> batch, List<Commit> confirmed) {
+        List<Commit> commits = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            commits.add(p.commit());
+        }
+        fileLock.lock();
+        try {
+            write(commits, confirmed);
+        } finally {
+            fileLock.unlock();
+        }
+        IOException error = broken;
+        for (Pending p : batch) {
+            if (error == null) {
+                p.done().complete(p.commit());
+            } else {
+                p.done().completeExceptionally(error);
+            }
+        }
+    }
+
+    /** Writes commits and ack records (forced with fsync {@code always}); a failure breaks the journal. Hold fileLock. */
+    private void write(List<Commit> commits, List<Commit> confirmed) {
         try {
             if (broken == null) {
-                for (Pending p : batch) {
-                    live.put(p.commit().seq(), p.commit());
+                for (Commit c : commits) {
+                    live.put(c.seq(), c);
                 }
                 for (Commit c : confirmed) {
                     live.remove(c.seq());
@@ -342,12 +418,12 @@ public final class FileAckJournal implements AckJournal {
                 if (size - sizeAfterRewrite >= Math.max(compactBytes, sizeAfterRewrite)
                         && (syncer == null || !syncer.swapping)) {
                     rewrite(false); // holds the batch's commits too
-                } else if (!batch.isEmpty() || !confirmed.isEmpty()) {
-                    append(batch, confirmed);
+                } else if (!commits.isEmpty() || !confirmed.isEmpty()) {
+                    append(commits, confirmed);
                 } else {
                     wrote = false;
                 }
-                if (wrote && fsync == Fsync.ALWAYS && !batch.isEmpty()) {
+                if (wrote && fsync == Fsync.ALWAYS && !commits.isEmpty()) {
                     disk.force(channel);
                 } else if (wrote && syncer != null) {
                     syncer.written();
@@ -355,14 +431,6 @@ public final class FileAckJournal implements AckJournal {
             }
         } catch (IOException | RuntimeException e) {
             fail(e);
-        }
-        IOException error = broken;
-        for (Pending p : batch) {
-            if (error == null) {
-                p.done().complete(p.commit());
-            } else {
-                p.done().completeExceptionally(error);
-            }
         }
     }
 
@@ -380,11 +448,11 @@ public final class FileAckJournal implements AckJournal {
         log.error("Checkpoint journal {} of {} failed; appends fail from now on", file, description, e);
     }
 
-    private void append(List<Pending> batch, List<Commit> confirmed) throws IOException {
+    private void append(List<Commit> commits, List<Commit> confirmed) throws IOException {
         buffer.clear();
-        for (Pending p : batch) {
-            ensure(JournalFormat.maxCommitBytes(p.commit()));
-            JournalFormat.commit(buffer, p.commit(), crc);
+        for (Commit commit : commits) {
+            ensure(JournalFormat.maxCommitBytes(commit));
+            JournalFormat.commit(buffer, commit, crc);
         }
         if (!confirmed.isEmpty()) {
             ensure(JournalFormat.maxAckedBytes(confirmed.size()));
@@ -392,9 +460,7 @@ public final class FileAckJournal implements AckJournal {
         }
         buffer.flip();
         int n = buffer.remaining();
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+        disk.write(channel, buffer);
         size += n;
         bytesWritten += n;
     }
@@ -428,9 +494,7 @@ public final class FileAckJournal implements AckJournal {
         FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         try {
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
+            disk.write(out, buffer);
         } catch (IOException | RuntimeException e) {
             close(out);
             throw e;

@@ -16,7 +16,7 @@ public final class MemoryAckJournal implements AckJournal {
     private volatile boolean closed;
 
     @Override
-    public CompletableFuture<Commit> append(String stream, List<String> ids) {
+    public CompletableFuture<Commit> append(String stream, List<String> ids, boolean mayWrite) {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("ack journal closed"));
         }

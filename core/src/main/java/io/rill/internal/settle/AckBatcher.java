@@ -123,12 +123,16 @@ final class AckBatcher {
         }
         interval.arm();
         if (ready != null) {
-            send(entry.stream(), ready);
+            send(entry.stream(), ready, false);
         }
     }
 
-    /** Queues the acks of several handled entries, under one acquisition of the lock per run of one stream's entries. */
-    void acknowledge(List<StreamEntry> entries) {
+    /**
+     * Queues the acks of several handled entries, under one acquisition of the lock per run of one stream's entries.
+     *
+     * @param onWorker true on a worker thread, which may write the journal itself ({@link AckJournal#append})
+     */
+    void acknowledge(List<StreamEntry> entries, boolean onWorker) {
         int from = 0;
         while (from < entries.size()) {
             String stream = entries.get(from).stream();
@@ -147,30 +151,35 @@ final class AckBatcher {
             }
             interval.arm();
             if (ready != null) {
-                send(stream, ready);
+                send(stream, ready, onWorker);
             }
         }
     }
 
     /** Opens a worker's gathering of successes for a unit of work of {@code capacity} entries; close it when the unit ends. */
     Successes gather(int capacity) {
-        Successes successes = new Successes(this::handled, this::closed, flushSize, capacity);
+        Successes successes = new Successes(entries -> handled(entries, false), entries -> handled(entries, true),
+                this::closed, flushSize, capacity);
         gathering.add(successes);
         interval.arm(); // takes what a long unit gathers, so that a slow handler call holds no acks back
         return successes;
     }
 
-    /** A gathering ended: flushes no longer look at it, and what it holds is queued. */
+    /** A gathering ended (on its worker): flushes no longer look at it, and what it holds is queued. */
     void closed(Successes successes) {
         gathering.remove(successes);
-        successes.handOn();
+        successes.handOnByWorker();
     }
 
-    /** Counts gathered successes as handled and queues their acks. */
-    void handled(List<StreamEntry> entries) {
+    /**
+     * Counts successes as handled and queues their acks.
+     *
+     * @param onWorker true on a worker thread, which may write the journal itself
+     */
+    void handled(List<StreamEntry> entries, boolean onWorker) {
         if (!entries.isEmpty()) {
             metrics.countByStream(entries, Meters.StreamMeters::handled);
-            acknowledge(entries);
+            acknowledge(entries, onWorker);
         }
     }
 
@@ -194,7 +203,7 @@ final class AckBatcher {
                 journaledIds = 0;
             }
         }
-        ready.forEach(this::send);
+        ready.forEach((stream, ids) -> send(stream, ids, false));
         if (again != null) {
             resend(again);
         }
@@ -269,19 +278,25 @@ final class AckBatcher {
         return ids;
     }
 
-    /** Journals the IDs (when a journal is on), then sends their XACK. */
-    private void send(String stream, List<String> ids) {
+    /**
+     * Journals the IDs (when a journal is on), then sends their XACK.
+     *
+     * @param onWorker true on a worker thread: the journal may write the record on it and the XACK goes out from
+     *                 it, as without a journal; elsewhere (Lettuce's event loop, the shared timer) the journal's
+     *                 writer writes the record and sends the XACK
+     */
+    private void send(String stream, List<String> ids, boolean onWorker) {
         if (journal == null) {
             xack(stream, ids, List.of());
             return;
         }
         CompletableFuture<Commit> commit;
         try {
-            commit = journal.append(stream, ids);
+            commit = journal.append(stream, ids, onWorker);
         } catch (RuntimeException e) {
             commit = CompletableFuture.failedFuture(e);
         }
-        // runs on the journal's writer once the record is durable (at once for an in-memory journal)
+        // runs once the record is durable: on the journal's writer, or here when it is already complete
         commit.whenComplete((journaled, error) -> {
             if (error != null) {
                 journalFailed(error);
@@ -367,7 +382,7 @@ final class AckBatcher {
                     log.info("Acks flowing again for {}", description);
                 }
                 if (next != null) {
-                    send(stream, next); // what filled up while this XACK was on its way
+                    send(stream, next, false); // what filled up while this XACK was on its way
                 }
             });
         });

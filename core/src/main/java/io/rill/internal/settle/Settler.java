@@ -269,7 +269,7 @@ public final class Settler {
             entries.forEach(entry -> succeeded(entry, mayWait));
             return;
         }
-        acks.handled(entries);
+        acks.handled(entries, mayWait);
     }
 
     /**

@@ -35,6 +35,7 @@ public final class Successes implements AutoCloseable {
     }
 
     private final Consumer<List<StreamEntry>> acks;
+    private final Consumer<List<StreamEntry>> acksByWorker;
     private final Consumer<Successes> closed;
     private final int handAt;
     /** Written by the worker only, each slot once, before {@link #added} covers it. */
@@ -45,12 +46,15 @@ public final class Successes implements AutoCloseable {
     private volatile int handed;
 
     /**
-     * @param acks     where handed runs go (the list is a view: read it before returning)
-     * @param closed   told when the unit of work ends
-     * @param capacity the most successes the unit of work can have (its entries)
+     * @param acks         where runs handed by a flush go (the list is a view: read it before returning)
+     * @param acksByWorker where runs the worker hands itself go: on a thread that may write the journal
+     * @param closed       told when the unit of work ends, on the worker
+     * @param capacity     the most successes the unit of work can have (its entries)
      */
-    Successes(Consumer<List<StreamEntry>> acks, Consumer<Successes> closed, int handAt, int capacity) {
+    Successes(Consumer<List<StreamEntry>> acks, Consumer<List<StreamEntry>> acksByWorker, Consumer<Successes> closed,
+            int handAt, int capacity) {
         this.acks = acks;
+        this.acksByWorker = acksByWorker;
         this.closed = closed;
         this.handAt = handAt;
         this.entries = new StreamEntry[capacity];
@@ -62,20 +66,29 @@ public final class Successes implements AutoCloseable {
         entries[index] = entry;
         ADDED.setRelease(this, index + 1);
         if (index + 1 - handed >= handAt) {
-            handOn();
+            handOn(acksByWorker);
         }
     }
 
-    /** Hands what gathered and nobody handed yet to the acks; from the worker or a flush. */
+    /** Hands what gathered and nobody handed yet to the acks; from a flush, on any thread. */
     void handOn() {
+        handOn(acks);
+    }
+
+    /** As {@link #handOn()}, from the worker. */
+    void handOnByWorker() {
+        handOn(acksByWorker);
+    }
+
+    private void handOn(Consumer<List<StreamEntry>> to) {
         while (true) {
             int from = handed;
-            int to = (int) ADDED.getAcquire(this);
-            if (from >= to) {
+            int upTo = (int) ADDED.getAcquire(this);
+            if (from >= upTo) {
                 return;
             }
-            if (HANDED.compareAndSet(this, from, to)) {
-                acks.accept(Arrays.asList(entries).subList(from, to));
+            if (HANDED.compareAndSet(this, from, upTo)) {
+                to.accept(Arrays.asList(entries).subList(from, upTo));
                 return;
             }
         }

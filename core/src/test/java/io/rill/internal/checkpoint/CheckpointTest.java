@@ -143,7 +143,7 @@ class CheckpointTest {
             Files.createDirectories(file.getParent());
             try (FileAckJournal journal = FileAckJournal.open(file, Fsync.ALWAYS, Duration.ofMillis(100), "test")) {
                 for (int i = 0; i < 3; i++) {
-                    journal.append(STREAM, ids.subList(i * 100, i * 100 + 100)).get(10, TimeUnit.SECONDS);
+                    journal.append(STREAM, ids.subList(i * 100, i * 100 + 100), false).get(10, TimeUnit.SECONDS);
                 }
             }
             long size = Files.size(file);

@@ -42,7 +42,7 @@ class FileAckJournalTest {
     }
 
     private static Commit commit(AckJournal journal, String stream, List<String> ids) throws Exception {
-        return journal.append(stream, ids).get(10, TimeUnit.SECONDS);
+        return journal.append(stream, ids, true).get(10, TimeUnit.SECONDS);
     }
 
     private FileAckJournal open(Path file, Fsync fsync) {
@@ -87,7 +87,7 @@ class FileAckJournalTest {
             long before = journal.bytesWritten();
             List<CompletableFuture<Commit>> futures = new ArrayList<>();
             for (int i = 0; i < 2_000; i++) {
-                futures.add(journal.append("orders", ids(1_700_000_000_000L + i * 10L, 10)));
+                futures.add(journal.append("orders", ids(1_700_000_000_000L + i * 10L, 10), true));
             }
             CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
             assertTrue(journal.bytesWritten() > before);
@@ -319,12 +319,101 @@ class FileAckJournalTest {
         try (FileAckJournal journal = FileAckJournal.open(dir.resolve("journal"), Fsync.ALWAYS, Duration.ofMillis(100),
                 "test", FileAckJournal.COMPACT_BYTES, disk)) {
             disk.armed = true;
-            CompletableFuture<Commit> append = journal.append("orders", ids(1_700_000_000_000L, 5));
+            CompletableFuture<Commit> append = journal.append("orders", ids(1_700_000_000_000L, 5), true);
             assertTrue(disk.stalled.await(10, TimeUnit.SECONDS));
             assertFalse(append.isDone(), "completed before its fsync returned");
             disk.release.countDown();
             assertEquals(5, append.get(10, TimeUnit.SECONDS).ids().size());
             assertEquals(Set.of("rill-journal-" + dir.getFileName()), disk.threads, "the writer forces its appends");
+        }
+    }
+
+    /** A disk that notes which threads write to it and, once told to, stalls the next write until released. */
+    private static final class WatchedDisk implements FileAckJournal.Disk {
+        final List<String> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CountDownLatch stalled = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile boolean stallNext;
+
+        @Override
+        public void force(FileChannel channel) throws IOException {
+            channel.force(false);
+        }
+
+        @Override
+        public void write(FileChannel channel, java.nio.ByteBuffer buffer) throws IOException {
+            writers.add(Thread.currentThread().getName());
+            if (stallNext) {
+                stallNext = false;
+                stalled.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+            FileAckJournal.Disk.super.write(channel, buffer);
+        }
+    }
+
+    /** A worker writes nothing but its own record: while the writer's write stalls, its record queues behind it. */
+    @Test
+    void aWorkerNeverWaitsForAWriteNotItsOwn() throws Exception {
+        Path file = dir.resolve("journal");
+        WatchedDisk disk = new WatchedDisk();
+        try (FileAckJournal journal = FileAckJournal.open(file, Fsync.INTERVAL, Duration.ofMillis(100), "test",
+                FileAckJournal.COMPACT_BYTES, disk)) {
+            disk.writers.clear();
+            disk.stallNext = true;
+            List<String> first = ids(1_700_000_000_000L, 5);
+            CompletableFuture<Commit> queued = journal.append("orders", first, false);
+            assertTrue(disk.stalled.await(10, TimeUnit.SECONDS), "the writer's write stalls");
+            List<String> second = ids(1_700_000_001_000L, 5);
+            CompletableFuture<Commit> own = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    Duration.ofSeconds(10), () -> journal.append("orders", second, true), "the worker waited for the writer");
+            assertFalse(own.isDone(), "queued behind the stalled write, not written by the worker");
+            disk.release.countDown();
+            own.get(10, TimeUnit.SECONDS);
+            queued.get(10, TimeUnit.SECONDS);
+            String writer = "rill-journal-" + dir.getFileName();
+            assertEquals(List.of(writer, writer), disk.writers);
+            Set<String> both = new HashSet<>(first);
+            both.addAll(second);
+            assertEquals(both, Journals.unackedIds(file));
+        }
+    }
+
+    /**
+     * With fsync never and interval, which wait for no fsync, a worker writes its own record: the append is
+     * complete on return with its record in the file, and no writer is woken for it. A thread that must not
+     * wait for a disk queues for the writer. Ack records of confirmed XACKs reach the file an interval after
+     * the last append though nothing follows it (semantics 4).
+     */
+    @Test
+    void aWorkerWritesItsOwnRecordOtherThreadsQueueAndAckRecordsFollowAlone() throws Exception {
+        String writer = "rill-journal-" + dir.getFileName();
+        String self = Thread.currentThread().getName();
+        for (Fsync fsync : List.of(Fsync.NEVER, Fsync.INTERVAL)) {
+            Path file = dir.resolve("journal");
+            Files.deleteIfExists(file);
+            WatchedDisk disk = new WatchedDisk();
+            try (FileAckJournal journal = FileAckJournal.open(file, fsync, Duration.ofMillis(100), "test",
+                    FileAckJournal.COMPACT_BYTES, disk)) {
+                disk.writers.clear(); // the rewrite at open
+                CompletableFuture<Commit> own = journal.append("orders", ids(1_700_000_000_000L, 5), true);
+                assertTrue(own.isDone(), fsync + ": complete on return");
+                assertEquals(List.of(self), disk.writers, fsync + ": written by the caller");
+                assertEquals(Set.copyOf(own.get().ids()), Journals.unackedIds(file), "in the file on return");
+
+                journal.acked(List.of(own.get()));
+                await().atMost(Duration.ofSeconds(10)).until(() -> Journals.unackedIds(file).isEmpty());
+                assertEquals(List.of(self, writer), disk.writers, fsync + ": the ack record alone, by the writer");
+
+                List<String> later = ids(1_700_000_001_000L, 5);
+                journal.append("orders", later, false).get(10, TimeUnit.SECONDS);
+                assertEquals(List.of(self, writer, writer), disk.writers, fsync + ": queued, written by the writer");
+                assertEquals(Set.copyOf(later), Journals.unackedIds(file));
+            }
         }
     }
 

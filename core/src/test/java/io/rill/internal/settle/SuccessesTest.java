@@ -25,18 +25,25 @@ class SuccessesTest {
 
     @Test
     void runsLeaveAtTheFlushSizeAndTheRestWhenTheUnitCloses() {
-        List<List<StreamEntry>> handed = new ArrayList<>();
+        List<List<StreamEntry>> byWorker = new ArrayList<>();
+        List<List<StreamEntry>> byFlush = new ArrayList<>();
         List<Successes> closed = new ArrayList<>();
-        Successes successes = new Successes(run -> handed.add(List.copyOf(run)), closed::add, 3, 7);
-        List<StreamEntry> all = entries(7);
-        all.forEach(successes::add);
-        assertEquals(List.of(all.subList(0, 3), all.subList(3, 6)), handed, "two full runs, the seventh waits");
+        Successes successes = new Successes(run -> byFlush.add(List.copyOf(run)), run -> byWorker.add(List.copyOf(run)),
+                closed::add, 3, 8);
+        List<StreamEntry> all = entries(8);
+        all.subList(0, 7).forEach(successes::add);
+        assertEquals(List.of(all.subList(0, 3), all.subList(3, 6)), byWorker, "two full runs, the seventh waits");
+        successes.handOn(); // a flush takes the seventh: its run goes where a flush's runs go
+        assertEquals(List.of(all.subList(6, 7)), byFlush);
 
+        successes.add(all.get(7));
         successes.close();
         assertEquals(List.of(successes), closed);
-        successes.handOn(); // the close's owner hands the rest on; doing it twice hands nothing twice
+        successes.handOnByWorker(); // the close's owner hands the rest on; doing it twice hands nothing twice
+        successes.handOnByWorker();
         successes.handOn();
-        assertEquals(List.of(all.subList(0, 3), all.subList(3, 6), all.subList(6, 7)), handed);
+        assertEquals(List.of(all.subList(0, 3), all.subList(3, 6), all.subList(7, 8)), byWorker);
+        assertEquals(List.of(all.subList(6, 7)), byFlush);
     }
 
     @Test
@@ -44,7 +51,8 @@ class SuccessesTest {
         int n = 200_000;
         List<StreamEntry> all = entries(n);
         List<List<StreamEntry>> handed = new CopyOnWriteArrayList<>();
-        Successes successes = new Successes(run -> handed.add(List.copyOf(run)), s -> s.handOn(), Integer.MAX_VALUE, n);
+        Successes successes = new Successes(run -> handed.add(List.copyOf(run)), run -> handed.add(List.copyOf(run)),
+                Successes::handOnByWorker, Integer.MAX_VALUE, n);
         AtomicBoolean done = new AtomicBoolean();
         Thread flusher = Thread.ofPlatform().start(() -> {
             while (!done.get()) {
