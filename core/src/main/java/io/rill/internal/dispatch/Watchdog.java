@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -18,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import io.rill.HandlerTimeoutException;
 import io.rill.StreamEntry;
 import io.rill.internal.metrics.Meters;
+import io.rill.internal.settle.FlushTimer;
 import io.rill.internal.settle.Settler;
 
 /**
@@ -30,8 +30,10 @@ import io.rill.internal.settle.Settler;
  * <p>A worker that has not returned {@value #GRACE_SECONDS} s after that interrupt would hold its lane
  * forever: the subscription fails with an error saying so (health DOWN), and stops.
  *
- * <p>Runs on the shared timer every quarter of the timeout (10 ms to 1 s), so a timeout is seen at most
- * that much late. Only built when the option is set: with it off, workers carry no {@link Call}.
+ * <p>Runs on the shared timer every quarter of the timeout (10 ms to 1 s) while a handler call runs (or
+ * a worker is in its grace), so a timeout is seen at most that much late; a call that begins while it is
+ * quiet arms it ({@link FlushTimer}), so an idle subscription costs no wake-ups. Only built when the
+ * option is set: with it off, workers carry no {@link Call}.
  */
 public final class Watchdog {
 
@@ -47,7 +49,8 @@ public final class Watchdog {
     private final Consumer<Throwable> onTimeout;
     private final Consumer<RuntimeException> fatal;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
-    private volatile ScheduledFuture<?> ticker;
+    /** Null until started. */
+    private volatile FlushTimer ticker;
     private volatile boolean halted;
 
     /**
@@ -67,36 +70,50 @@ public final class Watchdog {
 
     public void start(ScheduledExecutorService timer) {
         long tick = Math.clamp(timeoutNanos / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
-        ticker = timer.scheduleWithFixedDelay(this::checkQuietly, tick, tick, TimeUnit.NANOSECONDS);
+        FlushTimer t = new FlushTimer(timer, Duration.ofNanos(tick), () -> check(System.nanoTime()), this::watching,
+                "Handler timeout check for " + description);
+        ticker = t;
+        t.arm(); // calls that began before the start
     }
 
     /** Stops watching: past a stop's deadline nothing is settled any more. */
     public void stop() {
         halted = true;
-        ScheduledFuture<?> t = ticker;
+        FlushTimer t = ticker;
         if (t != null) {
-            t.cancel(false);
+            t.stop();
         }
     }
 
     /** The call slot of the calling worker thread, registered for good. */
     Call register() {
-        Call call = new Call(Thread.currentThread());
+        Call call = new Call(Thread.currentThread(), this);
         calls.add(call);
         return call;
+    }
+
+    /** A call began: the check runs within one tick. */
+    private void arm() {
+        FlushTimer t = ticker;
+        if (t != null) {
+            t.arm();
+        }
+    }
+
+    /** Whether the next tick has anything to watch: a call running, or a worker in its grace after an interrupt. */
+    private boolean watching() {
+        for (Call call : calls) {
+            int state = call.state.get();
+            if (state == Call.RUNNING || state == Call.TIMING_OUT || state == Call.TIMED_OUT) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Forgets a worker that ended. */
     void unregister(Call call) {
         calls.remove(call);
-    }
-
-    private void checkQuietly() {
-        try {
-            check(System.nanoTime());
-        } catch (RuntimeException e) {
-            log.warn("Handler timeout check failed for {}: {}", description, e.toString());
-        }
     }
 
     void check(long now) {
@@ -159,6 +176,7 @@ public final class Watchdog {
         static final int STUCK = 4;
 
         final Thread thread;
+        private final Watchdog watchdog;
         final AtomicInteger state = new AtomicInteger(IDLE);
         // written by the worker before the volatile write of RUNNING, read by the watchdog after reading it
         private StreamEntry entry;
@@ -167,8 +185,9 @@ public final class Watchdog {
         private volatile long started;
         private volatile long timedOutAt;
 
-        Call(Thread thread) {
+        Call(Thread thread, Watchdog watchdog) {
             this.thread = thread;
+            this.watchdog = watchdog;
         }
 
         void begin(StreamEntry entry, List<StreamEntry> entries, Invoker.Settlement settlement) {
@@ -177,6 +196,8 @@ public final class Watchdog {
             this.settlement = settlement;
             started = System.nanoTime();
             state.set(RUNNING);
+            // after RUNNING is visible: a tick that just found nothing cleared the flag first, so it is armed again
+            watchdog.arm();
         }
 
         /**

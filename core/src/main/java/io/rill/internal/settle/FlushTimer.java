@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Arming is one read of a flag when already armed; a flush clears the flag before it looks for
  * work, so work that arrives while it runs is either taken by it or arms the next one.
+ *
+ * <p>The handler-timeout watchdog ticks the same way (its check is the flush, a running handler call the
+ * work), so an idle subscription with a handler-timeout costs no wake-ups either.
  */
-final class FlushTimer {
+public final class FlushTimer {
 
     private static final Logger log = LoggerFactory.getLogger(FlushTimer.class);
 
@@ -42,7 +45,7 @@ final class FlushTimer {
      * @param more  whether anything waits for a flush (queued, gathering, to retry): asked at the tick and after the flush
      * @param what  what is flushed for whom, e.g. "Ack flush for group/consumer/streams"
      */
-    FlushTimer(ScheduledExecutorService timer, Duration interval, Runnable flush, BooleanSupplier more, String what) {
+    public FlushTimer(ScheduledExecutorService timer, Duration interval, Runnable flush, BooleanSupplier more, String what) {
         this.what = what;
         this.timer = timer;
         this.intervalNanos = interval.toNanos();
@@ -51,7 +54,7 @@ final class FlushTimer {
     }
 
     /** Makes sure a flush runs within one interval. */
-    void arm() {
+    public void arm() {
         if (armed.get() || !armed.compareAndSet(false, true)) {
             return;
         }
@@ -69,7 +72,7 @@ final class FlushTimer {
     }
 
     /** No flush runs after this returns, except one already running. */
-    void stop() {
+    public void stop() {
         synchronized (lock) {
             stopped = true;
             if (next != null) {

@@ -1,5 +1,6 @@
 package io.rill.internal.dispatch;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -115,6 +116,48 @@ class WatchdogTest {
         assertTrue(first == fatal.get());
         assertFalse(call.end());
         Thread.interrupted();
+    }
+
+    /**
+     * The watchdog ticks only while a handler call runs: started with none, it ticks once and goes quiet; a
+     * call that begins arms it, the ticks it arms see the call past its timeout, and once the call ended the
+     * timer is quiet again.
+     */
+    @Test
+    void ticksOnlyWhileACallRuns() throws Exception {
+        ScheduledThreadPoolExecutor ticks = new ScheduledThreadPoolExecutor(1);
+        Thread worker = null;
+        try {
+            watchdog.start(ticks);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ticks.getCompletedTaskCount() >= 1 && ticks.getQueue().isEmpty());
+
+            StreamEntry entry = entry("1-0");
+            window.admit(entry);
+            java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicBoolean endedInTime = new java.util.concurrent.atomic.AtomicBoolean(true);
+            worker = Thread.ofPlatform().daemon().start(() -> {
+                Watchdog.Call call = watchdog.register();
+                call.begin(entry, null, null);
+                try {
+                    new java.util.concurrent.CountDownLatch(1).await(); // a handler that never returns on its own
+                } catch (InterruptedException e) {
+                    interrupted.set(true);
+                }
+                endedInTime.set(call.end());
+            });
+            worker.join(TimeUnit.SECONDS.toMillis(30));
+            assertTrue(interrupted.get(), "the call was seen past its timeout: its beginning armed the check");
+            assertFalse(endedInTime.get());
+            assertInstanceOf(HandlerTimeoutException.class, lastError.get());
+            await().atMost(Duration.ofSeconds(10)).until(() -> ticks.getQueue().isEmpty());
+        } finally {
+            watchdog.stop();
+            ticks.shutdownNow();
+            if (worker != null) {
+                worker.interrupt(); // when the watchdog did not
+            }
+        }
     }
 
     @Test
