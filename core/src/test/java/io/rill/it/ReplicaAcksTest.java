@@ -58,6 +58,50 @@ class ReplicaAcksTest {
         }
     }
 
+    /**
+     * A WAIT holds its connection until the replicas answer: it goes out on a connection of its subscription's
+     * own, so a WAIT that waits (no replica, a long replica-ack-timeout) holds no other subscription's XACKs;
+     * the subscription's stop closes that connection.
+     */
+    @Test
+    void aWaitingWaitHoldsNoOtherSubscriptionsAcks() {
+        try (RedisServer master = RedisServer.startLocal(); RedisFixture redis = new RedisFixture(master)) {
+            Set<String> handled = ConcurrentHashMap.newKeySet();
+            try (Rill rill = Rill.builder(redis.client()).build()) {
+                SubscriptionOptions.Builder options = SubscriptionOptions.builder().group("billing")
+                        .startPosition(StartPosition.EARLIEST).blockTimeout(Duration.ofMillis(200))
+                        .janitor(JanitorOptions.builder().enabled(false).build());
+                Subscription plain = rill.subscribe(options.streams("refunds").consumer("c2").build(),
+                        entry -> handled.add(entry.id()));
+                List<String> first = redis.add("refunds", 5); // its XACKs open the shared command connection
+                await().atMost(Duration.ofSeconds(10)).until(() -> handled.containsAll(first)
+                        && redis.pending("refunds", "billing") == 0);
+                long clientsBefore = connectedClients(redis);
+
+                Subscription waiting = rill.subscribe(options.streams("orders").consumer("c1").replicaAcks(1)
+                        .replicaAckTimeout(Duration.ofSeconds(60)).shutdownTimeout(Duration.ofSeconds(1)).build(),
+                        entry -> handled.add(entry.id()));
+                List<String> orders = redis.add("orders", 5);
+                await().atMost(Duration.ofSeconds(10)).until(() -> handled.containsAll(orders)
+                        && redis.commands().clientList().contains("cmd=wait"));
+
+                List<String> refunds = redis.add("refunds", 5);
+                await().atMost(Duration.ofSeconds(10)).until(() -> handled.containsAll(refunds)
+                        && redis.pending("refunds", "billing") == 0);
+                assertEquals(5, waiting.inFlight(), "its WAIT is still waiting for a replica");
+
+                waiting.close(Duration.ofSeconds(1));
+                await().atMost(Duration.ofSeconds(10)).until(() -> connectedClients(redis) == clientsBefore);
+            }
+        }
+    }
+
+    private static long connectedClients(RedisFixture redis) {
+        String info = redis.commands().info("clients");
+        return Long.parseLong(info.lines().filter(line -> line.startsWith("connected_clients:")).findFirst()
+                .orElseThrow().substring("connected_clients:".length()).trim());
+    }
+
     record Window(double ackedBeforeFailover, Set<String> acknowledgedBeforeFailover, Set<String> handledTwice,
             List<String> unreplicatedReads) {
     }

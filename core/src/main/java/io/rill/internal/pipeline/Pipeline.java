@@ -70,7 +70,11 @@ public final class Pipeline {
         InFlightWindow window = new InFlightWindow(options.maxInFlight(), options.streams());
         Supervisor[] supervisor = new Supervisor[1];
         Consumer<RuntimeException> fatal = error -> supervisor[0].report(error); // what retrying cannot fix
-        Settler settler = new Settler(options, id, description, commands, window, metrics, timer, checkpoint.journal(), fatal);
+        // with replica-acks each XACK is followed by a WAIT, which holds its connection until the replicas answer (up to
+        // replica-ack-timeout): on a connection of the subscription's own it holds no other subscription's commands
+        CommandConnection ackConnection = options.replicaAcks() > 0 ? new CommandConnection(connector) : commands;
+        Settler settler = new Settler(options, id, description, commands, ackConnection, window, metrics, timer,
+                checkpoint.journal(), fatal);
         Invoker invoker = Invoker.of(handler, settler, new Retrier(options.retry()), metrics, description, options.group(),
                 options.consumer(), tracing);
         Watchdog watchdog = options.handlerTimeout().isZero() ? null
@@ -110,7 +114,7 @@ public final class Pipeline {
             @Override
             public void beforeFirstRead() throws InterruptedException {
                 if (checkpoint.journal() != null) {
-                    commands.async(); // the journal's XACKs go out on it: have it open before the first one
+                    ackConnection.async(); // the journal's XACKs go out on it: have it open before the first one
                     settler.replayJournal(options.blockTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 }
             }
@@ -143,6 +147,9 @@ public final class Pipeline {
                         janitor.stop();
                     }
                     settler.stop();
+                    if (ackConnection != commands) {
+                        ackConnection.close(); // after the last XACK was confirmed, or the stop's time ran out
+                    }
                     identity.release(deadlineNanos);
                     metrics.close(); // after the last settlement: a stopped subscription leaves no meters behind
                 }

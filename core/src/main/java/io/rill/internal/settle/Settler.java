@@ -80,18 +80,20 @@ public final class Settler {
     private volatile boolean recordingFails;
 
     /**
-     * @param id      the subscription's id ({@code group/consumer/streams}), for messages
-     * @param journal where acks are journaled before their XACK; null for none
+     * @param id            the subscription's id ({@code group/consumer/streams}), for messages
+     * @param ackConnection where XACKs go: {@code connection}, or one of the subscription's own when each is
+     *                      followed by a WAIT (replica-acks)
+     * @param journal       where acks are journaled before their XACK; null for none
      * @param fatal   told of what retrying cannot fix (the journal broke, Redis refuses a command for lack of
      *                permission), from any thread: the subscription fails with it
      */
     public Settler(SubscriptionOptions options, String id, String description, CommandConnection connection,
-            InFlightWindow window, Meters metrics, ScheduledExecutorService timer, AckJournal journal,
-            Consumer<RuntimeException> fatal) {
+            CommandConnection ackConnection, InFlightWindow window, Meters metrics, ScheduledExecutorService timer,
+            AckJournal journal, Consumer<RuntimeException> fatal) {
         this.options = options;
         this.policy = new DeliveryPolicy(options.deadLetter(), options.retry());
         this.ledger = new FailureLedger(options.deadLetter(), options.group(), options.consumer(), connection);
-        this.acks = new AckBatcher(id, options.group(), options.streams(), description, connection, window, metrics,
+        this.acks = new AckBatcher(id, options.group(), options.streams(), description, ackConnection, window, metrics,
                 options.ackFlushSize(), options.ackFlushInterval(), timer, journal, fatal, options.replicaAcks(),
                 options.replicaAckTimeout());
         this.outputs = new OutputBatcher(options.group(), description, connection, window, metrics, options.ackFlushSize(),

@@ -55,7 +55,8 @@ class WatchdogTest {
                 throw new IllegalStateException("no Redis in this test");
             }
         });
-        Settler settler = new Settler(options, "id", "test", connection, window, meters, timer, null, fatal::set);
+        Settler settler = new Settler(options, "id", "test", connection, connection, window, meters, timer, null,
+                fatal::set);
         watchdog = new Watchdog(Duration.ofMillis(100), settler, meters, "test", lastError::set, fatal::set);
     }
 
