@@ -69,6 +69,10 @@ final class AckBatcher {
     /** Redis refused an XACK in a way retrying cannot fix; guarded by this. */
     private boolean refused;
     private final Consumer<RuntimeException> fatal;
+    /** Where a gathering's runs go, made once rather than per unit of work: handed by a flush, or by its worker. */
+    private final Consumer<List<StreamEntry>> handedByFlush = entries -> handled(entries, false);
+    private final Consumer<List<StreamEntry>> handedByWorker = entries -> handled(entries, true);
+    private final Consumer<Successes> closedOnWorker = this::closed;
     /** The subscription's id ({@code group/consumer/streams}), for messages. */
     private final String id;
     /** replica-acks: replicas that must have an XACK (WAIT) before its entries count as acknowledged; 0 for no WAIT. */
@@ -158,8 +162,7 @@ final class AckBatcher {
 
     /** Opens a worker's gathering of successes for a unit of work of {@code capacity} entries; close it when the unit ends. */
     Successes gather(int capacity) {
-        Successes successes = new Successes(entries -> handled(entries, false), entries -> handled(entries, true),
-                this::closed, flushSize, capacity);
+        Successes successes = new Successes(handedByFlush, handedByWorker, closedOnWorker, flushSize, capacity);
         gathering.add(successes);
         interval.arm(); // takes what a long unit gathers, so that a slow handler call holds no acks back
         return successes;
