@@ -19,7 +19,6 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.rill.internal.checkpoint.Checkpoint;
 import io.rill.internal.connect.ClusterConnector;
 import io.rill.internal.connect.CommandConnection;
@@ -65,6 +64,7 @@ public final class Rill implements AutoCloseable {
     private final ClusterConnector cluster;
     /** Over a cluster: a command connection per slot, opened on first use. */
     private final Map<Integer, CommandConnection> slotCommands = new ConcurrentHashMap<>();
+    /** Null when none was given. */
     private final MeterRegistry registry;
     private final Tracing tracing;
     private final CommandConnection commands;
@@ -76,7 +76,7 @@ public final class Rill implements AutoCloseable {
         this.connector = builder.connector;
         this.client = builder.client;
         this.cluster = builder.cluster;
-        this.registry = builder.registry != null ? builder.registry : new CompositeMeterRegistry();
+        this.registry = builder.registry; // null: no meters, and handler calls are not timed
         this.tracing = builder.tracing;
         this.commands = new CommandConnection(connector);
         this.timer = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().name("rill-timer").daemon().unstarted(r));
@@ -405,7 +405,10 @@ public final class Rill implements AutoCloseable {
             };
         }
 
-        /** Where the subscriptions' meters go; none when unset. */
+        /**
+         * Where the subscriptions' meters go; none when unset (then handler calls are not timed either: no clock
+         * read per entry).
+         */
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = registry;
             return this;

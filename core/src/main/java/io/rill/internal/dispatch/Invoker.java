@@ -200,7 +200,7 @@ public abstract sealed class Invoker {
                     settler.abandoned(entry);
                     return false;
                 }
-                long start = System.nanoTime();
+                long start = metrics.clock();
                 Throwable error = null;
                 if (watch != null) {
                     watch.begin(entry, null, null);
@@ -218,12 +218,12 @@ public abstract sealed class Invoker {
                     scope.close(span, error);
                 }
                 if (watch != null && !watch.end()) {
-                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, failure(error, true));
+                    metrics.stream(entry.stream()).handlerTime(start, failure(error, true));
                     return true;
                 }
                 if (error != null) {
                     Throwable e = error;
-                    metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, e.getClass());
+                    metrics.stream(entry.stream()).handlerTime(start, e.getClass());
                     if (interrupted(e) || halted) {
                         settler.abandoned(entry);
                         return false;
@@ -242,7 +242,7 @@ public abstract sealed class Invoker {
                             entry.stream(), entry.id(), description, attempt, e);
                     return !Thread.currentThread().isInterrupted();
                 }
-                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, null);
+                metrics.stream(entry.stream()).handlerTime(start, null);
                 if (halted) {
                     settler.abandoned(entry); // returned after the stop's deadline: left pending, not settled
                     return false;
@@ -340,7 +340,7 @@ public abstract sealed class Invoker {
          * the call ran past handler-timeout (the watchdog failed every entry: nothing is settled here).
          */
         private Map<StreamEntry, Throwable> call(List<StreamEntry> entries, Watchdog.Call watch) {
-            long start = System.nanoTime();
+            long start = metrics.clock();
             Throwable error = null;
             if (watch != null) {
                 watch.begin(null, entries, null);
@@ -359,7 +359,7 @@ public abstract sealed class Invoker {
             }
             boolean late = watch != null && !watch.end();
             // the batch's time is recorded once, on the stream of its first entry
-            metrics.stream(entries.get(0).stream()).handlerTime(System.nanoTime() - start, failure(error, late));
+            metrics.stream(entries.get(0).stream()).handlerTime(start, failure(error, late));
             if (late) {
                 return null;
             }
@@ -510,7 +510,7 @@ public abstract sealed class Invoker {
                 }
                 Settlement settlement = new Settlement(List.of(entry));
                 settler.handingOver(entry);
-                long start = System.nanoTime();
+                long start = metrics.clock();
                 Throwable error = null;
                 if (watch != null) {
                     watch.begin(null, settlement.entries, settlement);
@@ -524,7 +524,7 @@ public abstract sealed class Invoker {
                     scope.close(span, error);
                 }
                 boolean late = watch != null && !watch.end(); // past handler-timeout: already failed
-                metrics.stream(entry.stream()).handlerTime(System.nanoTime() - start, failure(error, late));
+                metrics.stream(entry.stream()).handlerTime(start, failure(error, late));
                 if (!late && error != null) {
                     settlement.threw(error);
                 }
@@ -554,7 +554,7 @@ public abstract sealed class Invoker {
             List<StreamEntry> batch = List.copyOf(entries);
             Settlement settlement = new Settlement(batch);
             settler.handingOver(batch);
-            long start = System.nanoTime();
+            long start = metrics.clock();
             Throwable error = null;
             if (watch != null) {
                 watch.begin(null, batch, settlement);
@@ -568,7 +568,7 @@ public abstract sealed class Invoker {
                 scope.close(span, error);
             }
             boolean late = watch != null && !watch.end(); // past handler-timeout: already failed
-            metrics.stream(batch.get(0).stream()).handlerTime(System.nanoTime() - start, failure(error, late));
+            metrics.stream(batch.get(0).stream()).handlerTime(start, failure(error, late));
             if (!late && error != null) {
                 settlement.threw(error);
             }

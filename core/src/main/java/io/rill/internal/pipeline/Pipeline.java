@@ -55,6 +55,7 @@ public final class Pipeline {
      *
      * @param options    with the consumer name resolved
      * @param handler    an EntryHandler, BatchHandler, ManualHandler or ManualBatchHandler, or a Transactional
+     * @param registry   where the meters go; null for none (handler calls are not timed then)
      * @param checkpoint opened for these options; closed by the subscription when it ends
      * @param tracing    the span around each handler call; null for none
      * @param onClosed   called once the subscription has stopped

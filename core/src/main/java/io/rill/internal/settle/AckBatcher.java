@@ -22,6 +22,7 @@ import io.rill.internal.checkpoint.AckJournal;
 import io.rill.internal.checkpoint.AckJournal.Commit;
 import io.rill.internal.connect.CommandConnection;
 import io.rill.internal.connect.Failure;
+import io.rill.internal.connect.Xack;
 import io.rill.internal.metrics.Meters;
 import io.rill.internal.window.InFlightWindow;
 
@@ -348,7 +349,7 @@ final class AckBatcher {
             }
             CompletableFuture<Long> reply;
             try {
-                reply = commands.xack(stream, group, ids.toArray(new String[0])).toCompletableFuture();
+                reply = Xack.send(commands, stream, group, ids.toArray(new String[0])).toCompletableFuture();
                 if (replicaAcks > 0) {
                     // WAIT on the same connection covers this XACK and the reads before it: only then is the ack
                     // safe from a failover (semantics 13)
