@@ -37,6 +37,7 @@ public final class RoundTripFloor {
 
     /** @param probe reads this JVM's and Redis's CPU around each round */
     public static List<Result> run(RedisClient client, CostProbe probe, List<Integer> rates, Duration measure, int rounds) {
+        System.out.printf(Locale.ROOT, "floor   clock read (System.nanoTime)   %.1f ns%n", clockReadNanos());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> sync = connection.sync();
             ping(sync, rates.getFirst(), Duration.ofSeconds(1), new Histogram(3)); // JIT, not reported
@@ -57,6 +58,28 @@ public final class RoundTripFloor {
             }
             return results;
         }
+    }
+
+    /**
+     * What one {@code System.nanoTime()} costs here, best of 5 runs of 10 million: a few ns on bare metal's TSC,
+     * tens on a VM's {@code kvm-clock}. Rill reads the clock twice per handler call when it times them (a
+     * registry is given), so this is part of its CPU per entry on such a machine.
+     */
+    static double clockReadNanos() {
+        int reads = 10_000_000;
+        double best = Double.MAX_VALUE;
+        long sink = 0;
+        for (int run = 0; run < 5; run++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < reads; i++) {
+                sink += System.nanoTime();
+            }
+            best = Math.min(best, (System.nanoTime() - start) / (double) reads);
+        }
+        if (sink == 42) { // keeps the reads from being dropped as dead code
+            System.out.print("");
+        }
+        return best;
     }
 
     private static long ping(RedisCommands<String, String> sync, int rate, Duration measure, Histogram latency) {
