@@ -2,7 +2,6 @@ package io.rill.internal.connect;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -26,16 +25,17 @@ public final class EntryCodec implements RedisCodec<String, byte[]>, ToByteBufEn
     private static final byte[] EMPTY = new byte[0];
 
     /**
-     * Names decoded lately (stream keys, field names), by a hash of their bytes: every entry of a stream
-     * repeats the same few names, and a hit costs neither a String nor an array. Slots are overwritten
-     * without locks; a stale or colliding slot is only a miss.
+     * Names decoded lately (stream keys, field names), by their length and three of their bytes: every entry of a
+     * stream repeats the same few names, and a hit costs neither a String nor an array nor a copy out of the
+     * network buffer (the cached name is compared where it lies). Slots are overwritten without locks; a stale
+     * or colliding slot is only a miss.
      */
     private static final int NAME_CACHE_SLOTS = 256;
     private static final int NAME_CACHE_MAX_LENGTH = 64;
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[NAME_CACHE_MAX_LENGTH]);
     private final Name[] names = new Name[NAME_CACHE_SLOTS];
 
-    private record Name(byte[] bytes, String text) {
+    /** A cached name: its bytes as a read-only buffer (compared with absolute reads only, so shared by threads). */
+    private record Name(ByteBuffer bytes, String text) {
     }
 
     private EntryCodec() {
@@ -47,27 +47,32 @@ public final class EntryCodec implements RedisCodec<String, byte[]>, ToByteBufEn
             return null;
         }
         int length = bytes.remaining();
-        if (length > NAME_CACHE_MAX_LENGTH) {
-            byte[] copy = new byte[length];
-            bytes.get(bytes.position(), copy);
-            return new String(copy, StandardCharsets.UTF_8);
+        if (length == 0 || length > NAME_CACHE_MAX_LENGTH) {
+            return utf8(bytes, length);
         }
-        // one bulk copy out of the network buffer (a direct one checks its memory on every single get)
-        byte[] scratch = SCRATCH.get();
-        bytes.get(bytes.position(), scratch, 0, length);
-        int hash = 1;
-        for (int i = 0; i < length; i++) {
-            hash = 31 * hash + scratch[i];
-        }
-        int slot = (hash ^ (hash >>> 16)) & (NAME_CACHE_SLOTS - 1);
+        int at = bytes.position();
+        int hash = length * 961 + bytes.get(at) * 31 + bytes.get(at + length / 2);
+        hash = 31 * hash + bytes.get(at + length - 1);
+        int slot = (hash ^ (hash >>> 8)) & (NAME_CACHE_SLOTS - 1);
         Name cached = names[slot];
-        if (cached != null && Arrays.equals(cached.bytes, 0, cached.bytes.length, scratch, 0, length)) {
+        if (cached != null && cached.bytes.equals(bytes)) { // compares what remains of each, moves neither
             return cached.text;
         }
-        byte[] copy = Arrays.copyOf(scratch, length);
+        byte[] copy = copy(bytes, length);
         String text = new String(copy, StandardCharsets.UTF_8);
-        names[slot] = new Name(copy, text); // a racing write may win: either is a correct entry
+        names[slot] = new Name(ByteBuffer.wrap(copy).asReadOnlyBuffer(), text); // a racing write may win: either is right
         return text;
+    }
+
+    private static String utf8(ByteBuffer bytes, int length) {
+        return new String(copy(bytes, length), StandardCharsets.UTF_8);
+    }
+
+    /** One bulk copy out of the network buffer (a direct one checks its memory on every single get). */
+    private static byte[] copy(ByteBuffer bytes, int length) {
+        byte[] copy = new byte[length];
+        bytes.get(bytes.position(), copy);
+        return copy;
     }
 
     @Override

@@ -89,6 +89,22 @@ class EntryCodecTest {
         assertEquals("", codec.decodeKey(ByteBuffer.allocate(0)));
     }
 
+    @Test
+    void namesThatShareASlotStayApartAndAHitIsComparedWhereTheNameLies() {
+        // the same length and the same first, middle and last bytes: the same slot
+        for (int round = 0; round < 3; round++) {
+            assertEquals("pAyload", codec.decodeKey(direct("pAyload")));
+            assertEquals("pByload", codec.decodeKey(direct("pByload")));
+        }
+        ByteBuffer framed = ByteBuffer.allocateDirect(32);
+        framed.put("$7\r\nshipped\r\n".getBytes(StandardCharsets.US_ASCII)).flip().position(4).limit(11);
+        String first = codec.decodeKey(framed);
+        assertEquals("shipped", first);
+        assertTrue(first == codec.decodeKey(framed), "a hit, read from the buffer's position on");
+        assertEquals(4, framed.position());
+        assertEquals(11, framed.limit());
+    }
+
     private static ByteBuffer direct(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
