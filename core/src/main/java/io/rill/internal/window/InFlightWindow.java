@@ -124,7 +124,11 @@ public final class InFlightWindow {
     public boolean admit(StreamEntry entry) {
         lock.lock();
         try {
-            return take(entry, System.nanoTime());
+            if (!take(entry, System.nanoTime())) {
+                return false;
+            }
+            used.incrementAndGet(); // lowers the free slots only: nobody waits for that
+            return true;
         } finally {
             lock.unlock();
         }
@@ -140,9 +144,11 @@ public final class InFlightWindow {
         lock.lock();
         try {
             long now = System.nanoTime();
+            int taken = 0;
             for (int i = 0; i < entries.size(); i++) {
                 StreamEntry entry = entries.get(i);
                 if (take(entry, now)) {
+                    taken++;
                     if (admitted != null) {
                         admitted.add(entry);
                     }
@@ -150,12 +156,14 @@ public final class InFlightWindow {
                     admitted = new ArrayList<>(entries.subList(0, i));
                 }
             }
+            used.addAndGet(taken); // once per read, not per entry; lowers the free slots only: nobody waits for that
         } finally {
             lock.unlock();
         }
         return admitted != null ? admitted : entries;
     }
 
+    /** Records the entry as in flight unless it is (or was released while watching); the caller counts the slot. */
     private boolean take(StreamEntry entry, long now) {
         Map<String, Lease> inFlight = idsByStream.get(entry.stream());
         if (inFlight.putIfAbsent(entry.id(), new Lease(now)) != null) {
@@ -165,7 +173,6 @@ public final class InFlightWindow {
             inFlight.remove(entry.id());
             return false;
         }
-        used.incrementAndGet(); // lowers the free slots only: nobody waits for that
         return true;
     }
 
