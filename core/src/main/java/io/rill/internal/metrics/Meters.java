@@ -248,11 +248,11 @@ public final class Meters implements AutoCloseable {
         }
 
         /**
-         * One handler call's time, tagged with its outcome.
+         * One handler call's time until now, tagged with its outcome; nothing without a registry.
          *
+         * @param start   when the call began, from {@link Meters#clock()}
          * @param failure the type of what the call threw (or of the timeout that failed it); null for a success
          */
-        /** Records a handler call that began at {@code start}, from {@link Meters#clock()}; nothing without a registry. */
         public void handlerTime(long start, Class<? extends Throwable> failure) {
             if (!timed) {
                 return;
