@@ -218,12 +218,12 @@ public abstract sealed class Invoker {
                     scope.close(span, error);
                 }
                 if (watch != null && !watch.end()) {
-                    metrics.stream(entry.stream()).handlerTime(start, failure(error, true));
+                    metrics.handlerTime(entry.stream(), start, failure(error, true));
                     return true;
                 }
                 if (error != null) {
                     Throwable e = error;
-                    metrics.stream(entry.stream()).handlerTime(start, e.getClass());
+                    metrics.handlerTime(entry.stream(), start, e.getClass());
                     if (interrupted(e) || halted) {
                         settler.abandoned(entry);
                         return false;
@@ -242,7 +242,7 @@ public abstract sealed class Invoker {
                             entry.stream(), entry.id(), description, attempt, e);
                     return !Thread.currentThread().isInterrupted();
                 }
-                metrics.stream(entry.stream()).handlerTime(start, null);
+                metrics.handlerTime(entry.stream(), start, null);
                 if (halted) {
                     settler.abandoned(entry); // returned after the stop's deadline: left pending, not settled
                     return false;
@@ -359,7 +359,7 @@ public abstract sealed class Invoker {
             }
             boolean late = watch != null && !watch.end();
             // the batch's time is recorded once, on the stream of its first entry
-            metrics.stream(entries.get(0).stream()).handlerTime(start, failure(error, late));
+            metrics.handlerTime(entries.get(0).stream(), start, failure(error, late));
             if (late) {
                 return null;
             }
@@ -524,7 +524,7 @@ public abstract sealed class Invoker {
                     scope.close(span, error);
                 }
                 boolean late = watch != null && !watch.end(); // past handler-timeout: already failed
-                metrics.stream(entry.stream()).handlerTime(start, failure(error, late));
+                metrics.handlerTime(entry.stream(), start, failure(error, late));
                 if (!late && error != null) {
                     settlement.threw(error);
                 }
@@ -568,7 +568,7 @@ public abstract sealed class Invoker {
                 scope.close(span, error);
             }
             boolean late = watch != null && !watch.end(); // past handler-timeout: already failed
-            metrics.stream(batch.get(0).stream()).handlerTime(start, failure(error, late));
+            metrics.handlerTime(batch.get(0).stream(), start, failure(error, late));
             if (!late && error != null) {
                 settlement.threw(error);
             }

@@ -73,8 +73,7 @@ public final class Meters implements AutoCloseable {
         this.timed = registry != null;
         Map<String, StreamMeters> meters = new HashMap<>();
         for (String stream : streams) {
-            meters.put(stream, new StreamMeters(this.registry, timed,
-                    Tags.of("stream", stream, "group", group, "consumer", consumer)));
+            meters.put(stream, new StreamMeters(this.registry, Tags.of("stream", stream, "group", group, "consumer", consumer)));
         }
         this.byStream = Map.copyOf(meters);
         this.subscriptionTags = Tags.of("stream", String.join(",", streams), "group", group, "consumer", consumer);
@@ -110,11 +109,24 @@ public final class Meters implements AutoCloseable {
     }
 
     /**
-     * The start of a handler call, for {@link StreamMeters#handlerTime(long, Class)}: the clock when calls are
-     * timed, 0 (no clock read) when there is no registry.
+     * The start of a handler call, for {@link #handlerTime}: the clock when calls are timed, 0 (no clock read)
+     * when there is no registry.
      */
     public long clock() {
         return timed ? System.nanoTime() : 0;
+    }
+
+    /**
+     * One handler call's time until now, on its stream's timer, tagged with its outcome; nothing (not even the
+     * stream's lookup) without a registry.
+     *
+     * @param start   when the call began, from {@link #clock()}
+     * @param failure the type of what the call threw (or of the timeout that failed it); null for a success
+     */
+    public void handlerTime(String stream, long start, Class<? extends Throwable> failure) {
+        if (timed) {
+            byStream.get(stream).handlerTime(System.nanoTime() - start, failure);
+        }
     }
 
     /**
@@ -152,7 +164,6 @@ public final class Meters implements AutoCloseable {
         private final Counter deadLettersFailed;
         private final List<Meter> all = new ArrayList<>();
         private final MeterRegistry registry;
-        private final boolean timed;
         private final Tags tags;
         /** Handler duration of failed calls, by what the handler threw (made when first seen). */
         private final Map<Class<?>, Timer> handlerFailures = new ConcurrentHashMap<>();
@@ -163,9 +174,8 @@ public final class Meters implements AutoCloseable {
         private volatile double groupPending = Double.NaN;
         private volatile double pendingAgeMillis = Double.NaN;
 
-        StreamMeters(MeterRegistry registry, boolean timed, Tags tags) {
+        StreamMeters(MeterRegistry registry, Tags tags) {
             this.registry = registry;
-            this.timed = timed;
             this.tags = tags;
             read = Counter.builder(READ).description("Entries read from the stream").tags(tags).register(registry);
             handled = Counter.builder(HANDLED).description("Entries whose handler returned normally").tags(tags).register(registry);
@@ -247,17 +257,8 @@ public final class Meters implements AutoCloseable {
             deduplicated.increment(n);
         }
 
-        /**
-         * One handler call's time until now, tagged with its outcome; nothing without a registry.
-         *
-         * @param start   when the call began, from {@link Meters#clock()}
-         * @param failure the type of what the call threw (or of the timeout that failed it); null for a success
-         */
-        public void handlerTime(long start, Class<? extends Throwable> failure) {
-            if (!timed) {
-                return;
-            }
-            long nanos = System.nanoTime() - start;
+        /** One handler call's time, tagged with its outcome (see {@link Meters#handlerTime}). */
+        private void handlerTime(long nanos, Class<? extends Throwable> failure) {
             Timer timer = failure == null ? handlerDuration : handlerFailures.computeIfAbsent(failure,
                     type -> handlerTimer(registry, tags, "failure", type.getSimpleName().isEmpty() ? type.getName()
                             : type.getSimpleName()));

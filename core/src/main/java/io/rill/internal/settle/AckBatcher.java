@@ -32,8 +32,9 @@ import io.rill.internal.window.InFlightWindow;
  * wait, whichever comes first ({@link FlushTimer}: a quiet subscription has no timer ticking); while
  * an XACK of the stream is still unanswered, a full stream waits for that answer and goes out from
  * its callback with everything that gathered meanwhile, so under load XACKs grow with the round trip
- * instead of multiplying (and are written from Lettuce's own thread). XACKs go out on the shared
- * command connection without waiting for each other; a confirmed XACK gives the entries' in-flight
+ * instead of multiplying (and are written from Lettuce's own thread). XACKs go out on the command
+ * connection given (the shared one; with replica-acks one of the subscription's own, as each is followed by a
+ * WAIT) without waiting for each other; a confirmed XACK gives the entries' in-flight
  * slots back. A failed XACK puts its IDs back to be sent with the next flush: the entries stay in
  * flight (and pending in Redis) until Redis confirms.
  *

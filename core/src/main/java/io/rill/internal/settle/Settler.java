@@ -84,8 +84,8 @@ public final class Settler {
      * @param ackConnection where XACKs go: {@code connection}, or one of the subscription's own when each is
      *                      followed by a WAIT (replica-acks)
      * @param journal       where acks are journaled before their XACK; null for none
-     * @param fatal   told of what retrying cannot fix (the journal broke, Redis refuses a command for lack of
-     *                permission), from any thread: the subscription fails with it
+     * @param fatal         told of what retrying cannot fix (the journal broke, Redis refuses a command for lack
+     *                      of permission), from any thread: the subscription fails with it
      */
     public Settler(SubscriptionOptions options, String id, String description, CommandConnection connection,
             CommandConnection ackConnection, InFlightWindow window, Meters metrics, ScheduledExecutorService timer,

@@ -22,8 +22,8 @@ class HandlerTimeTest {
         Meters meters = new Meters(registry, List.of("s"), "g", "c");
         long start = meters.clock();
         assertNotEquals(0, start, "a timed call starts at the clock");
-        meters.stream("s").handlerTime(start - TimeUnit.MILLISECONDS.toNanos(5), null);
-        meters.stream("s").handlerTime(meters.clock(), IllegalStateException.class);
+        meters.handlerTime("s", start - TimeUnit.MILLISECONDS.toNanos(5), null);
+        meters.handlerTime("s", meters.clock(), IllegalStateException.class);
 
         Timer success = registry.get(SubscriptionMetrics.HANDLER_DURATION).tag(SubscriptionMetrics.TAG_RESULT, "success").timer();
         assertEquals(1, success.count());
@@ -36,8 +36,8 @@ class HandlerTimeTest {
     void withoutARegistryNoClockIsReadAndNothingIsRecorded() {
         Meters meters = new Meters(null, List.of("s"), "g", "c");
         assertEquals(0, meters.clock(), "no clock read per entry for a timer nobody reads");
-        meters.stream("s").handlerTime(0, null); // would record the whole uptime if it timed
-        meters.stream("s").handlerTime(0, IllegalStateException.class);
+        meters.handlerTime("s", 0, null); // would record the whole uptime if it timed
+        meters.handlerTime("s", 0, IllegalStateException.class);
         meters.stream("s").handled(1); // the counters still take counts, unseen
         meters.close();
     }
