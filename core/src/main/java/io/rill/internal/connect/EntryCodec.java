@@ -1,6 +1,9 @@
 package io.rill.internal.connect;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import io.lettuce.core.codec.RedisCodec;
@@ -34,9 +37,13 @@ public final class EntryCodec implements RedisCodec<String, byte[]>, ToByteBufEn
     private static final int NAME_CACHE_MAX_LENGTH = 64;
     private final Name[] names = new Name[NAME_CACHE_SLOTS];
 
-    /** A cached name: its bytes as a read-only buffer (compared with absolute reads only, so shared by threads). */
-    private record Name(ByteBuffer bytes, String text) {
+    /** A cached name: its bytes (never written after it is made, so shared by threads) and its text. */
+    private record Name(byte[] bytes, String text) {
     }
+
+    /** A name's bytes read eight or four at a time, in the network buffer's (Java's default) byte order. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private EntryCodec() {
     }
@@ -55,13 +62,42 @@ public final class EntryCodec implements RedisCodec<String, byte[]>, ToByteBufEn
         hash = 31 * hash + bytes.get(at + length - 1);
         int slot = (hash ^ (hash >>> 8)) & (NAME_CACHE_SLOTS - 1);
         Name cached = names[slot];
-        if (cached != null && cached.bytes.equals(bytes)) { // compares what remains of each, moves neither
+        if (cached != null && cached.bytes.length == length && sameBytes(bytes, at, cached.bytes)) {
             return cached.text;
         }
         byte[] copy = copy(bytes, length);
         String text = new String(copy, StandardCharsets.UTF_8);
-        names[slot] = new Name(ByteBuffer.wrap(copy).asReadOnlyBuffer(), text); // a racing write may win: either is right
+        names[slot] = new Name(copy, text); // a racing write may win: either is right
         return text;
+    }
+
+    /**
+     * Whether {@code name} lies in {@code buffer} at {@code at}, read with absolute gets (the buffer does not move):
+     * eight or four bytes per checked read where the order allows, where ByteBuffer.equals reads a name shorter than
+     * eight bytes one checked byte at a time from each side.
+     */
+    static boolean sameBytes(ByteBuffer buffer, int at, byte[] name) {
+        int length = name.length;
+        int i = 0;
+        if (buffer.order() == ByteOrder.BIG_ENDIAN) {
+            for (; i + Long.BYTES <= length; i += Long.BYTES) {
+                if (buffer.getLong(at + i) != (long) LONGS.get(name, i)) {
+                    return false;
+                }
+            }
+            if (i + Integer.BYTES <= length) {
+                if (buffer.getInt(at + i) != (int) INTS.get(name, i)) {
+                    return false;
+                }
+                i += Integer.BYTES;
+            }
+        }
+        for (; i < length; i++) {
+            if (buffer.get(at + i) != name[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String utf8(ByteBuffer bytes, int length) {

@@ -63,6 +63,8 @@ public final class Meters implements AutoCloseable {
     private final MeterRegistry registry;
     private final boolean timed;
     private final Map<String, StreamMeters> byStream;
+    /** The meters of a subscription's only stream (the usual case); null for several streams. */
+    private final StreamMeters only;
     private final Tags subscriptionTags;
     /** The subscription's own gauges (in flight, state). */
     private final List<Meter> subscription = new ArrayList<>();
@@ -76,6 +78,7 @@ public final class Meters implements AutoCloseable {
             meters.put(stream, new StreamMeters(this.registry, Tags.of("stream", stream, "group", group, "consumer", consumer)));
         }
         this.byStream = Map.copyOf(meters);
+        this.only = streams.size() == 1 ? byStream.get(streams.get(0)) : null;
         this.subscriptionTags = Tags.of("stream", String.join(",", streams), "group", group, "consumer", consumer);
     }
 
@@ -134,6 +137,12 @@ public final class Meters implements AutoCloseable {
      * usually is one run): {@code count} gets the stream's meters and the run's length.
      */
     public void countByStream(List<StreamEntry> entries, ObjIntConsumer<StreamMeters> count) {
+        if (only != null) { // every entry is of the one stream: not walked (a worker's successes are cold by now)
+            if (!entries.isEmpty()) {
+                count.accept(only, entries.size());
+            }
+            return;
+        }
         int from = 0;
         for (int i = 1; i <= entries.size(); i++) {
             if (i == entries.size() || !entries.get(i).stream().equals(entries.get(from).stream())) {

@@ -20,7 +20,8 @@ import io.rill.StreamEntry;
  * are kept so that a history read after a reconnect does not hand an entry out twice while it is
  * still being handled or waiting for its XACK. With each ID go the time it was admitted and the time its
  * lease started (admitted, or last renewed in Redis), so that lease renewal knows which entries could soon
- * look idle to others, and which have been held past max-lease.
+ * look idle to others, and which have been held past max-lease. The entries of one read share one lease until
+ * renewal gives some of them their own, so admitting a read makes one lease, not one per entry.
  */
 public final class InFlightWindow {
 
@@ -124,7 +125,7 @@ public final class InFlightWindow {
     public boolean admit(StreamEntry entry) {
         lock.lock();
         try {
-            if (!take(entry, System.nanoTime())) {
+            if (!take(idsByStream.get(entry.stream()), entry, new Lease(System.nanoTime()))) {
                 return false;
             }
             used.incrementAndGet(); // lowers the free slots only: nobody waits for that
@@ -143,11 +144,17 @@ public final class InFlightWindow {
         List<StreamEntry> admitted = null; // the input itself while every entry is admitted (the usual case)
         lock.lock();
         try {
-            long now = System.nanoTime();
+            Lease lease = new Lease(System.nanoTime()); // one per read: its entries share it
+            String stream = null;
+            Map<String, Lease> inFlight = null;
             int taken = 0;
             for (int i = 0; i < entries.size(); i++) {
                 StreamEntry entry = entries.get(i);
-                if (take(entry, now)) {
+                if (entry.stream() != stream) { // looked up once per run of one stream's entries (names are shared)
+                    stream = entry.stream();
+                    inFlight = idsByStream.get(stream);
+                }
+                if (take(inFlight, entry, lease)) {
                     taken++;
                     if (admitted != null) {
                         admitted.add(entry);
@@ -164,9 +171,8 @@ public final class InFlightWindow {
     }
 
     /** Records the entry as in flight unless it is (or was released while watching); the caller counts the slot. */
-    private boolean take(StreamEntry entry, long now) {
-        Map<String, Lease> inFlight = idsByStream.get(entry.stream());
-        if (inFlight.putIfAbsent(entry.id(), new Lease(now)) != null) {
+    private boolean take(Map<String, Lease> inFlight, StreamEntry entry, Lease lease) {
+        if (inFlight.putIfAbsent(entry.id(), lease) != null) {
             return false;
         }
         if (watching && releasedByStream.get(entry.stream()).contains(entry.id())) {
@@ -206,17 +212,23 @@ public final class InFlightWindow {
         List<String> ids = new ArrayList<>();
         lock.lock();
         try {
-            idsByStream.get(stream).forEach((id, lease) -> {
+            Map<String, Lease> inFlight = idsByStream.get(stream);
+            int firstDropped = dropped == null ? 0 : dropped.size();
+            inFlight.forEach((id, lease) -> {
                 if (lease.dropped || lease.started - startedBefore >= 0) {
                     return;
                 }
                 if (dropped != null && lease.admitted - admittedBefore < 0) {
-                    lease.dropped = true;
-                    dropped.add(id);
+                    dropped.add(id); // marked below: a lease shared with IDs not seen yet must not hide them
                     return;
                 }
                 ids.add(id);
             });
+            if (dropped != null) {
+                for (int i = firstDropped; i < dropped.size(); i++) {
+                    inFlight.get(dropped.get(i)).dropped = true;
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -231,7 +243,8 @@ public final class InFlightWindow {
             for (String id : ids) {
                 Lease lease = inFlight.get(id);
                 if (lease != null) {
-                    lease.started = nanoTime;
+                    // a lease of its own: the read's other entries may not have been renewed (renewal is rare)
+                    inFlight.put(id, lease.renewedAt(nanoTime));
                 }
             }
         } finally {
@@ -297,16 +310,28 @@ public final class InFlightWindow {
         }
     }
 
-    /** When an entry was admitted, and when its lease last started (admitted, or renewed in Redis); guarded by the lock. */
+    /**
+     * When entries were admitted, and when their lease last started (admitted, or renewed in Redis); shared by the
+     * entries of one read until renewed; guarded by the lock.
+     */
     private static final class Lease {
         final long admitted;
-        long started;
+        final long started;
         /** Past max-lease: never renewed again. */
         boolean dropped;
 
         Lease(long now) {
-            admitted = now;
-            started = now;
+            this(now, now, false);
+        }
+
+        private Lease(long admitted, long started, boolean dropped) {
+            this.admitted = admitted;
+            this.started = started;
+            this.dropped = dropped;
+        }
+
+        Lease renewedAt(long now) {
+            return new Lease(admitted, now, dropped);
         }
     }
 }

@@ -2,10 +2,12 @@ package io.rill.internal.connect;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.HashSet;
@@ -103,6 +105,26 @@ class EntryCodecTest {
         assertTrue(first == codec.decodeKey(framed), "a hit, read from the buffer's position on");
         assertEquals(4, framed.position());
         assertEquals(11, framed.limit());
+    }
+
+    @Test
+    void aCachedNameMatchesOnlyItsOwnBytesAtEveryLengthByteAndOrder() {
+        for (ByteOrder order : new ByteOrder[] { ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN }) {
+            for (int length = 1; length <= 21; length++) {
+                byte[] name = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    name[i] = (byte) ('a' + i);
+                }
+                ByteBuffer framed = ByteBuffer.allocateDirect(length + 6).order(order);
+                framed.put("$".getBytes(StandardCharsets.US_ASCII)).put(name).put("\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertTrue(EntryCodec.sameBytes(framed, 1, name), "length " + length + ", " + order);
+                for (int i = 0; i < length; i++) { // a difference in any 8-byte, 4-byte or single-byte read
+                    framed.put(1 + i, (byte) (name[i] ^ 0x20));
+                    assertFalse(EntryCodec.sameBytes(framed, 1, name), "byte " + i + " of " + length + ", " + order);
+                    framed.put(1 + i, name[i]);
+                }
+            }
+        }
     }
 
     private static ByteBuffer direct(String text) {

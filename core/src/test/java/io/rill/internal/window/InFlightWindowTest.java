@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -104,5 +105,22 @@ class InFlightWindowTest {
         assertEquals(List.of(), window.heldSince("orders", later, admitted, dropped), "2-0 renewed, 1-0 dropped for good");
         assertTrue(window.contains("orders", "1-0"), "a dropped lease keeps the entry in flight here");
         assertEquals(2, window.size());
+    }
+
+    @Test
+    void entriesReadTogetherAreRenewedOneByOneAndDroppedTogether() {
+        InFlightWindow window = new InFlightWindow(10, List.of("orders"));
+        window.admitAll(List.of(entry("1-0"), entry("2-0"), entry("3-0")));
+        long later = System.nanoTime() + 1;
+        window.renewed("orders", List.of("2-0"), later + 10);
+        assertEquals(Set.of("1-0", "3-0"), Set.copyOf(window.heldSince("orders", later)), "only 2-0 was renewed");
+
+        List<String> dropped = new java.util.ArrayList<>();
+        assertEquals(List.of(), window.heldSince("orders", later, later, dropped));
+        assertEquals(Set.of("1-0", "3-0"), Set.copyOf(dropped), "every entry of the read past max-lease, not the first only");
+        dropped.clear();
+        assertEquals(List.of(), window.heldSince("orders", later, later, dropped));
+        assertEquals(List.of(), dropped, "dropped once");
+        assertEquals(3, window.size());
     }
 }
