@@ -41,9 +41,10 @@ public final class EntryCodec implements RedisCodec<String, byte[]>, ToByteBufEn
     private record Name(byte[] bytes, String text) {
     }
 
-    /** A name's bytes read eight or four at a time, in the network buffer's (Java's default) byte order. */
+    /** A name's bytes read 8, 4 or 2 at a time, in the network buffer's (Java's default) byte order. */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
 
     private EntryCodec() {
     }
@@ -73,31 +74,39 @@ public final class EntryCodec implements RedisCodec<String, byte[]>, ToByteBufEn
 
     /**
      * Whether {@code name} lies in {@code buffer} at {@code at}, read with absolute gets (the buffer does not move):
-     * eight or four bytes per checked read where the order allows, where ByteBuffer.equals reads a name shorter than
-     * eight bytes one checked byte at a time from each side.
+     * the longest reads that fit (8, 4, 2, then 1 byte), each one checked read, where ByteBuffer.equals reads a
+     * name shorter than eight bytes one checked byte at a time from each side (ad hoc: 22 against 10 ns for a
+     * 7-byte name from a direct buffer).
      */
     static boolean sameBytes(ByteBuffer buffer, int at, byte[] name) {
         int length = name.length;
-        int i = 0;
-        if (buffer.order() == ByteOrder.BIG_ENDIAN) {
-            for (; i + Long.BYTES <= length; i += Long.BYTES) {
-                if (buffer.getLong(at + i) != (long) LONGS.get(name, i)) {
+        if (buffer.order() != ByteOrder.BIG_ENDIAN) { // the views below read big-endian
+            for (int i = 0; i < length; i++) {
+                if (buffer.get(at + i) != name[i]) {
                     return false;
                 }
             }
-            if (i + Integer.BYTES <= length) {
-                if (buffer.getInt(at + i) != (int) INTS.get(name, i)) {
-                    return false;
-                }
-                i += Integer.BYTES;
-            }
+            return true;
         }
-        for (; i < length; i++) {
-            if (buffer.get(at + i) != name[i]) {
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            if (buffer.getLong(at + i) != (long) LONGS.get(name, i)) {
                 return false;
             }
         }
-        return true;
+        if (i + Integer.BYTES <= length) {
+            if (buffer.getInt(at + i) != (int) INTS.get(name, i)) {
+                return false;
+            }
+            i += Integer.BYTES;
+        }
+        if (i + Short.BYTES <= length) {
+            if (buffer.getShort(at + i) != (short) SHORTS.get(name, i)) {
+                return false;
+            }
+            i += Short.BYTES;
+        }
+        return i == length || buffer.get(at + i) == name[i];
     }
 
     private static String utf8(ByteBuffer bytes, int length) {

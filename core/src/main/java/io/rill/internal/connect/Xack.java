@@ -58,24 +58,18 @@ public final class Xack extends Command<String, String, Long> {
     /** The command when every ID is ASCII, as Redis assigns them; null at the first that is not. */
     private byte[] ascii() {
         int size = headSize();
-        int longest = 0;
         for (String id : ids) {
             size += bulkSize(id.length());
-            longest = Math.max(longest, id.length());
         }
         byte[] out = new byte[size];
-        // each ID's characters in one bulk copy: String.charAt checks index and coder per character (3-4 % of the
-        // event loops' samples under a backlog)
-        char[] chars = new char[longest];
         int at = head(out);
         for (String id : ids) {
             int length = id.length();
             out[at] = '$';
             at = crlf(out, number(out, at + 1, length));
-            id.getChars(0, length, chars, 0);
             int seen = 0;
             for (int c = 0; c < length; c++) {
-                char ch = chars[c];
+                char ch = id.charAt(c);
                 seen |= ch;
                 out[at + c] = (byte) ch;
             }

@@ -118,7 +118,7 @@ class EntryCodecTest {
                 ByteBuffer framed = ByteBuffer.allocateDirect(length + 6).order(order);
                 framed.put("$".getBytes(StandardCharsets.US_ASCII)).put(name).put("\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertTrue(EntryCodec.sameBytes(framed, 1, name), "length " + length + ", " + order);
-                for (int i = 0; i < length; i++) { // a difference in any 8-byte, 4-byte or single-byte read
+                for (int i = 0; i < length; i++) { // a difference in any 8-, 4-, 2- or 1-byte read
                     framed.put(1 + i, (byte) (name[i] ^ 0x20));
                     assertFalse(EntryCodec.sameBytes(framed, 1, name), "byte " + i + " of " + length + ", " + order);
                     framed.put(1 + i, name[i]);
