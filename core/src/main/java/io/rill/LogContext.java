@@ -1,9 +1,10 @@
 package io.rill;
 
 /**
- * The SLF4J MDC keys Rill sets on the worker thread for the length of every handler call, so that what
- * a handler logs can be told apart by entry: a log pattern with {@code %X{rill.entry.id}} prints it.
- * They are removed when the call returns. A batch handler's call has the first entry's ID and delivery
+ * The SLF4J MDC keys Rill sets on the worker thread for every handler call, so that what a handler logs can
+ * be told apart by entry: a log pattern with {@code %X{rill.entry.id}} prints it. Each call has its own values,
+ * whatever the call before did to them; the keys stay between the calls of a worker's unit of work (the entries
+ * it took at once) and are removed when it ends. A batch handler's call has the first entry's ID and delivery
  * count, and the batch's size.
  */
 public final class LogContext {

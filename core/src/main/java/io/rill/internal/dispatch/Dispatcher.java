@@ -151,7 +151,11 @@ public final class Dispatcher {
                 if (entries == STOP) {
                     return;
                 }
-                invoker.invoke(entries, watch);
+                try {
+                    invoker.invoke(entries, watch);
+                } finally {
+                    invoker.endUnit(); // the MDC keys kept between its calls go
+                }
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedException();
                 }

@@ -103,6 +103,11 @@ public abstract sealed class Invoker {
      */
     abstract void invoke(List<StreamEntry> entries, Watchdog.Call watch);
 
+    /** After {@link #invoke} on the worker, however it ended: the MDC keys its calls shared leave the thread. */
+    final void endUnit() {
+        scope.clear();
+    }
+
     /** True when entries are handed to the handler together. */
     abstract boolean batched();
 
