@@ -256,7 +256,24 @@ final class FaultRun implements AutoCloseable {
 
     private String state() {
         return "produced " + ledger.produced() + "/" + total + ", settled " + ledger.settled() + ", consumers "
-                + consumers + ", logs " + logs;
+                + consumers + ", " + whereUnsettledAre() + ", logs " + logs;
+    }
+
+    /** For a run that stalled: the group's pending entries by consumer, and where the first unsettled ones are. */
+    private String whereUnsettledAre() {
+        try {
+            StringBuilder where = new StringBuilder("pending by consumer "
+                    + connection.sync().xpending(STREAM, GROUP).getConsumerMessageCount() + ", first unsettled");
+            for (String id : ledger.unsettled(5)) {
+                var pending = connection.sync().xpending(STREAM, GROUP, Range.create(id, id), Limit.from(1));
+                where.append(' ').append(id).append(pending.isEmpty() ? " (not pending: not delivered yet, or acked)"
+                        : " (pending at " + pending.get(0).getConsumer() + ", idle " + pending.get(0).getMsSinceLastDelivery()
+                                + " ms, delivered " + pending.get(0).getRedeliveryCount() + " times)");
+            }
+            return where.toString();
+        } catch (RuntimeException e) {
+            return "pending unknown (" + e + ")";
+        }
     }
 
     // ---- faults

@@ -59,6 +59,14 @@ final class Ledger {
         return settled.size();
     }
 
+    /** Up to {@code n} entries produced and not settled, the first in text order. */
+    List<String> unsettled(int n) {
+        TreeSet<String> ids = new TreeSet<>(valid);
+        ids.addAll(poison);
+        ids.removeAll(settled);
+        return ids.stream().limit(n).toList();
+    }
+
     synchronized List<DeadLetterSeen> deadLetters() {
         return List.copyOf(deadLetters);
     }
