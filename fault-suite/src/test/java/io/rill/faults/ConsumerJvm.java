@@ -65,6 +65,11 @@ final class ConsumerJvm implements AutoCloseable {
         return haltExpected && process != null && !process.isAlive() && process.exitValue() == FaultConsumer.HALT_EXIT;
     }
 
+    /** True once the current incarnation subscribed (printed its consumer name): it reads from now on. */
+    boolean subscribed() {
+        return lines.stream().anyMatch(line -> line.startsWith("CONSUMER "));
+    }
+
     /** After {@link #halted()}: waits until everything it printed has been read; the process is gone. */
     void reapHalted() throws InterruptedException {
         meantToRun = false;

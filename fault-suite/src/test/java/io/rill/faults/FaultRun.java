@@ -255,7 +255,13 @@ final class FaultRun implements AutoCloseable {
     }
 
     private String state() {
-        return "produced " + ledger.produced() + "/" + total + ", settled " + ledger.settled() + ", consumers "
+        int settled;
+        try {
+            settled = settled(); // the dead letters written since the last look included
+        } catch (RuntimeException e) {
+            settled = ledger.settled();
+        }
+        return "produced " + ledger.produced() + "/" + total + ", settled " + settled + ", consumers "
                 + consumers + ", " + whereUnsettledAre() + ", logs " + logs;
     }
 
@@ -264,13 +270,19 @@ final class FaultRun implements AutoCloseable {
         try {
             StringBuilder where = new StringBuilder("pending by consumer "
                     + connection.sync().xpending(STREAM, GROUP).getConsumerMessageCount() + ", first unsettled");
+            Map<String, String> letters = new HashMap<>(); // original ID -> dead-letter ID, the whole stream
+            for (StreamMessage<String, String> letter : connection.sync().xrange(deadLetterStream, Range.create("-", "+"))) {
+                letters.put(letter.getBody().get("rill.id"), letter.getId());
+            }
             for (String id : ledger.unsettled(5)) {
                 var pending = connection.sync().xpending(STREAM, GROUP, Range.create(id, id), Limit.from(1));
-                where.append(' ').append(id).append(pending.isEmpty() ? " (not pending: not delivered yet, or acked)"
+                where.append(' ').append(id).append(pending.isEmpty() ? " (not pending: not delivered yet, or acked"
                         : " (pending at " + pending.get(0).getConsumer() + ", idle " + pending.get(0).getMsSinceLastDelivery()
-                                + " ms, delivered " + pending.get(0).getRedeliveryCount() + " times)");
+                                + " ms, delivered " + pending.get(0).getRedeliveryCount() + " times");
+                where.append(letters.containsKey(id) ? "; dead letter " + letters.get(id) + ")" : "; no dead letter)");
             }
-            return where.toString();
+            return where.append(", dead-letter stream: ").append(letters.size()).append(" letters, read up to ")
+                    .append(lastDeadLetterId).toString();
         } catch (RuntimeException e) {
             return "pending unknown (" + e + ")";
         }
@@ -294,6 +306,9 @@ final class FaultRun implements AutoCloseable {
 
     /** Waits (writing entries meanwhile) until the consumer halted before a commit, as it was started to. */
     void awaitHalted(ConsumerJvm consumer) throws InterruptedException {
+        // no entries written until it reads: else the others may drain all that is left meanwhile (a slow JVM start
+        // on a busy machine), and an incarnation that never gets an entry never reaches a commit to halt before
+        waitUntil(() -> consumer.subscribed() || consumer.halted(), "until " + consumer + " subscribed");
         while (!consumer.halted()) {
             topUp();
             waitUntil(() -> consumer.halted() || needsEntries(), "until " + consumer + " halts before a commit");
