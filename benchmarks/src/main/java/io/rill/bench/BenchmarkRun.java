@@ -170,6 +170,11 @@ public final class BenchmarkRun {
                 }
                 System.exit(0);
             }
+            // the machine's own tail before the first phase and after the last: a hypervisor's stalls show here, not in the load
+            List<RoundTripFloor.Result> floor = new ArrayList<>();
+            if (mode.equals("all") || mode.equals("latency")) {
+                floor.add(RoundTripFloor.check(harness.client(), probe, latency.measure()));
+            }
             if (!mode.equals("latency")) {
                 throughputResults = new ThroughputBenchmark(server.uri(), throughput, contenders).run();
                 printThroughput(throughputResults);
@@ -181,14 +186,17 @@ public final class BenchmarkRun {
                         + "with only the harness connected; every contender's threads were gone after it closed"
                         : "isolation: " + bench.isolationNotes().size() + " note(s) above");
             }
+            if (!floor.isEmpty()) {
+                floor.add(RoundTripFloor.check(harness.client(), probe, latency.measure()));
+            }
             String loadAtEnd = Machine.loadAverage();
             double othersShare = CostProbe.othersShare(atStart, probe.read());
             System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
                     loadAtEnd, othersShare * 100);
             if (mode.equals("all") && !docs.equals("none")) {
                 MarkdownReport.write(Path.of(docs), new MarkdownReport.Run(command, started, machine, redisKind,
-                        loadAtStart, load1AtStart, loadAtEnd, othersShare, throughput, latency), throughputResults, latencyResults,
-                        contenders);
+                        loadAtStart, load1AtStart, loadAtEnd, othersShare, throughput, latency, floor), throughputResults,
+                        latencyResults, contenders);
                 System.out.println("wrote " + Path.of(docs, "benchmarks.md") + " and " + Path.of(docs, "benchmarks") + "/*.svg");
             }
         }

@@ -32,6 +32,9 @@ public final class RoundTripFloor {
     public record Result(int rate, Histogram latency, double clientMicros, double redisMicros, boolean keptUp) {
     }
 
+    /** The rate of {@link #check}: one a millisecond, the lowest rate of the latency phases. */
+    public static final int CHECK_RATE = 1000;
+
     private RoundTripFloor() {
     }
 
@@ -44,20 +47,37 @@ public final class RoundTripFloor {
             List<Result> results = new ArrayList<>();
             for (int rate : rates) {
                 for (int round = 0; round < rounds; round++) {
-                    Histogram latency = new Histogram(3);
-                    CostProbe.Reading start = probe.read();
-                    long n = ping(sync, rate, measure, latency);
-                    CostProbe.Reading end = probe.read();
-                    boolean keptUp = end.nanoTime() - start.nanoTime() <= measure.toNanos() * 11 / 10;
-                    double clientMicros = (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n;
-                    double redisMicros = (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n;
-                    Result result = new Result(rate, latency, clientMicros, redisMicros, keptUp);
-                    print(result);
-                    results.add(result);
+                    results.add(round(sync, probe, rate, measure));
                 }
             }
             return results;
         }
+    }
+
+    /**
+     * One round at {@value #CHECK_RATE}/s, as a full run takes it before its first phase and after its last: the
+     * machine's own tail then, written beside the figures (the load average and others' CPU miss a hypervisor's
+     * stalls, which this shows).
+     */
+    public static Result check(RedisClient client, CostProbe probe, Duration measure) {
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> sync = connection.sync();
+            ping(sync, CHECK_RATE, Duration.ofSeconds(1), new Histogram(3)); // JIT, not reported
+            return round(sync, probe, CHECK_RATE, measure);
+        }
+    }
+
+    private static Result round(RedisCommands<String, String> sync, CostProbe probe, int rate, Duration measure) {
+        Histogram latency = new Histogram(3);
+        CostProbe.Reading start = probe.read();
+        long n = ping(sync, rate, measure, latency);
+        CostProbe.Reading end = probe.read();
+        boolean keptUp = end.nanoTime() - start.nanoTime() <= measure.toNanos() * 11 / 10;
+        double clientMicros = (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n;
+        double redisMicros = (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n;
+        Result result = new Result(rate, latency, clientMicros, redisMicros, keptUp);
+        print(result);
+        return result;
     }
 
     /**

@@ -18,6 +18,7 @@ import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.RillSubscription;
 import io.rill.bench.contender.SpringContainer;
 import io.rill.bench.latency.LatencyBenchmark;
+import io.rill.bench.latency.RoundTripFloor;
 import io.rill.bench.latency.RateSweep;
 import io.rill.bench.throughput.ThroughputBenchmark;
 
@@ -44,10 +45,21 @@ public final class MarkdownReport {
     /** Other processes' share of the CPU above which a run's figures are provisional. */
     static final double OTHERS_SHARE_LIMIT = 0.05;
 
-    /** What the run was asked to do, for the header and the provisional check. */
+    /**
+     * The machine's own round trip ({@link RoundTripFloor#check}) at or above which a run's figures are provisional:
+     * on a VM whose hypervisor stalls it, a 1,000/s PING alone has a p99 of several ms, more than the 10,000/s target,
+     * while the load average and the others' CPU show nothing.
+     */
+    static final double FLOOR_P99_LIMIT_MS = 1.0;
+
+    /**
+     * What the run was asked to do, for the header and the provisional check.
+     *
+     * @param floor the machine's round trip before the first phase and after the last ({@link RoundTripFloor#check})
+     */
     public record Run(String command, ZonedDateTime started, Machine machine, String redisKind, String loadAtStart,
             double load1AtStart, String loadAtEnd, double othersShare, ThroughputBenchmark.Settings throughput,
-            LatencyBenchmark.Settings latency) {
+            LatencyBenchmark.Settings latency, List<RoundTripFloor.Result> floor) {
     }
 
     private MarkdownReport() {
@@ -94,7 +106,14 @@ public final class MarkdownReport {
         md.append("- Load average (1 / 5 / 15 min): ").append(run.loadAtStart()).append(" at the start, ")
                 .append(run.loadAtEnd()).append(" at the end\n");
         md.append("- Other processes' share of the machine's CPU during the run: ").append(percent(run.othersShare()))
-                .append(" (all cores; this JVM and Redis excluded)\n\n");
+                .append(" (all cores; this JVM and Redis excluded)\n");
+        if (!run.floor().isEmpty()) {
+            md.append(String.format(Locale.ROOT, "- The machine's own round trip (a synchronous PING at %,d/s for %s s, "
+                    + "`benchmarks/run floor`), p99 / p99.9: %s ms before the first phase, %s ms after the last%n",
+                    RoundTripFloor.CHECK_RATE, seconds(run.floor().getFirst().latency().getTotalCount() * 1000L
+                            / RoundTripFloor.CHECK_RATE), tail(run.floor().getFirst()), tail(run.floor().getLast())));
+        }
+        md.append("\n");
 
         ThroughputBenchmark.Settings ts = run.throughput();
         md.append(String.format(Locale.ROOT, "#### Throughput%n%n%,d entries of %d bytes, %d round(s) after a warm-up "
@@ -350,6 +369,16 @@ public final class MarkdownReport {
             why.append(String.format(Locale.ROOT, "other processes took %s of the machine's CPU during the run.",
                     percent(run.othersShare())));
         }
+        double floorP99 = run.floor().stream().mapToDouble(f -> LatencyBenchmark.ms(f.latency().getValueAtPercentile(99)))
+                .max().orElse(0);
+        if (floorP99 >= FLOOR_P99_LIMIT_MS) {
+            if (!why.isEmpty()) {
+                why.append(" ");
+            }
+            why.append(String.format(Locale.ROOT, "the machine's own round trip was slow (a PING at %,d/s had a p99 of "
+                    + "%s ms, %s ms or more): the tails below are the machine's as much as the consumers'.",
+                    RoundTripFloor.CHECK_RATE, SvgChart.trim(floorP99), SvgChart.trim(FLOOR_P99_LIMIT_MS)));
+        }
         if (run.throughput().entries() < 1_000_000 || run.throughput().rounds() < 3
                 || run.latency().measure().toSeconds() < 10) {
             if (!why.isEmpty()) {
@@ -358,6 +387,11 @@ public final class MarkdownReport {
             why.append("This was a reduced run (fewer entries, rounds or seconds than the defaults).");
         }
         return why.toString();
+    }
+
+    private static String tail(RoundTripFloor.Result floor) {
+        return SvgChart.trim(LatencyBenchmark.ms(floor.latency().getValueAtPercentile(99))) + " / "
+                + SvgChart.trim(LatencyBenchmark.ms(floor.latency().getValueAtPercentile(99.9)));
     }
 
     private static String seconds(long millis) {

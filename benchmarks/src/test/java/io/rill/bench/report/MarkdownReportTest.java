@@ -26,6 +26,7 @@ import io.rill.bench.CostProbe;
 import io.rill.bench.latency.GcPauses;
 import io.rill.bench.latency.LatencyBenchmark;
 import io.rill.bench.latency.RateSweep;
+import io.rill.bench.latency.RoundTripFloor;
 import io.rill.bench.throughput.ThroughputBenchmark;
 
 /** The report rewrites only its block of the page, computes the targets, and writes charts that parse. */
@@ -37,18 +38,7 @@ class MarkdownReportTest {
     void replacesOnlyTheResultsBlockAndJudgesTheTargets(@TempDir Path docs) throws Exception {
         Files.writeString(docs.resolve("benchmarks.md"), "# Benchmarks\n\nMethod prose.\n\n" + MarkdownReport.BEGIN
                 + "\nold figures\n" + MarkdownReport.END + "\n\n## Findings\n\nHand-written.\n");
-        List<ThroughputBenchmark.Result> throughput = List.of(
-                new ThroughputBenchmark.Result(contenders.get(0), List.of(200_000.0, 190_000.0, 210_000.0), List.of()),
-                new ThroughputBenchmark.Result(contenders.get(1), List.of(15_000.0, 15_000.0, 15_000.0), List.of()),
-                new ThroughputBenchmark.Result(contenders.get(2), List.of(150_000.0, 150_000.0, 150_000.0), List.of()),
-                new ThroughputBenchmark.Result(contenders.get(3), List.of(220_000.0, 230_000.0, 225_000.0), List.of()));
-        List<LatencyBenchmark.Result> latency = List.of(
-                latency(contenders.get(0), 10_000, 1.5, true),
-                latency(contenders.get(1), 10_000, 0, false),
-                latency(contenders.get(2), 10_000, 1.0, true),
-                latency(contenders.get(3), 10_000, 3.0, true)); // p99 above the 2 ms target
-
-        MarkdownReport.write(docs, run(), throughput, latency, contenders);
+        MarkdownReport.write(docs, run(), throughput(), latencies(), contenders);
 
         String page = Files.readString(docs.resolve("benchmarks.md"));
         assertTrue(page.startsWith("# Benchmarks\n\nMethod prose.\n\n" + MarkdownReport.BEGIN), page);
@@ -115,6 +105,22 @@ class MarkdownReportTest {
         assertTrue(text.contains("40,000/s (top of the sweep)"), text);
     }
 
+    private List<ThroughputBenchmark.Result> throughput() {
+        return List.of(
+                new ThroughputBenchmark.Result(contenders.get(0), List.of(200_000.0, 190_000.0, 210_000.0), List.of()),
+                new ThroughputBenchmark.Result(contenders.get(1), List.of(15_000.0, 15_000.0, 15_000.0), List.of()),
+                new ThroughputBenchmark.Result(contenders.get(2), List.of(150_000.0, 150_000.0, 150_000.0), List.of()),
+                new ThroughputBenchmark.Result(contenders.get(3), List.of(220_000.0, 230_000.0, 225_000.0), List.of()));
+    }
+
+    private List<LatencyBenchmark.Result> latencies() {
+        return List.of(
+                latency(contenders.get(0), 10_000, 1.5, true),
+                latency(contenders.get(1), 10_000, 0, false),
+                latency(contenders.get(2), 10_000, 1.0, true),
+                latency(contenders.get(3), 10_000, 3.0, true)); // p99 above the 2 ms target
+    }
+
     private static LatencyBenchmark.Result latency(Contender contender, int rate, double p99Ms, boolean keptUp) {
         Histogram h = new Histogram(3);
         long p99 = (long) (p99Ms * 1e6);
@@ -128,11 +134,41 @@ class MarkdownReportTest {
                 new GcPauses.Summary(0, Duration.ZERO, Duration.ZERO));
     }
 
+    @Test
+    void aSlowRoundTripOfTheMachineMakesAQuietRunProvisional() {
+        assertEquals("", MarkdownReport.provisional(quietRun(floor(0.4), floor(0.9))), "load, others' CPU and round trip low");
+
+        String why = MarkdownReport.provisional(quietRun(floor(0.4), floor(2.5)));
+        assertTrue(why.contains("the machine's own round trip was slow (a PING at 1,000/s had a p99 of 2.5 ms, 1 ms or "
+                + "more)"), why);
+        String header = MarkdownReport.block(quietRun(floor(0.4), floor(2.5)), throughput(), latencies());
+        assertTrue(header.contains("> **Provisional figures**: the machine's own round trip was slow"), header);
+        assertTrue(header.contains("- The machine's own round trip (a synchronous PING at 1,000/s for 10 s, `benchmarks/run "
+                + "floor`), p99 / p99.9: 0.4 / 0.4 ms before the first phase, 2.5 / 2.5 ms after the last"), header);
+    }
+
+    /** A round of {@code RoundTripFloor.check} whose p99 (and p99.9) is {@code p99Ms}: 10 s at 1,000/s. */
+    private static RoundTripFloor.Result floor(double p99Ms) {
+        Histogram h = new Histogram(3);
+        for (int i = 0; i < 10_000; i++) {
+            h.recordValue(i < 9_800 ? 100_000 : (long) (p99Ms * 1e6)); // 2 % at p99Ms: p99 and p99.9 land on it
+        }
+        return new RoundTripFloor.Result(RoundTripFloor.CHECK_RATE, h, 50, 20, true);
+    }
+
+    private static MarkdownReport.Run quietRun(RoundTripFloor.Result before, RoundTripFloor.Result after) {
+        return new MarkdownReport.Run("benchmarks/run", ZonedDateTime.now(), Machine.describe("7.0.15"), "local",
+                "0.20 / 0.30 / 0.40", 0.2, "0.50 / 0.40 / 0.40", 0.01,
+                new ThroughputBenchmark.Settings(1_000_000, 200_000, 5, 100),
+                new LatencyBenchmark.Settings(List.of(10_000), Duration.ofSeconds(2), Duration.ofSeconds(10),
+                        Duration.ofSeconds(2), 100), List.of(before, after));
+    }
+
     private static MarkdownReport.Run run() {
         return new MarkdownReport.Run("benchmarks/run", ZonedDateTime.now(), Machine.describe("7.0.15"), "local",
                 "2.50 / 1.00 / 0.50", 2.5, "2.00 / 1.00 / 0.50", 0.3,
                 new ThroughputBenchmark.Settings(1_000_000, 200_000, 3, 100),
                 new LatencyBenchmark.Settings(List.of(10_000), Duration.ofSeconds(2), Duration.ofSeconds(10),
-                        Duration.ofSeconds(2), 100));
+                        Duration.ofSeconds(2), 100), List.of());
     }
 }
