@@ -54,6 +54,14 @@ public interface AckJournal extends AutoCloseable {
      */
     CompletableFuture<Commit> append(String stream, List<String> ids, boolean mayWrite);
 
+    /**
+     * True when {@link #append} with {@code mayWrite} writes the record on the calling thread, and without it hands the
+     * record to a thread of the journal's own: an append is then cheaper from a worker than from elsewhere.
+     */
+    default boolean writesOnCaller() {
+        return false;
+    }
+
     /** Records that Redis confirmed the XACK of these commits; the journal may forget them. Never blocks on I/O. */
     void acked(Collection<Commit> commits);
 

@@ -239,6 +239,11 @@ public final class FileAckJournal implements AckJournal {
         }
     }
 
+    @Override
+    public boolean writesOnCaller() {
+        return fsync != Fsync.ALWAYS; // always: the writer forces every record, whoever appends it
+    }
+
     private List<Commit> takeAcks() {
         List<Commit> taken = acks;
         acks = new ArrayList<>();

@@ -32,7 +32,10 @@ import io.rill.internal.window.InFlightWindow;
  * wait, whichever comes first ({@link FlushTimer}: a quiet subscription has no timer ticking); while
  * an XACK of the stream is still unanswered, a full stream waits for that answer and goes out from
  * its callback with everything that gathered meanwhile, so under load XACKs grow with the round trip
- * instead of multiplying (and are written from Lettuce's own thread). XACKs go out on the command
+ * instead of multiplying (and are written from Lettuce's own thread). With a journal that a worker writes itself
+ * ({@code interval}, {@code never}) that answer leaves the full flush to a worker's next ack when one is sure to come
+ * ({@link #leaveToWorker}): from the I/O thread it would go through the journal's writer, a wake-up and an XACK
+ * sent from outside the event loop per flush, about two thirds of the flushes under a backlog. XACKs go out on the command
  * connection given (the shared one; with replica-acks one of the subscription's own, as each is followed by a
  * WAIT) without waiting for each other; a confirmed XACK gives the entries' in-flight
  * slots back. A failed XACK puts its IDs back to be sent with the next flush: the entries stay in
@@ -443,7 +446,26 @@ final class AckBatcher {
         int[] count = unanswered.get(stream);
         count[0]--;
         List<String> ids = waiting.get(stream);
-        return count[0] == 0 && ids != null && ids.size() >= flushSize ? take(stream) : null;
+        if (count[0] != 0 || ids == null || ids.size() < flushSize) {
+            return null;
+        }
+        return leaveToWorker(journal != null && journal.writesOnCaller(), waiting.size(), window.size(), pending())
+                ? null : take(stream);
+    }
+
+    /**
+     * Whether a full flush, found on an XACK's answer (Lettuce's I/O thread, which must not write a disk), is left to a
+     * worker's next ack (semantics 2's size trigger, on a thread that writes the journal itself) rather than queued to the
+     * journal's writer now: only when a worker's ack is sure to come, some entry in flight not yet being one of the
+     * acks, and will see it, the subscription having one stream. Else, or when the entries in flight end up failing
+     * instead, the flush goes out from here or with the interval flush, as before.
+     *
+     * @param journalOnCaller the journal writes a worker's record on the worker ({@link AckJournal#writesOnCaller()})
+     * @param inFlight        the window's entries: handled and waiting for their ack, queued, or in a handler
+     * @param acksPending     acks waiting, journaled for a retry, or sent and unanswered
+     */
+    static boolean leaveToWorker(boolean journalOnCaller, int streams, int inFlight, int acksPending) {
+        return journalOnCaller && streams == 1 && inFlight > acksPending;
     }
 
     private void journalFailed(Throwable error) {
