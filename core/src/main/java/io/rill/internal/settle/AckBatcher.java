@@ -35,7 +35,7 @@ import io.rill.internal.window.InFlightWindow;
  * instead of multiplying (and are written from Lettuce's own thread). With a journal that a worker writes itself
  * ({@code interval}, {@code never}) that answer leaves the full flush to a worker's next ack when one is sure to come
  * ({@link #leaveToWorker}): from the I/O thread it would go through the journal's writer, a wake-up and an XACK
- * sent from outside the event loop per flush, about two thirds of the flushes under a backlog. XACKs go out on the command
+ * sent from outside the event loop per flush (docs/benchmarks.md, fifteenth pass). XACKs go out on the command
  * connection given (the shared one; with replica-acks one of the subscription's own, as each is followed by a
  * WAIT) without waiting for each other; a confirmed XACK gives the entries' in-flight
  * slots back. A failed XACK puts its IDs back to be sent with the next flush: the entries stay in
