@@ -110,8 +110,8 @@ public final class MarkdownReport {
         if (!run.floor().isEmpty()) {
             md.append(String.format(Locale.ROOT, "- The machine's own round trip (a synchronous PING at %,d/s for %s s, "
                     + "`benchmarks/run floor`), p99 / p99.9: %s ms before the first phase, %s ms after the last%n",
-                    RoundTripFloor.CHECK_RATE, seconds(run.floor().getFirst().latency().getTotalCount() * 1000L
-                            / RoundTripFloor.CHECK_RATE), tail(run.floor().getFirst()), tail(run.floor().getLast())));
+                    RoundTripFloor.CHECK_RATE, seconds(run.latency().measure().toMillis()), tail(run.floor().getFirst()),
+                    tail(run.floor().getLast())));
         }
         md.append("\n");
 
@@ -362,31 +362,25 @@ public final class MarkdownReport {
 
     /** Why these figures are not the ones to quote, or "" when nothing speaks against them. */
     static String provisional(Run run) {
-        StringBuilder why = new StringBuilder();
+        List<String> why = new ArrayList<>();
         if (run.load1AtStart() >= 1.0) {
-            why.append(String.format(Locale.ROOT, "the machine was busy (load average %.2f at the start).", run.load1AtStart()));
+            why.add(String.format(Locale.ROOT, "the machine was busy (load average %.2f at the start).", run.load1AtStart()));
         } else if (run.othersShare() >= OTHERS_SHARE_LIMIT) {
-            why.append(String.format(Locale.ROOT, "other processes took %s of the machine's CPU during the run.",
+            why.add(String.format(Locale.ROOT, "other processes took %s of the machine's CPU during the run.",
                     percent(run.othersShare())));
         }
         double floorP99 = run.floor().stream().mapToDouble(f -> LatencyBenchmark.ms(f.latency().getValueAtPercentile(99)))
                 .max().orElse(0);
         if (floorP99 >= FLOOR_P99_LIMIT_MS) {
-            if (!why.isEmpty()) {
-                why.append(" ");
-            }
-            why.append(String.format(Locale.ROOT, "the machine's own round trip was slow (a PING at %,d/s had a p99 of "
+            why.add(String.format(Locale.ROOT, "the machine's own round trip was slow (a PING at %,d/s had a p99 of "
                     + "%s ms, %s ms or more): the tails below are the machine's as much as the consumers'.",
                     RoundTripFloor.CHECK_RATE, SvgChart.trim(floorP99), SvgChart.trim(FLOOR_P99_LIMIT_MS)));
         }
         if (run.throughput().entries() < 1_000_000 || run.throughput().rounds() < 3
                 || run.latency().measure().toSeconds() < 10) {
-            if (!why.isEmpty()) {
-                why.append(" ");
-            }
-            why.append("This was a reduced run (fewer entries, rounds or seconds than the defaults).");
+            why.add("This was a reduced run (fewer entries, rounds or seconds than the defaults).");
         }
-        return why.toString();
+        return String.join(" ", why);
     }
 
     private static String tail(RoundTripFloor.Result floor) {
