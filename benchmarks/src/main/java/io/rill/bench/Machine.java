@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -45,6 +46,24 @@ public record Machine(String cpu, int cpus, String memory, String os, String jdk
     }
 
     /** The 1-minute load average, or -1 when unknown. */
+    /**
+     * Waits until the 1-minute load average is below {@code limit}, at most {@code atMost}, printing what it waits
+     * for: once the machine is idle it falls to about 37 % of itself a minute, so a build's load of 1.5 takes about
+     * 25 s to fall below 1. Returns at once where the load is unknown.
+     */
+    public static void awaitLoadBelow(double limit, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        double load = loadAverage1();
+        if (load >= limit) {
+            System.out.printf(Locale.ROOT, "waiting up to %d s for the 1-minute load average (%.2f) to fall below %.1f%n",
+                    atMost.toSeconds(), load, limit);
+        }
+        while (load >= limit && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            load = loadAverage1();
+        }
+    }
+
     public static double loadAverage1() {
         try {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")[0]);
