@@ -14,6 +14,10 @@ import jdk.jfr.consumer.RecordingStream;
  * {@code jdk.GarbageCollection} events, so that a latency phase can say how much of its tail a pause
  * explains. JFR hands events over about once a second: {@link #between} waits for the flush after
  * the window's end.
+ *
+ * <p>Beside them, the longest stall that a thread doing nothing but sleep {@value #NAP_MS} ms saw: when a
+ * consumer's tail has a stall of some ms that this thread saw too, the whole JVM or the machine stopped
+ * (a safepoint, the hypervisor), not the consumer's threads. A hundred wake-ups a second cost next to nothing.
  */
 public final class GcPauses implements AutoCloseable {
 
@@ -21,18 +25,30 @@ public final class GcPauses implements AutoCloseable {
     record Pause(Instant start, Duration longest, Duration sum) {
     }
 
-    /** The collections that started in a window. */
-    public record Summary(int collections, Duration longest, Duration total) {
+    /** A nap that ended {@code late} after it should have, at {@code end}. */
+    record Stall(Instant end, Duration late) {
+    }
+
+    /**
+     * The collections that started in a window, and the longest a sleeping thread overslept in it.
+     */
+    public record Summary(int collections, Duration longest, Duration total, Duration stall) {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "gc %d pauses, longest %.2f ms, total %.1f ms", collections,
-                    longest.toNanos() / 1e6, total.toNanos() / 1e6);
+            return String.format(Locale.ROOT, "gc %d pauses, longest %.2f ms, total %.1f ms; a sleeper's longest stall %.1f ms",
+                    collections, longest.toNanos() / 1e6, total.toNanos() / 1e6, stall.toNanos() / 1e6);
         }
     }
 
+    static final int NAP_MS = 10;
+    /** Stalls shorter than this are not kept: a wake-up on a VM is often a fraction of a ms late. */
+    private static final long KEPT_STALL_NANOS = 1_000_000;
+
     private final RecordingStream stream = new RecordingStream();
     private final List<Pause> pauses = new ArrayList<>();
+    private final List<Stall> stalls = new ArrayList<>();
+    private final Thread sleeper;
     private Instant flushed = Instant.MIN;
 
     GcPauses() {
@@ -40,6 +56,24 @@ public final class GcPauses implements AutoCloseable {
         stream.onEvent("jdk.GarbageCollection", this::record);
         stream.onFlush(this::flushed);
         stream.startAsync();
+        sleeper = Thread.ofPlatform().name("harness-sleeper").daemon().start(this::nap);
+    }
+
+    private void nap() {
+        try {
+            while (true) {
+                long before = System.nanoTime();
+                Thread.sleep(NAP_MS);
+                long late = System.nanoTime() - before - NAP_MS * 1_000_000L;
+                if (late >= KEPT_STALL_NANOS) {
+                    synchronized (this) {
+                        stalls.add(new Stall(Instant.now(), Duration.ofNanos(late)));
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // closed
+        }
     }
 
     private synchronized void record(RecordedEvent event) {
@@ -69,11 +103,24 @@ public final class GcPauses implements AutoCloseable {
                 }
             }
         }
-        return new Summary(count, longest, total);
+        return new Summary(count, longest, total, longestStall(stalls, from, to));
+    }
+
+    /** The longest of the stalls that overlap the window (one may begin in it and end after it, or the reverse). */
+    static Duration longestStall(List<Stall> stalls, Instant from, Instant to) {
+        Duration longest = Duration.ZERO;
+        for (Stall stall : stalls) {
+            Instant began = stall.end().minus(stall.late());
+            if (began.isBefore(to) && stall.end().isAfter(from) && stall.late().compareTo(longest) > 0) {
+                longest = stall.late();
+            }
+        }
+        return longest;
     }
 
     @Override
     public void close() {
+        sleeper.interrupt();
         stream.close();
     }
 }
