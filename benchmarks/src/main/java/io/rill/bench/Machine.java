@@ -45,7 +45,6 @@ public record Machine(String cpu, int cpus, String memory, String os, String jdk
         }
     }
 
-    /** The 1-minute load average, or -1 when unknown. */
     /**
      * Waits until the 1-minute load average is below {@code limit}, at most {@code atMost}, printing what it waits
      * for: once the machine is idle it falls to about 37 % of itself a minute, so a build's load of 1.5 takes about
@@ -64,6 +63,7 @@ public record Machine(String cpu, int cpus, String memory, String os, String jdk
         }
     }
 
+    /** The 1-minute load average, or -1 when unknown. */
     public static double loadAverage1() {
         try {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")[0]);
