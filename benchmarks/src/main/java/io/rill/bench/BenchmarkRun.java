@@ -99,6 +99,7 @@ public final class BenchmarkRun {
                 seconds(args, "--warm-up-seconds", "2"), seconds(args, "--seconds", mode.equals("sweep") ? "5" : "10"),
                 seconds(args, "--drain-seconds", "2"), payload, intArg(args, "--latency-rounds", 1));
         String docs = stringArg(args, "--docs", "docs");
+        boolean writesResults = mode.equals("all") && !docs.equals("none");
         String sweepRates = stringArg(args, "--sweep-rates", null);
         RateSweep sweep = new RateSweep(sweepRates == null ? RateSweep.DEFAULT_RATES
                 : Arrays.stream(sweepRates.split(",")).map(s -> Integer.parseInt(s.strip().replace("_", ""))).toList(),
@@ -125,7 +126,7 @@ public final class BenchmarkRun {
                         .stream().map(Contender::name).toList());
             }
         }
-        if (mode.equals("all") && !docs.equals("none")) {
+        if (writesResults) {
             // the load average still counts this script's own build; a run that writes the docs starts once it has
             // decayed, so that a load at the start means someone else's work
             Machine.awaitLoadBelow(1.0, Duration.ofMinutes(2));
@@ -198,7 +199,7 @@ public final class BenchmarkRun {
             double othersShare = CostProbe.othersShare(atStart, probe.read());
             System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
                     loadAtEnd, othersShare * 100);
-            if (mode.equals("all") && !docs.equals("none")) {
+            if (writesResults) {
                 MarkdownReport.write(Path.of(docs), new MarkdownReport.Run(command, started, machine, redisKind,
                         loadAtStart, load1AtStart, loadAtEnd, othersShare, throughput, latency, floor), throughputResults,
                         latencyResults, contenders);
