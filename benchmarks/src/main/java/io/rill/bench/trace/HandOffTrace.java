@@ -1,0 +1,209 @@
+package io.rill.bench.trace;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the scheduler did with each hand-off from a Lettuce I/O thread to the thread that runs the handler (the
+ * plain loop's thread, a Rill worker), read from {@code perf script} output of a {@code perf sched record -a}
+ * (its {@code sched_waking} and {@code sched_switch} events; {@code benchmarks/trace-handoffs} records one).
+ * Per woken thread name: the time from Redis waking the I/O thread (its reply) to the woken thread running, which
+ * is the consumer's part of an entry's latency up to the handler; how long the woken thread waited for a CPU and
+ * where it ran; and how long the I/O thread ran on after the wake and whether it woke Redis meanwhile (a command's
+ * write on loopback does). On a 2-vCPU VM a woken thread mostly queues behind its waker, so whatever the I/O
+ * thread does after the wake is in the entry's latency (docs/benchmarks.md, seventeenth pass).
+ */
+public final class HandOffTrace {
+
+    /** {@code comm tid [cpu] seconds: sched:event: fields}; a comm may hold spaces. */
+    private static final Pattern LINE = Pattern.compile(
+            "^\\s*(.+?)\\s+(\\d+)\\s+\\[(\\d+)]\\s+(\\d+)\\.(\\d{6}):\\s+sched:(\\w+):\\s+(.*)$");
+    private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\S+)");
+    /** A wake of the I/O thread by Redis counts as the reply that led to a hand-off only this recently. */
+    private static final long REPLY_WITHIN_MICROS = 2_000;
+
+    record Event(String comm, int tid, int cpu, long micros, String name, Map<String, String> fields) {
+    }
+
+    /** One woken thread name's hand-offs, in µs. */
+    private static final class Woken {
+        final List<Long> fromReply = new ArrayList<>();
+        /** Of {@code fromReply}: Redis's wake of the I/O thread to its running, and its running to the hand-off. */
+        final List<Long> ioWakeUp = new ArrayList<>();
+        final List<Long> ioWork = new ArrayList<>();
+        final List<Long> waits = new ArrayList<>();
+        /** The waits of hand-offs that did not run on the waker's CPU right after it. */
+        final List<Long> waitsElsewhere = new ArrayList<>();
+        final List<Long> wakerRanOn = new ArrayList<>();
+        int wakerWokeRedis;
+    }
+
+    /**
+     * A wake not yet followed by the woken thread's switch-in; {@code reply} is when Redis woke the I/O thread for it,
+     * -1 when no reply of Redis led to it, and {@code ioRan} when the I/O thread ran after that.
+     */
+    private record Wake(long micros, long reply, long ioRan, int wakerTid, int wakerCpu, String woken) {
+    }
+
+    /** A waker's run after a wake, until it switches out. */
+    private static final class Run {
+        final long from;
+        final String woken;
+        boolean wokeRedis;
+
+        Run(long from, String woken) {
+            this.from = from;
+            this.woken = woken;
+        }
+    }
+
+    private final Map<String, Woken> byName = new LinkedHashMap<>();
+    private final Map<Integer, Wake> wakes = new HashMap<>();
+    private final Map<Integer, Run> runs = new HashMap<>();
+    /** Per I/O thread: when Redis last woke it, and when it last ran after a wake. */
+    private final Map<Integer, Long> wokenByRedis = new HashMap<>();
+    private final Map<Integer, Long> switchedIn = new HashMap<>();
+
+    /** Null for a line that is not a scheduler event. */
+    static Event parse(String line) {
+        Matcher m = LINE.matcher(line);
+        if (!m.matches()) {
+            return null;
+        }
+        Map<String, String> fields = new HashMap<>();
+        Matcher f = FIELD.matcher(m.group(7));
+        while (f.find()) {
+            fields.putIfAbsent(f.group(1), f.group(2));
+        }
+        long micros = Long.parseLong(m.group(4)) * 1_000_000 + Long.parseLong(m.group(5));
+        return new Event(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), micros, m.group(6), fields);
+    }
+
+    /** Lettuce's event loop threads, as Linux keeps their names (15 characters). */
+    static boolean ioThread(String comm) {
+        return comm.startsWith("lettuce-nioEv") || comm.startsWith("lettuce-epoll");
+    }
+
+    void accept(Event e) {
+        if (e.name().equals("sched_waking")) {
+            String target = e.fields().get("comm");
+            int targetTid = Integer.parseInt(e.fields().get("pid"));
+            if (ioThread(target)) {
+                if (e.comm().startsWith("redis-server")) {
+                    wokenByRedis.put(targetTid, e.micros());
+                } else {
+                    wokenByRedis.remove(targetTid);
+                }
+            }
+            Run run = runs.get(e.tid());
+            if (run != null && target.startsWith("redis-server")) {
+                run.wokeRedis = true;
+            }
+            if (ioThread(e.comm()) && !target.startsWith("lettuce-") && !target.startsWith("redis-server")) {
+                long reply = reply(e.tid(), e.micros());
+                wakes.put(targetTid, new Wake(e.micros(), reply, switchedIn.getOrDefault(e.tid(), -1L), e.tid(), e.cpu(), target));
+                runs.put(e.tid(), new Run(e.micros(), target));
+            }
+        } else if (e.name().equals("sched_switch")) {
+            int prev = Integer.parseInt(e.fields().get("prev_pid"));
+            int next = Integer.parseInt(e.fields().get("next_pid"));
+            switchedIn.put(next, e.micros());
+            Run run = runs.remove(prev);
+            if (run != null) {
+                Woken w = woken(run.woken);
+                w.wakerRanOn.add(e.micros() - run.from);
+                if (run.wokeRedis) {
+                    w.wakerWokeRedis++;
+                }
+            }
+            Wake wake = wakes.remove(next);
+            if (wake != null) {
+                Woken w = woken(wake.woken());
+                w.waits.add(e.micros() - wake.micros());
+                if (e.cpu() != wake.wakerCpu() || prev != wake.wakerTid()) {
+                    w.waitsElsewhere.add(e.micros() - wake.micros());
+                }
+                if (wake.reply() >= 0) {
+                    w.fromReply.add(e.micros() - wake.reply());
+                    w.ioWakeUp.add(wake.ioRan() - wake.reply());
+                    w.ioWork.add(wake.micros() - wake.ioRan());
+                }
+            }
+        }
+    }
+
+    /**
+     * When Redis woke this I/O thread for the run in which it hands off at {@code now}; -1 when it did not, or when
+     * an earlier hand-off of the same run counted that wake already.
+     */
+    private long reply(int ioTid, long now) {
+        Long woken = wokenByRedis.remove(ioTid);
+        Long ran = switchedIn.get(ioTid);
+        return woken != null && ran != null && ran >= woken && now - woken <= REPLY_WITHIN_MICROS ? woken : -1;
+    }
+
+    private Woken woken(String name) {
+        return byName.computeIfAbsent(name, n -> new Woken());
+    }
+
+    /**
+     * Five lines per woken thread name with at least {@code minimumPercent} of all hand-offs (a consumer's thread
+     * gets one per read; the JIT's compiler threads, which an I/O thread wakes too, get a few).
+     */
+    List<String> report(double minimumPercent) {
+        long all = byName.values().stream().mapToLong(w -> w.waits.size()).sum();
+        List<String> lines = new ArrayList<>();
+        byName.forEach((name, w) -> {
+            if (w.waits.isEmpty() || w.waits.size() < all * minimumPercent / 100) {
+                return;
+            }
+            int here = w.waits.size() - w.waitsElsewhere.size();
+            lines.add(String.format(Locale.ROOT, "%s: %,d hand-offs from a Lettuce I/O thread", name, w.waits.size()));
+            lines.add(String.format(Locale.ROOT, "  Redis woke the I/O thread -> this thread ran: p25 %d p50 %d p75 %d p90 %d µs (%,d hand-offs)",
+                    percentile(w.fromReply, 25), percentile(w.fromReply, 50), percentile(w.fromReply, 75),
+                    percentile(w.fromReply, 90), w.fromReply.size()));
+            lines.add(String.format(Locale.ROOT, "    of which Redis woke the I/O thread -> it ran: p50 %d µs; it ran -> woke this thread: p50 %d µs",
+                    percentile(w.ioWakeUp, 50), percentile(w.ioWork, 50)));
+            lines.add(String.format(Locale.ROOT, "  woken -> ran: p50 %d p90 %d p99 %d µs; on the waker's CPU right after it %.0f%%,"
+                    + " elsewhere p50 %d µs", percentile(w.waits, 50), percentile(w.waits, 90), percentile(w.waits, 99),
+                    100.0 * here / w.waits.size(), percentile(w.waitsElsewhere, 50)));
+            lines.add(String.format(Locale.ROOT, "  the I/O thread after the wake: ran on p50 %d p75 %d p90 %d µs, woke Redis in %.0f%%",
+                    percentile(w.wakerRanOn, 50), percentile(w.wakerRanOn, 75), percentile(w.wakerRanOn, 90),
+                    100.0 * w.wakerWokeRedis / Math.max(1, w.wakerRanOn.size())));
+        });
+        return lines;
+    }
+
+    /** Nearest rank; 0 for no values. */
+    static long percentile(List<Long> values, double p) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(Math.max(0, (int) Math.ceil(p / 100 * sorted.size()) - 1));
+    }
+
+    /** Reads {@code perf script} output from stdin; the argument is the least share of hand-offs (%) a thread name needs to be reported. */
+    public static void main(String[] args) throws IOException {
+        HandOffTrace trace = new HandOffTrace();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            Event e = parse(line);
+            if (e != null) {
+                trace.accept(e);
+            }
+        }
+        trace.report(args.length > 0 ? Double.parseDouble(args[0]) : 5).forEach(System.out::println);
+    }
+}
