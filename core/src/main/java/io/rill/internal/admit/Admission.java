@@ -197,7 +197,7 @@ public final class Admission {
      * The reads of new entries that one read sets going: each arrival (on the I/O thread that decoded the reply)
      * sends the next read, so that Redis holds a read for what comes next, and the batch goes to the handler without
      * waiting for the read thread to wake. A full batch sends it before admitting (Redis prepares the next batch of
-     * the backlog meanwhile), a short one after its entries reached the handler. The read thread wakes for the
+     * the backlog meanwhile), a short one after (its entries reach the handler first). The read thread wakes for the
      * first arrival and the last, not for every read in between: the chain ends only when something else is due on
      * the connection or the window is full.
      */
@@ -232,10 +232,6 @@ public final class Admission {
             }
             admit(commands, batch);
             if (aheadCount > 0 && !sendFirst) {
-                // the worker just woken mostly queues on this CPU, behind this thread: it runs first, else the write
-                // (16 µs at the median on a 2-vCPU VM) is in every entry's latency; entries arriving meanwhile wait in
-                // Redis and come with the next read (docs/benchmarks.md, seventeenth pass)
-                Thread.yield();
                 ahead = send(commands, aheadCount);
             }
             arrivals = arrivals + 1; // one writer at a time, each after the previous arrival (reply order)
