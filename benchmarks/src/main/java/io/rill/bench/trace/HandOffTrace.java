@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.HdrHistogram.Histogram;
+
 /**
  * What the scheduler did with each hand-off from a Lettuce I/O thread to the thread that runs the handler (the
  * plain loop's thread, a Rill worker), read from {@code perf script} output of a {@code perf sched record -a}
@@ -37,14 +39,14 @@ public final class HandOffTrace {
 
     /** One woken thread name's hand-offs, in µs. */
     private static final class Woken {
-        final List<Long> fromReply = new ArrayList<>();
+        final Histogram fromReply = new Histogram(3);
         /** Of {@code fromReply}: Redis's wake of the I/O thread to its running, and its running to the hand-off. */
-        final List<Long> ioWakeUp = new ArrayList<>();
-        final List<Long> ioWork = new ArrayList<>();
-        final List<Long> waits = new ArrayList<>();
+        final Histogram ioWakeUp = new Histogram(3);
+        final Histogram ioWork = new Histogram(3);
+        final Histogram waits = new Histogram(3);
         /** The waits of hand-offs that did not run on the waker's CPU right after it. */
-        final List<Long> waitsElsewhere = new ArrayList<>();
-        final List<Long> wakerRanOn = new ArrayList<>();
+        final Histogram waitsElsewhere = new Histogram(3);
+        final Histogram wakerRanOn = new Histogram(3);
         int wakerWokeRedis;
     }
 
@@ -121,7 +123,7 @@ public final class HandOffTrace {
             Run run = runs.remove(prev);
             if (run != null) {
                 Woken w = woken(run.woken);
-                w.wakerRanOn.add(e.micros() - run.from);
+                w.wakerRanOn.recordValue(e.micros() - run.from);
                 if (run.wokeRedis) {
                     w.wakerWokeRedis++;
                 }
@@ -129,14 +131,14 @@ public final class HandOffTrace {
             Wake wake = wakes.remove(next);
             if (wake != null) {
                 Woken w = woken(wake.woken());
-                w.waits.add(e.micros() - wake.micros());
+                w.waits.recordValue(e.micros() - wake.micros());
                 if (e.cpu() != wake.wakerCpu() || prev != wake.wakerTid()) {
-                    w.waitsElsewhere.add(e.micros() - wake.micros());
+                    w.waitsElsewhere.recordValue(e.micros() - wake.micros());
                 }
                 if (wake.reply() >= 0) {
-                    w.fromReply.add(e.micros() - wake.reply());
-                    w.ioWakeUp.add(wake.ioRan() - wake.reply());
-                    w.ioWork.add(wake.micros() - wake.ioRan());
+                    w.fromReply.recordValue(e.micros() - wake.reply());
+                    w.ioWakeUp.recordValue(wake.ioRan() - wake.reply());
+                    w.ioWork.recordValue(wake.micros() - wake.ioRan());
                 }
             }
         }
@@ -158,40 +160,32 @@ public final class HandOffTrace {
 
     /**
      * Five lines per woken thread name with at least {@code minimumPercent} of all hand-offs (a consumer's thread
-     * gets one per read; the JIT's compiler threads, which an I/O thread wakes too, get a few).
+     * gets one per read; the JIT's compiler threads, which an I/O thread wakes too, get a few). Percentiles by
+     * nearest rank, exact below 2,048 µs; 0 where there is no value.
      */
     List<String> report(double minimumPercent) {
-        long all = byName.values().stream().mapToLong(w -> w.waits.size()).sum();
+        long all = byName.values().stream().mapToLong(w -> w.waits.getTotalCount()).sum();
         List<String> lines = new ArrayList<>();
         byName.forEach((name, w) -> {
-            if (w.waits.isEmpty() || w.waits.size() < all * minimumPercent / 100) {
+            long count = w.waits.getTotalCount();
+            if (count == 0 || count < all * minimumPercent / 100) {
                 return;
             }
-            int here = w.waits.size() - w.waitsElsewhere.size();
-            lines.add(String.format(Locale.ROOT, "%s: %,d hand-offs from a Lettuce I/O thread", name, w.waits.size()));
+            long here = count - w.waitsElsewhere.getTotalCount();
+            lines.add(String.format(Locale.ROOT, "%s: %,d hand-offs from a Lettuce I/O thread", name, count));
             lines.add(String.format(Locale.ROOT, "  Redis woke the I/O thread -> this thread ran: p25 %d p50 %d p75 %d p90 %d µs (%,d hand-offs)",
-                    percentile(w.fromReply, 25), percentile(w.fromReply, 50), percentile(w.fromReply, 75),
-                    percentile(w.fromReply, 90), w.fromReply.size()));
+                    w.fromReply.getValueAtPercentile(25), w.fromReply.getValueAtPercentile(50), w.fromReply.getValueAtPercentile(75),
+                    w.fromReply.getValueAtPercentile(90), w.fromReply.getTotalCount()));
             lines.add(String.format(Locale.ROOT, "    of which Redis woke the I/O thread -> it ran: p50 %d µs; it ran -> woke this thread: p50 %d µs",
-                    percentile(w.ioWakeUp, 50), percentile(w.ioWork, 50)));
+                    w.ioWakeUp.getValueAtPercentile(50), w.ioWork.getValueAtPercentile(50)));
             lines.add(String.format(Locale.ROOT, "  woken -> ran: p50 %d p90 %d p99 %d µs; on the waker's CPU right after it %.0f%%,"
-                    + " elsewhere p50 %d µs", percentile(w.waits, 50), percentile(w.waits, 90), percentile(w.waits, 99),
-                    100.0 * here / w.waits.size(), percentile(w.waitsElsewhere, 50)));
+                    + " elsewhere p50 %d µs", w.waits.getValueAtPercentile(50), w.waits.getValueAtPercentile(90), w.waits.getValueAtPercentile(99),
+                    100.0 * here / count, w.waitsElsewhere.getValueAtPercentile(50)));
             lines.add(String.format(Locale.ROOT, "  the I/O thread after the wake: ran on p50 %d p75 %d p90 %d µs, woke Redis in %.0f%%",
-                    percentile(w.wakerRanOn, 50), percentile(w.wakerRanOn, 75), percentile(w.wakerRanOn, 90),
-                    100.0 * w.wakerWokeRedis / Math.max(1, w.wakerRanOn.size())));
+                    w.wakerRanOn.getValueAtPercentile(50), w.wakerRanOn.getValueAtPercentile(75), w.wakerRanOn.getValueAtPercentile(90),
+                    100.0 * w.wakerWokeRedis / Math.max(1, w.wakerRanOn.getTotalCount())));
         });
         return lines;
-    }
-
-    /** Nearest rank; 0 for no values. */
-    static long percentile(List<Long> values, double p) {
-        if (values.isEmpty()) {
-            return 0;
-        }
-        List<Long> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        return sorted.get(Math.max(0, (int) Math.ceil(p / 100 * sorted.size()) - 1));
     }
 
     /** Reads {@code perf script} output from stdin; the argument is the least share of hand-offs (%) a thread name needs to be reported. */

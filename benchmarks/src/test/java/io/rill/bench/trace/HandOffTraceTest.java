@@ -114,9 +114,18 @@ class HandOffTraceTest {
 
     @Test
     void percentilesAreNearestRank() {
-        assertEquals(2, HandOffTrace.percentile(List.of(4L, 1L, 3L, 2L), 50));
-        assertEquals(4, HandOffTrace.percentile(List.of(4L, 1L, 3L, 2L), 99));
-        assertEquals(1, HandOffTrace.percentile(List.of(4L, 1L, 3L, 2L), 0));
-        assertEquals(0, HandOffTrace.percentile(List.of(), 50));
+        List<String> report = report(0,
+                waking(IO, 10, 0, "100.000100", "plain-loop", 21),
+                switching(IO, 10, "S", 0, "100.000104", "plain-loop", 21),
+                waking(IO, 10, 0, "100.000200", "plain-loop", 21),
+                switching(IO, 10, "S", 0, "100.000201", "plain-loop", 21),
+                waking(IO, 10, 0, "100.000300", "plain-loop", 21),
+                switching(IO, 10, "S", 0, "100.000303", "plain-loop", 21),
+                waking(IO, 10, 0, "100.000400", "plain-loop", 21),
+                switching(IO, 10, "S", 0, "100.000402", "plain-loop", 21));
+        assertEquals("  woken -> ran: p50 2 p90 4 p99 4 µs; on the waker's CPU right after it 100%, elsewhere p50 0 µs",
+                report.get(3), "waits of 4, 1, 3 and 2 µs");
+        assertEquals("  Redis woke the I/O thread -> this thread ran: p25 0 p50 0 p75 0 p90 0 µs (0 hand-offs)", report.get(1),
+                "none counted from a reply: 0");
     }
 }
