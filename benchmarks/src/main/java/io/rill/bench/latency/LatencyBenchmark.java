@@ -61,13 +61,56 @@ public final class LatencyBenchmark {
      * @param cost         reads, acks and CPU per entry during the measured window
      * @param diagnostics  what the contender reported of itself (with -Dbench.diagnostics=true)
      * @param gc           the harness JVM's garbage collections during the measured window
+     * @param rounds       when this is the median of several rounds: every round of its rate, in the order they ran
      */
     public record Result(Contender contender, int rate, long produced, long handled, double handledRate,
-            Histogram latency, Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc) {
+            Histogram latency, Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc,
+            List<Result> rounds) {
+
+        /** One round. */
+        public Result(Contender contender, int rate, long produced, long handled, double handledRate, Histogram latency,
+                Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc) {
+            this(contender, rate, produced, handled, handledRate, latency, producerLag, cost, diagnostics, gc, List.of());
+        }
 
         public boolean keptUp() {
             return handled == produced;
         }
+
+        public Result withRounds(List<Result> all) {
+            return new Result(contender, rate, produced, handled, handledRate, latency, producerLag, cost, diagnostics, gc,
+                    List.copyOf(all));
+        }
+    }
+
+    /**
+     * In how many rounds {@code mine} was no worse than {@code reference} at p99 and at p99.9, pairing the rounds in
+     * the order they ran (the contenders take turns, so a pair shared the machine's spell); a round that fell behind
+     * is worse than one that kept up. Null when the two do not have the same rounds (fewer than two).
+     *
+     * @return {p99, p99.9}
+     */
+    public static int[] noWorseRounds(Result mine, Result reference) {
+        List<Result> a = mine.rounds();
+        List<Result> b = reference.rounds();
+        if (a.size() < 2 || a.size() != b.size()) {
+            return null;
+        }
+        int[] counts = new int[2];
+        for (int i = 0; i < a.size(); i++) {
+            Result m = a.get(i);
+            Result r = b.get(i);
+            if (!m.keptUp() && r.keptUp()) {
+                continue;
+            }
+            if (!r.keptUp() || m.latency().getValueAtPercentile(99) <= r.latency().getValueAtPercentile(99)) {
+                counts[0]++;
+            }
+            if (!r.keptUp() || m.latency().getValueAtPercentile(99.9) <= r.latency().getValueAtPercentile(99.9)) {
+                counts[1]++;
+            }
+        }
+        return counts;
     }
 
     private final String uri;
@@ -117,16 +160,27 @@ public final class LatencyBenchmark {
                         print(result);
                     }
                 }
-                rounds.forEach((contender, all) -> {
-                    Result median = median(all);
+                Result first = null; // the first contender (the plain loop when it runs), which the others are paired with
+                for (Map.Entry<Contender, List<Result>> each : rounds.entrySet()) {
+                    List<Result> all = each.getValue();
+                    Result median = all.size() > 1 ? median(all).withRounds(all) : all.get(0);
                     if (all.size() > 1) {
-                        System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s median of %d rounds by p99 (p99s: %s)%n", rate,
-                                contender.name(), all.size(), all.stream().map(r -> r.keptUp()
+                        String paired = "";
+                        int[] noWorse = first != null ? noWorseRounds(median, first) : null;
+                        if (noWorse != null) {
+                            paired = String.format(Locale.ROOT, "; no worse than %s in p99 %d, p99.9 %d of %d rounds",
+                                    first.contender().name(), noWorse[0], noWorse[1], all.size());
+                        }
+                        System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s median of %d rounds by p99 (p99s: %s)%s%n", rate,
+                                each.getKey().name(), all.size(), all.stream().map(r -> r.keptUp()
                                         ? String.format(Locale.ROOT, "%.3g", ms(r.latency().getValueAtPercentile(99))) : "saturated")
-                                        .collect(Collectors.joining(", ")));
+                                        .collect(Collectors.joining(", ")), paired);
+                    }
+                    if (first == null) {
+                        first = median;
                     }
                     results.add(median);
-                });
+                }
             }
             isolationNotes.addAll(isolation.notes());
         } finally {

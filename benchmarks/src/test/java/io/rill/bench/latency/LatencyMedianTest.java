@@ -1,7 +1,9 @@
 package io.rill.bench.latency;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +28,21 @@ class LatencyMedianTest {
         assertEquals(fast, LatencyBenchmark.median(List.of(fast)));
         // two of three saturated: the rate is reported as saturated
         assertFalse(LatencyBenchmark.median(List.of(saturated, fast, saturated())).keptUp());
+    }
+
+    @Test
+    void roundsArePairedInTheOrderTheyRanAndARoundThatFellBehindIsWorse() {
+        LatencyBenchmark.Result loop = withRounds(round(4), round(2), saturated(), round(3));
+        LatencyBenchmark.Result mine = withRounds(round(3), round(1.5), round(50), saturated());
+        // 3 <= 4; 1.5 <= 2; anything is no worse than a saturated round; saturated is worse than 3
+        assertArrayEquals(new int[] { 3, 3 }, LatencyBenchmark.noWorseRounds(mine, loop));
+        assertArrayEquals(new int[] { 1, 1 }, LatencyBenchmark.noWorseRounds(loop, mine));
+        assertNull(LatencyBenchmark.noWorseRounds(withRounds(round(1), round(2)), loop), "rounds that do not pair");
+        assertNull(LatencyBenchmark.noWorseRounds(round(1), round(2)), "one round each: nothing to pair");
+    }
+
+    private static LatencyBenchmark.Result withRounds(LatencyBenchmark.Result... rounds) {
+        return LatencyBenchmark.median(List.of(rounds)).withRounds(List.of(rounds));
     }
 
     @Test
