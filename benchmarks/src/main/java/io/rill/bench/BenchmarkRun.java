@@ -29,7 +29,8 @@ import io.rill.testing.RedisServer;
  * --entries N            throughput: entries per run (1,000,000)
  * --warm-up-entries N    throughput: entries of the warm-up run (200,000)
  * --rounds N             throughput: runs per contender, the median is reported (3)
- * --latency-rounds N     latency: phases per rate and contender, interleaved; the one with the median p99 is reported (1)
+ * --latency-rounds N     latency: phases per rate and contender, interleaved; the one with the median p99 is reported;
+ *                        sweep: phases per step, the median one judged (1)
  * --batch N              COUNT of every contender's reads (500)
  * --payload BYTES        size of each entry's payload field (100)
  * --rates A,B,C          latency: producer rates in entries/s (1000,10000,50000)

@@ -171,10 +171,7 @@ public final class LatencyBenchmark {
                             paired = String.format(Locale.ROOT, "; no worse than %s in p99 %d, p99.9 %d of %d rounds",
                                     first.contender().name(), noWorse[0], noWorse[1], all.size());
                         }
-                        System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s median of %d rounds by p99 (p99s: %s)%s%n", rate,
-                                each.getKey().name(), all.size(), all.stream().map(r -> r.keptUp()
-                                        ? String.format(Locale.ROOT, "%.3g", ms(r.latency().getValueAtPercentile(99))) : "saturated")
-                                        .collect(Collectors.joining(", ")), paired);
+                        printMedian(each.getKey(), rate, all, paired);
                     }
                     if (first == null) {
                         first = median;
@@ -190,6 +187,13 @@ public final class LatencyBenchmark {
         return results;
     }
 
+    private static void printMedian(Contender contender, int rate, List<Result> rounds, String more) {
+        System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s median of %d rounds by p99 (p99s: %s)%s%n", rate,
+                contender.name(), rounds.size(), rounds.stream().map(r -> r.keptUp()
+                        ? String.format(Locale.ROOT, "%.3g", ms(r.latency().getValueAtPercentile(99))) : "saturated")
+                        .collect(Collectors.joining(", ")), more);
+    }
+
     /** The round with the median p99; a saturated round counts as the longest. */
     static Result median(List<Result> rounds) {
         List<Result> sorted = new ArrayList<>(rounds);
@@ -198,7 +202,8 @@ public final class LatencyBenchmark {
     }
 
     /**
-     * For each contender, phases at rising rates until one is not sustained ({@link RateSweep#judge}).
+     * For each contender, phases at rising rates until one is not sustained ({@link RateSweep#judge}); with
+     * {@code --latency-rounds} above 1, each step runs that many phases and the one with the median p99 is judged.
      */
     public List<RateSweep.Outcome> sweep(RateSweep sweep) throws Exception {
         List<RateSweep.Outcome> outcomes = new ArrayList<>();
@@ -215,23 +220,34 @@ public final class LatencyBenchmark {
                 phase(admin, probe, isolation, producer, contender, sweep.rates().get(0), settings.warmUp(), Duration.ofSeconds(1));
                 List<RateSweep.Step> steps = new ArrayList<>();
                 for (int rate : sweep.rates()) {
-                    Result result;
-                    try {
-                        result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
-                    } catch (RuntimeException e) {
-                        if (producer.alive()) {
-                            throw e; // the contender's or the harness's failure, not the producer's
+                    List<Result> rounds = new ArrayList<>();
+                    for (int round = 0; round < settings.rounds(); round++) {
+                        Result result;
+                        try {
+                            result = phase(admin, probe, isolation, producer, contender, rate, settings.warmUp(), settings.measure());
+                        } catch (RuntimeException e) {
+                            if (producer.alive()) {
+                                throw e; // the contender's or the harness's failure, not the producer's
+                            }
+                            // the rate was never offered: a step of its own, and a new producer for the next contender
+                            System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s the producer failed: %s%n", rate, contender.name(), e);
+                            producer.close();
+                            producer = ProducerProcess.start(uri, settings.payload());
+                            probe.countAsHarness(producer::cpuNanos);
+                            rounds = null;
+                            break;
                         }
-                        // the rate was never offered: a step of its own, and a new producer for the next contender
-                        System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s the producer failed: %s%n", rate, contender.name(), e);
+                        print(result);
+                        rounds.add(result);
+                    }
+                    if (rounds == null) {
                         steps.add(RateSweep.producerFailed(rate));
-                        producer.close();
-                        producer = ProducerProcess.start(uri, settings.payload());
-                        probe.countAsHarness(producer::cpuNanos);
                         break;
                     }
-                    print(result);
-                    RateSweep.Step step = sweep.step(result);
+                    if (rounds.size() > 1) {
+                        printMedian(contender, rate, rounds, "");
+                    }
+                    RateSweep.Step step = sweep.step(median(rounds));
                     steps.add(step);
                     if (step.verdict() != RateSweep.Verdict.SUSTAINED) {
                         break;

@@ -227,11 +227,13 @@ public final class MarkdownReport {
         md.append("- Load average (1 / 5 / 15 min): ").append(run.loadAtStart()).append(" at the start, ")
                 .append(run.loadAtEnd()).append(" at the end; other processes' share of the CPU: ")
                 .append(percent(run.othersShare())).append("\n");
-        md.append(String.format(Locale.ROOT, "- Steps: %s entries/s; each a latency phase of %s s warm-up and %s s measured, "
-                + "%s s drain grace; a contender stops at its first step that is not sustained%n",
+        int rounds = run.latency().rounds();
+        md.append(String.format(Locale.ROOT, "- Steps: %s entries/s; each %s of %s s warm-up and %s s measured, "
+                + "%s s drain grace%s; a contender stops at its first step that is not sustained%n",
                 String.join(", ", run.sweep().rates().stream().map(r -> String.format(Locale.ROOT, "%,d", r)).toList()),
+                rounds > 1 ? rounds + " latency phases" : "a latency phase",
                 seconds(run.latency().warmUp().toMillis()), seconds(run.latency().measure().toMillis()),
-                seconds(run.latency().drainGrace().toMillis())));
+                seconds(run.latency().drainGrace().toMillis()), rounds > 1 ? ", the one with the median p99 judged" : ""));
         md.append("- Isolation: ").append(run.isolationNotes().isEmpty() ? "every phase started on an emptied Redis with "
                 + "only the harness connected, and every contender's threads were gone after it was closed"
                 : String.join("; ", run.isolationNotes())).append("\n\n");

@@ -124,6 +124,14 @@ class MarkdownReportTest {
         assertTrue(page.contains("| Spring Data Redis, ack per message | at-least-once | none of the steps | – | 10,000/s: saturated (handled 4,900/s) |"), page);
         assertTrue(page.contains("| Rill, journal off | at-least-once | 40,000/s (top of the sweep) | 4 ms | – |"), page);
         assertTrue(page.contains("- Steps: 10,000, 20,000, 40,000 entries/s; each a latency phase of 2 s warm-up and 5 s measured"), page);
+
+        MarkdownReport.SweepRun inRounds = new MarkdownReport.SweepRun("benchmarks/run sweep --latency-rounds 3",
+                ZonedDateTime.now(), Machine.describe("7.0.15"), "local", "0.20 / 0.30 / 0.40", "0.50 / 0.40 / 0.40", 0.01,
+                sweep, new LatencyBenchmark.Settings(List.of(10_000), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                        Duration.ofSeconds(2), 100, 3), List.of());
+        String block = MarkdownReport.sweepBlock(inRounds, outcomes);
+        assertTrue(block.contains("each 3 latency phases of 2 s warm-up and 5 s measured, 2 s drain grace, the one with the "
+                + "median p99 judged; a contender stops"), block);
         byte[] svg = Files.readAllBytes(docs.resolve("benchmarks/sweep.svg"));
         assertEquals("svg", DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(svg))
                 .getDocumentElement().getNodeName());
