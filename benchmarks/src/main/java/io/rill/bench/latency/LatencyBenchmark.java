@@ -22,6 +22,7 @@ import io.rill.bench.CostProbe;
 import io.rill.bench.HarnessClient;
 import io.rill.bench.Streams;
 import io.rill.bench.contender.Contender;
+import io.rill.bench.trace.HandlerMark;
 
 /**
  * End-to-end latency, XADD to handler: a producer in a JVM of its own ({@link ProducerProcess}) XADDs
@@ -291,6 +292,9 @@ public final class LatencyBenchmark {
         String diagnostics;
         Set<Long> threadsBefore = isolation.snapshot();
         try (Contender.Consumption consumption = contender.start(uri, stream, group, fields -> {
+            if (HandlerMark.ON) {
+                HandlerMark.mark();
+            }
             long due = Long.parseLong(fields.get("t"));
             long now = System.nanoTime();
             handledAll.increment();

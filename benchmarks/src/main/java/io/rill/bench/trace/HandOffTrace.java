@@ -27,9 +27,12 @@ import org.HdrHistogram.Histogram;
  */
 public final class HandOffTrace {
 
-    /** {@code comm tid [cpu] seconds: sched:event: fields}; a comm may hold spaces. */
+    /**
+     * {@code comm tid [cpu] seconds: sched:event: fields}, or {@code syscalls:sys_enter_write: ...} for a handler's
+     * mark ({@link HandlerMark}); a comm may hold spaces.
+     */
     private static final Pattern LINE = Pattern.compile(
-            "^\\s*(.+?)\\s+(\\d+)\\s+\\[(\\d+)]\\s+(\\d+)\\.(\\d{6}):\\s+sched:(\\w+):\\s+(.*)$");
+            "^\\s*(.+?)\\s+(\\d+)\\s+\\[(\\d+)]\\s+(\\d+)\\.(\\d{6}):\\s+(?:sched|syscalls):(\\w+):\\s+(.*)$");
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\S+)");
     /** A wake of the I/O thread by Redis counts as the reply that led to a hand-off only this recently. */
     private static final long REPLY_WITHIN_MICROS = 2_000;
@@ -48,6 +51,13 @@ public final class HandOffTrace {
         final Histogram waitsElsewhere = new Histogram(3);
         final Histogram wakerRanOn = new Histogram(3);
         int wakerWokeRedis;
+        /** With handler marks: Redis's wake of the I/O thread to the handler's first mark, and this thread's run to it. */
+        final Histogram toHandler = new Histogram(3);
+        final Histogram ranToHandler = new Histogram(3);
+    }
+
+    /** A thread that ran after a wake Redis's reply led to, until its handler marks: the reply, when it ran. */
+    private record Started(long reply, long ran, String woken) {
     }
 
     /**
@@ -75,6 +85,7 @@ public final class HandOffTrace {
     /** Per I/O thread: when Redis last woke it, and when it last ran after a wake. */
     private final Map<Integer, Long> wokenByRedis = new HashMap<>();
     private final Map<Integer, Long> switchedIn = new HashMap<>();
+    private final Map<Integer, Started> started = new HashMap<>();
 
     /** Null for a line that is not a scheduler event. */
     static Event parse(String line) {
@@ -97,7 +108,14 @@ public final class HandOffTrace {
     }
 
     void accept(Event e) {
-        if (e.name().equals("sched_waking")) {
+        if (e.name().equals("sys_enter_write")) { // a handler's mark (perf keeps only those writes)
+            Started s = started.remove(e.tid());
+            if (s != null) {
+                Woken w = woken(s.woken());
+                w.toHandler.recordValue(e.micros() - s.reply());
+                w.ranToHandler.recordValue(e.micros() - s.ran());
+            }
+        } else if (e.name().equals("sched_waking")) {
             String target = e.fields().get("comm");
             int targetTid = Integer.parseInt(e.fields().get("pid"));
             if (ioThread(target)) {
@@ -135,7 +153,9 @@ public final class HandOffTrace {
                 if (e.cpu() != wake.wakerCpu() || prev != wake.wakerTid()) {
                     w.waitsElsewhere.recordValue(e.micros() - wake.micros());
                 }
+                started.remove(next); // a wake that no reply led to (an XACK's answer, say) starts nothing
                 if (wake.reply() >= 0) {
+                    started.put(next, new Started(wake.reply(), e.micros(), wake.woken()));
                     w.fromReply.recordValue(e.micros() - wake.reply());
                     w.ioWakeUp.recordValue(wake.ioRan() - wake.reply());
                     w.ioWork.recordValue(wake.micros() - wake.ioRan());
@@ -184,6 +204,13 @@ public final class HandOffTrace {
             lines.add(String.format(Locale.ROOT, "  the I/O thread after the wake: ran on p50 %d p75 %d p90 %d µs, woke Redis in %.0f%%",
                     w.wakerRanOn.getValueAtPercentile(50), w.wakerRanOn.getValueAtPercentile(75), w.wakerRanOn.getValueAtPercentile(90),
                     100.0 * w.wakerWokeRedis / Math.max(1, w.wakerRanOn.getTotalCount())));
+            if (w.toHandler.getTotalCount() > 0) {
+                lines.add(String.format(Locale.ROOT, "  Redis woke the I/O thread -> the handler started: p25 %d p50 %d p75 %d p90 %d µs"
+                        + " (%,d handler starts); this thread ran -> the handler started: p50 %d p90 %d µs",
+                        w.toHandler.getValueAtPercentile(25), w.toHandler.getValueAtPercentile(50),
+                        w.toHandler.getValueAtPercentile(75), w.toHandler.getValueAtPercentile(90), w.toHandler.getTotalCount(),
+                        w.ranToHandler.getValueAtPercentile(50), w.ranToHandler.getValueAtPercentile(90)));
+            }
         });
         return lines;
     }

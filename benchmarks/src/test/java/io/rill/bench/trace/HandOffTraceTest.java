@@ -22,6 +22,31 @@ class HandOffTraceTest {
                 nextTid);
     }
 
+    /** A handler's mark: its write of {@link HandlerMark#BYTES} bytes, as perf prints the system call. */
+    private static String mark(String comm, int tid, int cpu, String time) {
+        return String.format("%16s %6d [%03d] %s:       syscalls:sys_enter_write: fd: 0x00000005, buf: 0x7f0000001000,"
+                + " count: 0x%08x", comm, tid, cpu, time, HandlerMark.BYTES);
+    }
+
+    @Test
+    void theFirstMarkAfterAWakeThatARepliedReadLedToIsWhereTheHandlerStarted() {
+        List<String> report = report(0,
+                waking("redis-server", 30, 1, "100.000050", IO, 10), // the reply
+                switching("swapper/0", 0, "R", 0, "100.000060", IO, 10),
+                waking(IO, 10, 0, "100.000100", "rill-lat-rill-w", 20),
+                switching(IO, 10, "S", 0, "100.000110", "rill-lat-rill-w", 20),
+                mark("rill-lat-rill-w", 20, 0, "100.000125"), // its handler starts
+                mark("rill-lat-rill-w", 20, 0, "100.000130"), // the next entry of the batch: not a start
+                // woken again in the same run of the I/O thread, no reply of its own: starts nothing
+                waking(IO, 10, 0, "100.000300", "rill-lat-rill-w", 20),
+                switching(IO, 10, "S", 0, "100.000310", "rill-lat-rill-w", 20),
+                mark("rill-lat-rill-w", 20, 0, "100.000320"),
+                mark("redis-server", 30, 1, "100.000330")); // another process's write of the same size
+        assertEquals(6, report.size(), report.toString());
+        assertEquals("  Redis woke the I/O thread -> the handler started: p25 75 p50 75 p75 75 p90 75 µs (1 handler starts);"
+                + " this thread ran -> the handler started: p50 15 p90 15 µs", report.get(5));
+    }
+
     private static List<String> report(double minimumPercent, String... lines) {
         HandOffTrace trace = new HandOffTrace();
         for (String line : lines) {
