@@ -87,7 +87,7 @@ public final class HandOffTrace {
     private final Map<Integer, Long> switchedIn = new HashMap<>();
     private final Map<Integer, Started> started = new HashMap<>();
 
-    /** Null for a line that is not a scheduler event. */
+    /** Null for a line that is neither a scheduler event nor a handler's mark. */
     static Event parse(String line) {
         Matcher m = LINE.matcher(line);
         if (!m.matches()) {
@@ -179,7 +179,7 @@ public final class HandOffTrace {
     }
 
     /**
-     * Five lines per woken thread name with at least {@code minimumPercent} of all hand-offs (a consumer's thread
+     * Five lines (six with handler marks) per woken thread name with at least {@code minimumPercent} of all hand-offs (a consumer's thread
      * gets one per read; the JIT's compiler threads, which an I/O thread wakes too, get a few). Percentiles by
      * nearest rank, exact below 2,048 µs; 0 where there is no value.
      */
