@@ -60,7 +60,7 @@ class ProducerProcessTest {
             assertEquals("PONG", connection.sync().ping());
         }
 
-        long expected = (end - start - 1) * rate / 1_000_000_000L + 1; // due times start + i / rate below end
+        long expected = (end - start - 1) * rate / 1_000_000_000L + 1; // due times start + i * 1e9 / rate, below end
         assertEquals(expected, measured, "entries due in the measured window");
         assertEquals(expected, lag.getTotalCount(), "lateness recorded per measured entry");
         List<StreamMessage<String, String>> written = redis.entries(stream);
