@@ -132,7 +132,9 @@ class CheckpointProcessTest {
                     int journaledBefore = journaledBeforeRun.size();
                     if (run < kills) {
                         int target = random.nextInt(2_000, 20_000);
-                        await().atMost(LONG).until(() -> child.handledCount() >= target || !child.process.isAlive());
+                        int killed = run;
+                        awaitOrExplain(child, () -> child.handledCount() >= target || !child.process.isAlive(),
+                                () -> "run " + killed + " to be killed after " + target + " handled; " + report);
                         child.kill();
                         journaledAtLastKill = Journals.unackedIds(journal(name));
                     } else {
