@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -38,19 +38,29 @@ import io.rill.internal.window.InFlightWindow;
  * <p>Runs on the subscription's read thread, on a connection no one else uses. Reads of new entries are
  * admitted where their reply arrives (Lettuce's I/O thread), so the entries of a read reach the handler with
  * one thread hand-off, as in a hand-written loop; the read thread waits for them and decides what to read next.
+ * When entries come one at a time, the worker sends the next read after its handler, as a loop's thread would
+ * (see {@link Chain}).
  * Redis errors are thrown to the supervisor, which backs off, reconnects and calls {@link #run} again.
  */
 public final class Admission {
+
+    /**
+     * A read answered this long after it went out waited in Redis for its entries: they come one at a time, and its
+     * worker can send the next read after the handler. Faster replies (10,000/s and up) keep the I/O thread's send,
+     * which costs no wake-up of that thread per read (docs/benchmarks.md, eighteenth pass).
+     */
+    static final long SLOW_READ_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     private final SubscriptionOptions options;
     private final InFlightWindow window;
     private final Settler settler;
     private final Meters metrics;
-    private final Consumer<List<StreamEntry>> handOff;
+    private final HandOff handOff;
     private final Source history;
     private final Source fresh;
     private final List<Source> periodic;
     private final int streams;
+    private final long slowReadNanos;
     private volatile boolean stopping;
     private volatile boolean paused;
     private volatile boolean historyDue;
@@ -58,6 +68,8 @@ public final class Admission {
     private boolean reading; // guarded by pauseMonitor
     /** While {@link #run} runs: an arrival after it ended (by an error) sends nothing ahead. */
     private volatile boolean running;
+    /** The reads the read thread waits for; null between them. */
+    private volatile Chain chain;
 
     /**
      * @param history  the own PEL, drained at every (re)start and after a resume
@@ -66,7 +78,14 @@ public final class Admission {
      * @param handOff  where entries for the handler go
      */
     public Admission(SubscriptionOptions options, InFlightWindow window, Settler settler, Meters metrics,
-            Consumer<List<StreamEntry>> handOff, Source history, Source fresh, List<Source> periodic) {
+            HandOff handOff, Source history, Source fresh, List<Source> periodic) {
+        this(options, window, settler, metrics, handOff, history, fresh, periodic, SLOW_READ_NANOS);
+    }
+
+    /** @param slowReadNanos see {@link #SLOW_READ_NANOS}; tests set 0, so that every short read counts as slow */
+    Admission(SubscriptionOptions options, InFlightWindow window, Settler settler, Meters metrics, HandOff handOff,
+            Source history, Source fresh, List<Source> periodic, long slowReadNanos) {
+        this.slowReadNanos = slowReadNanos;
         this.options = options;
         this.window = window;
         this.settler = settler;
@@ -84,6 +103,7 @@ public final class Admission {
     public void stop() {
         stopping = true;
         wakeFromPause();
+        releaseHeldRead(null);
     }
 
     public boolean stopping() {
@@ -93,6 +113,23 @@ public final class Admission {
     /** Makes {@link #run} wait before its next read until {@link #resume()} or {@link #stop()}. */
     public void pause() {
         paused = true;
+        releaseHeldRead(null);
+    }
+
+    /**
+     * The read connection was lost. A read in flight fails by itself; a next read that a worker holds would not
+     * notice (Lettuce reconnects underneath), so the run ends as if it had: a backoff and a history read follow.
+     */
+    public void readConnectionLost() {
+        releaseHeldRead(new RedisConnectionException("read connection lost while the handler held the next read"));
+    }
+
+    /** Ends the current chain of reads if a worker holds its next read: normally, or with {@code error}. */
+    private void releaseHeldRead(RuntimeException error) {
+        Chain current = chain;
+        if (current != null) {
+            current.release(error);
+        }
     }
 
     /** Reads again, starting with the own pending entries. */
@@ -177,15 +214,21 @@ public final class Admission {
                 if (count == 0 || historyDue) {
                     continue;
                 }
-                Chain chain = new Chain();
-                Source.Pending first = chain.send(commands, count);
-                if (first == null) { // a source that reads one call at a time
-                    Batch batch = fresh.next(commands, count);
-                    onRead.run();
-                    admit(commands, batch);
-                    continue;
+                Chain reads = new Chain(commands);
+                chain = reads; // before the first read: a stop or pause that comes later finds what it holds
+                try {
+                    Source.Pending first = reads.send(count);
+                    if (first == null) { // a source that reads one call at a time
+                        Batch batch = fresh.next(commands, count);
+                        onRead.run();
+                        admit(commands, batch, null);
+                        continue;
+                    }
+                    reads.await(first, onRead); // awaited even when stopping: Redis delivered what was read, the arrivals admitted it
+                } finally {
+                    chain = null;
+                    reads.release(null); // a read a worker still holds is never sent: the run that wanted it is over
                 }
-                chain.await(first, onRead); // awaited even when stopping: Redis delivered what was read, the arrivals admitted it
             }
         } finally {
             running = false;
@@ -200,19 +243,39 @@ public final class Admission {
      * the backlog meanwhile), a short one after (its entries reach the handler first). The read thread wakes for the
      * first arrival and the last, not for every read in between: the chain ends only when something else is due on
      * the connection or the window is full.
+     *
+     * <p>A short batch whose read waited in Redis for it ({@link #SLOW_READ_NANOS}) goes to a worker that waits for
+     * work, which sends the next read after its handler, as a loop's thread does: the read's write no longer stands
+     * between the worker and a CPU (docs/benchmarks.md, eighteenth pass). While the worker holds it no read is in
+     * flight, so a stop, a pause or a lost read connection {@link #release releases} it and ends the chain; a
+     * handler that keeps it for a whole read timeout loses it to the read thread, which reads on.
      */
     private final class Chain {
         /** Completes when an arrival sent nothing ahead; exceptionally with the first failure of a read or an arrival. */
         private final CompletableFuture<Void> end = new CompletableFuture<>();
-        /** The last read an arrival sent ahead (written by the I/O thread only), cancelled when its reply is overdue. */
+        private final RedisCommands<String, byte[]> commands;
+        /** True while a worker holds the next read; whoever sets it false (sends it, releases it) owns that read. */
+        private final AtomicBoolean held = new AtomicBoolean();
+        private final Runnable sendHeld = this::sendHeld;
+        /** The last read sent ahead, cancelled when its reply is overdue. */
         private volatile Source.Pending ahead;
         /** Reads taken; written by one I/O thread at a time (the read connection's, in reply order). */
         private volatile long arrivals;
+        /** Reads sent; one sender at a time (the read thread, then arrivals or the worker holding the read). */
+        private volatile long sends;
+        /** When the last read went out: a read's arrival is the next one after its send (reads are answered in order). */
+        private volatile long sentNanos;
+
+        Chain(RedisCommands<String, byte[]> commands) {
+            this.commands = commands;
+        }
 
         /** Sends a read into this chain; null when the source reads one call at a time. */
-        Source.Pending send(RedisCommands<String, byte[]> commands, int count) {
-            Source.Pending read = fresh.send(commands, count, batch -> arrived(commands, batch, count));
+        Source.Pending send(int count) {
+            sentNanos = System.nanoTime();
+            Source.Pending read = fresh.send(commands, count, batch -> arrived(batch, count));
             if (read != null) {
+                sends = sends + 1;
                 read.arrival().whenComplete((ignored, error) -> {
                     if (error != null) {
                         end.completeExceptionally(error);
@@ -222,44 +285,89 @@ public final class Admission {
             return read;
         }
 
-        private void arrived(RedisCommands<String, byte[]> commands, Batch batch, int count) {
-            int aheadCount = aheadCount(batch);
+        private void arrived(Batch batch, int count) {
+            boolean slow = System.nanoTime() - sentNanos >= slowReadNanos;
+            int aheadCount = aheadCount(batch.size());
             // COUNT entries or more: a backlog, Redis prepares the next batch while this one is admitted; fewer: the
             // entries go to the handler first, the next read's write (a loopback send that wakes Redis) after them
             boolean sendFirst = batch.size() >= count;
             if (aheadCount > 0 && sendFirst) {
-                ahead = send(commands, aheadCount); // its reply comes to this thread, after this arrival returned
+                ahead = send(aheadCount); // its reply comes to this thread, after this arrival returned
             }
-            admit(commands, batch);
-            if (aheadCount > 0 && !sendFirst) {
-                ahead = send(commands, aheadCount);
+            boolean hold = aheadCount > 0 && !sendFirst && slow;
+            if (hold) {
+                held.set(true); // before the hand-off: the worker may send the read at once
             }
+            // a stop or pause that came before the hold was set did not see it: nothing is held for it
+            boolean handedWithRead = admit(commands, batch, hold && !stopping && !paused ? sendHeld : null);
             arrivals = arrivals + 1; // one writer at a time, each after the previous arrival (reply order)
+            if (handedWithRead || hold && !held.compareAndSet(true, false)) {
+                return; // the worker sends the next read, or a release ended the chain and it is not sent
+            }
+            if (aheadCount > 0 && !sendFirst) {
+                ahead = send(aheadCount);
+            }
             if (aheadCount == 0) {
                 end.complete(null);
+            }
+        }
+
+        /** On the worker, after its handler: sends the read it holds, unless it was released meanwhile. */
+        private void sendHeld() {
+            if (!held.compareAndSet(true, false)) {
+                return;
+            }
+            try {
+                int count = aheadCount(0); // the batch took its slots when it was admitted
+                if (count == 0) {
+                    end.complete(null);
+                } else {
+                    ahead = send(count);
+                }
+            } catch (RuntimeException | Error e) {
+                end.completeExceptionally(e); // the read thread throws it: the worker is not the one to fail
+            }
+        }
+
+        /** Gives up the read a worker holds, ending the chain: normally, or with {@code error}. */
+        void release(RuntimeException error) {
+            if (held.compareAndSet(true, false)) {
+                if (error == null) {
+                    end.complete(null);
+                } else {
+                    end.completeExceptionally(error);
+                }
             }
         }
 
         /**
          * Waits for the first read (the subscription reads once Redis answered it), then for the last. A read
          * unanswered for its timeout is cancelled and fails the run, as a synchronous read would; a long chain
-         * whose reads keep arriving is waited for.
+         * whose reads keep arriving is waited for. A read a worker held for that long is taken back: the run
+         * goes on, and this thread sends the next read.
          */
         void await(Source.Pending first, Runnable onRead) {
             if (!completedWithin(first.arrival(), first.timeoutNanos())) {
                 overdue(first);
             }
             onRead.run();
-            long seen = arrivals;
+            long seenArrivals = arrivals;
+            long seenSends = sends;
             while (true) {
                 Source.Pending read = ahead != null ? ahead : first;
                 if (completedWithin(end, read.timeoutNanos())) {
                     return;
                 }
-                if (arrivals == seen) {
+                if (held.compareAndSet(true, false)) {
+                    return;
+                }
+                // overdue: a read unanswered while nothing arrived and nothing went out for a whole timeout (a read the
+                // worker sent late is not; one that arrived is not, whoever is sending the next)
+                if (!read.arrival().isDone() && arrivals == seenArrivals && sends == seenSends) {
                     overdue(read);
                 }
-                seen = arrivals;
+                seenArrivals = arrivals;
+                seenSends = sends;
             }
         }
 
@@ -305,7 +413,7 @@ public final class Admission {
                 if (batch == null) {
                     return;
                 }
-                admit(commands, batch);
+                admit(commands, batch, null);
             } finally {
                 window.stopWatchingReleases();
             }
@@ -327,7 +435,7 @@ public final class Admission {
                     return;
                 }
                 onRead.run();
-                admit(commands, batch);
+                admit(commands, batch, null);
             } finally {
                 window.stopWatchingReleases();
             }
@@ -346,14 +454,13 @@ public final class Admission {
     }
 
     /**
-     * The COUNT of the read the arrival of {@code batch} sends next (taken before the batch is admitted), or 0 for
-     * none: only when nothing else is due on the connection (history, a claim pass, a pause or stop) and the window
-     * has room for both batches. A batch short of its COUNT sends one too: the read blocks in Redis until entries
+     * The COUNT of the read sent after a batch of {@code read} entries not yet admitted, or 0 for none: only when
+     * nothing else is due on the connection (history, a claim pass, a pause or stop) and the window has room for
+     * both batches. A batch short of its COUNT sends one too: the read blocks in Redis until entries
      * come, as the read thread's would, and the two wake-ups of a round through the read thread (reply to it, its
      * read back to the I/O thread) are saved on every read at rates below a backlog.
      */
-    private int aheadCount(Batch batch) {
-        int read = batch.size();
+    private int aheadCount(int read) {
         if (stopping || paused || historyDue || !running) {
             return 0;
         }
@@ -369,18 +476,20 @@ public final class Admission {
     /**
      * Takes slots for what a source read and routes each entry: to the settler on arrival, then what it
      * does not keep to the handler.
+     *
+     * @param after for new entries: what a worker waiting for work runs after handling them; null for nothing
+     * @return true when a worker took {@code after} with the entries
      */
-    private void admit(RedisCommands<String, byte[]> commands, Batch batch) {
+    private boolean admit(RedisCommands<String, byte[]> commands, Batch batch, Runnable after) {
         if (!batch.deleted().isEmpty()) {
             settler.trimmedAway(batch.stream(), batch.deleted());
         }
         if (batch.origin() == Origin.NEW) {
-            admitFirst(batch.entries());
-            return;
+            return admitFirst(batch.entries(), after);
         }
         List<StreamMessage<String, byte[]>> messages = batch.messages();
         if (messages.isEmpty()) {
-            return;
+            return false;
         }
         Map<String, Map<String, Long>> failures = failureCounts(commands, messages);
         List<StreamEntry> toHandle = new ArrayList<>(messages.size());
@@ -409,19 +518,24 @@ public final class Admission {
             }
         }
         handOff.accept(toHandle);
+        return false;
     }
 
     /**
      * First deliveries (the hot path): they never failed and have nothing to settle on arrival, so they
      * go straight to the handler; the read counter moves once per run of one stream's entries.
      */
-    private void admitFirst(List<StreamEntry> read) {
+    private boolean admitFirst(List<StreamEntry> read, Runnable after) {
         if (read.isEmpty()) {
-            return;
+            return false;
         }
         List<StreamEntry> toHandle = window.admitAll(read);
         metrics.countByStream(toHandle, Meters.StreamMeters::read);
+        if (after != null && handOff.acceptThen(toHandle, after)) {
+            return true;
+        }
         handOff.accept(toHandle);
+        return false;
     }
 
     /** Failure counts of entries that arrived again, by stream and ID (only those with failures). */

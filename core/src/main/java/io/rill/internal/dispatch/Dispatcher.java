@@ -31,6 +31,14 @@ public final class Dispatcher {
     private final List<Thread> workers;
     private final Consumer<Throwable> onDeath;
     private final Watchdog watchdog;
+    /** With one worker: true while it waits for work. */
+    private volatile boolean idle;
+    /** With one worker: what it runs after handling the entries it was handed with (see {@link #dispatchThen}). */
+    private volatile Then then;
+
+    /** {@code after}, to run once {@code entries} (compared by identity) were handled. */
+    private record Then(List<StreamEntry> entries, Runnable after) {
+    }
 
     /**
      * @param watchdog handler-timeout; null when it is off
@@ -77,6 +85,19 @@ public final class Dispatcher {
         } else {
             dispatchByKey(entries);
         }
+    }
+
+    /**
+     * Queues the entries of one read for the only worker if it waits for work with nothing queued, and has it run
+     * {@code after} on its thread once it handled them; false, queuing nothing, with several workers or a busy one.
+     */
+    public boolean dispatchThen(List<StreamEntry> entries, Runnable after) {
+        if (workers.size() != 1 || entries.isEmpty() || !idle || !queues.get(0).isEmpty()) {
+            return false;
+        }
+        then = new Then(entries, after); // before the entries: the worker reads it once it took them
+        queues.get(0).add(entries);
+        return true;
     }
 
     private void dispatchByKey(List<StreamEntry> entries) {
@@ -145,14 +166,26 @@ public final class Dispatcher {
 
     private void work(BlockingQueue<List<StreamEntry>> queue) {
         Watchdog.Call watch = watchdog != null ? watchdog.register() : null;
+        boolean single = workers.size() == 1;
         try {
             while (true) {
+                if (single) {
+                    idle = true;
+                }
                 List<StreamEntry> entries = queue.take();
+                if (single) {
+                    idle = false;
+                }
                 if (entries == STOP) {
                     return;
                 }
                 try {
                     invoker.invoke(entries, watch);
+                    Then next = single ? then : null;
+                    if (next != null && next.entries == entries) {
+                        then = null;
+                        next.after.run();
+                    }
                 } finally {
                     invoker.endUnit(); // the MDC keys kept between its calls go
                 }

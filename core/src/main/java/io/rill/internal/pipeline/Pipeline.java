@@ -7,8 +7,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.rill.StreamEntry;
 import io.rill.SubscriptionOptions;
 import io.rill.internal.admit.Admission;
+import io.rill.internal.admit.HandOff;
 import io.rill.internal.admit.Source;
 import io.rill.internal.checkpoint.Checkpoint;
 import io.rill.internal.checkpoint.IdentityKey;
@@ -89,8 +91,19 @@ public final class Pipeline {
         if (options.reclaim().enabled()) {
             periodic.add(new ClaimSource(options));
         }
-        Admission admission = new Admission(options, window, settler, metrics, dispatcher::dispatch,
-                new HistorySource(options), new NewSource(options), periodic);
+        HandOff handOff = new HandOff() {
+            @Override
+            public void accept(List<StreamEntry> entries) {
+                dispatcher.dispatch(entries);
+            }
+
+            @Override
+            public boolean acceptThen(List<StreamEntry> entries, Runnable after) {
+                return dispatcher.dispatchThen(entries, after);
+            }
+        };
+        Admission admission = new Admission(options, window, settler, metrics, handOff, new HistorySource(options),
+                new NewSource(options), periodic);
         // renewal runs even with reclaim off here: other consumers of the group may reclaim
         LeaseRenewer leaseRenewer = new LeaseRenewer(options, window, commands, metrics, timer, description, fatal);
         Janitor janitor = options.janitor().enabled() ? new Janitor(options, commands, timer, metrics, description) : null;

@@ -367,6 +367,7 @@ public final class Supervisor implements Subscription {
                 if (readConnection == connection) { // not when we closed it ourselves
                     connectionLost = true;
                     readClosing = connection.closeAsync();
+                    admission.readConnectionLost(); // a next read a worker holds would not fail by itself
                 }
             }
         });
