@@ -17,7 +17,9 @@ import io.rill.StreamEntry;
  *       so equal keys run in stream order and different keys in parallel;</li>
  *   <li>otherwise: the workers share one queue of entries (or of batches, for a batch handler).</li>
  * </ul>
- * Queues are unbounded because the in-flight window already bounds what the admission can hand over.
+ * Queues are unbounded because the in-flight window already bounds what the admission can hand over. A single
+ * worker waiting for work may also be handed the next read with a read's entries, which it sends after its
+ * handler ({@link #dispatchThen}).
  */
 public final class Dispatcher {
 
