@@ -3,7 +3,9 @@ package io.rill.bench.latency;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 import jdk.jfr.consumer.RecordedEvent;
@@ -15,9 +17,14 @@ import jdk.jfr.consumer.RecordingStream;
  * explains. JFR hands events over about once a second: {@link #between} waits for the flush after
  * the window's end.
  *
- * <p>Beside them, the longest stall that a thread doing nothing but sleep {@value #NAP_MS} ms saw: when a
+ * <p>Beside them, the longest stall that a thread doing nothing but sleep 10 ms at a time saw: when a
  * consumer's tail has a stall of some ms that this thread saw too, the whole JVM or the machine stopped
  * (a safepoint, the hypervisor), not the consumer's threads. A hundred wake-ups a second cost next to nothing.
+ * A stall shorter than a nap shows only when it covers the nap's end: {@code -Dbench.sleeper-nap-ms=1} sees
+ * most stalls of a ms or more, for a thousand wake-ups a second.
+ *
+ * <p>For {@link TailCauses}, the spans of the pauses, of every safepoint (JFR's begin and end events, matched
+ * by id) and of the sleeper's stalls, on the monotonic clock.
  */
 public final class GcPauses implements AutoCloseable {
 
@@ -41,19 +48,32 @@ public final class GcPauses implements AutoCloseable {
         }
     }
 
-    static final int NAP_MS = 10;
+    static final int NAP_MS = Integer.getInteger("bench.sleeper-nap-ms", 10);
     /** Stalls shorter than this are not kept: a wake-up on a VM is often a fraction of a ms late. */
     private static final long KEPT_STALL_NANOS = 1_000_000;
 
     private final RecordingStream stream = new RecordingStream();
     private final List<Pause> pauses = new ArrayList<>();
     private final List<Stall> stalls = new ArrayList<>();
+    private final List<TailCauses.Span> pauseSpans = new ArrayList<>();
+    private final Map<Long, Instant> safepointBegins = new HashMap<>();
+    private final Map<Long, Instant> safepointEnds = new HashMap<>();
+    /** System.nanoTime minus the wall clock's nanos when this started: JFR's Instants onto the monotonic clock. */
+    private final long monotonicOffset;
     private final Thread sleeper;
     private Instant flushed = Instant.MIN;
 
     GcPauses() {
+        Instant wall = Instant.now();
+        monotonicOffset = System.nanoTime() - nanos(wall, 0);
         stream.enable("jdk.GarbageCollection");
         stream.onEvent("jdk.GarbageCollection", this::record);
+        stream.enable("jdk.GCPhasePause").withoutThreshold();
+        stream.onEvent("jdk.GCPhasePause", this::recordPause);
+        stream.enable("jdk.SafepointBegin").withoutThreshold();
+        stream.onEvent("jdk.SafepointBegin", e -> recordSafepoint(safepointBegins, e.getLong("safepointId"), e.getStartTime()));
+        stream.enable("jdk.SafepointEnd").withoutThreshold();
+        stream.onEvent("jdk.SafepointEnd", e -> recordSafepoint(safepointEnds, e.getLong("safepointId"), e.getEndTime()));
         stream.onFlush(this::flushed);
         stream.startAsync();
         sleeper = Thread.ofPlatform().name("harness-sleeper").daemon().start(this::nap);
@@ -80,6 +100,22 @@ public final class GcPauses implements AutoCloseable {
         pauses.add(new Pause(event.getStartTime(), event.getDuration("longestPause"), event.getDuration("sumOfPauses")));
     }
 
+    private synchronized void recordPause(RecordedEvent event) {
+        pauseSpans.add(new TailCauses.Span(monotonic(event.getStartTime()), monotonic(event.getEndTime())));
+    }
+
+    private synchronized void recordSafepoint(Map<Long, Instant> side, long id, Instant at) {
+        side.put(id, at);
+    }
+
+    private static long nanos(Instant instant, long offset) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano() + offset;
+    }
+
+    private long monotonic(Instant instant) {
+        return nanos(instant, monotonicOffset);
+    }
+
     private synchronized void flushed() {
         flushed = Instant.now();
         notifyAll();
@@ -104,6 +140,27 @@ public final class GcPauses implements AutoCloseable {
             }
         }
         return new Summary(count, longest, total, longestStall(stalls, from, to));
+    }
+
+    /**
+     * What held the JVM up between {@code from} and {@code to} (monotonic ns), with the producer's late spells;
+     * call after {@link #between}, which waits for JFR's events of the window.
+     */
+    synchronized TailCauses.Holdups holdups(List<TailCauses.Span> producerLate, long from, long to) {
+        List<TailCauses.Span> safepoints = new ArrayList<>();
+        safepointBegins.forEach((id, begin) -> {
+            Instant end = safepointEnds.get(id);
+            if (end != null) {
+                safepoints.add(new TailCauses.Span(monotonic(begin), monotonic(end)));
+            }
+        });
+        List<TailCauses.Span> sleeper = stalls.stream()
+                .map(s -> new TailCauses.Span(monotonic(s.end().minus(s.late())), monotonic(s.end()))).toList();
+        return new TailCauses.Holdups(producerLate, within(pauseSpans, from, to), within(safepoints, from, to), within(sleeper, from, to));
+    }
+
+    private static List<TailCauses.Span> within(List<TailCauses.Span> spans, long from, long to) {
+        return spans.stream().filter(s -> s.to() >= from && s.from() <= to).toList();
     }
 
     /** The longest of the stalls that overlap the window (one may begin in it and end after it, or the reverse). */

@@ -62,16 +62,17 @@ public final class LatencyBenchmark {
      * @param cost         reads, acks and CPU per entry during the measured window
      * @param diagnostics  what the contender reported of itself (with -Dbench.diagnostics=true)
      * @param gc           the harness JVM's garbage collections during the measured window
+     * @param tail         what held up the entries at or above the p99.9
      * @param rounds       when this is the median of several rounds: every round of its rate, in the order they ran
      */
     public record Result(Contender contender, int rate, long produced, long handled, double handledRate,
             Histogram latency, Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc,
-            List<Result> rounds) {
+            TailCauses.Finding tail, List<Result> rounds) {
 
         /** One round. */
         public Result(Contender contender, int rate, long produced, long handled, double handledRate, Histogram latency,
-                Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc) {
-            this(contender, rate, produced, handled, handledRate, latency, producerLag, cost, diagnostics, gc, List.of());
+                Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc, TailCauses.Finding tail) {
+            this(contender, rate, produced, handled, handledRate, latency, producerLag, cost, diagnostics, gc, tail, List.of());
         }
 
         public boolean keptUp() {
@@ -80,7 +81,7 @@ public final class LatencyBenchmark {
 
         public Result withRounds(List<Result> all) {
             return new Result(contender, rate, produced, handled, handledRate, latency, producerLag, cost, diagnostics, gc,
-                    List.copyOf(all));
+                    tail, List.copyOf(all));
         }
     }
 
@@ -121,6 +122,7 @@ public final class LatencyBenchmark {
     private final List<String> isolationNotes = new ArrayList<>();
     /** Open while {@link #run} or {@link #sweep} runs. */
     private GcPauses gcPauses;
+    private final TailCauses tailCauses = new TailCauses();
 
     /**
      * @param ownsRedis whether the harness started this Redis, so each phase may begin with FLUSHALL
@@ -287,8 +289,12 @@ public final class LatencyBenchmark {
         LongAdder handled = new LongAdder();
         LongAdder handledAll = new LongAdder(); // warm-up entries too: what the consumer managed per second
         AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE); // set before the first XADD
+        TailCauses tail = tailCauses;
+        tail.clear();
         ProducerProcess.Produced produced;
         Window window;
+        long from;
+        long end;
         String diagnostics;
         Set<Long> threadsBefore = isolation.snapshot();
         try (Contender.Consumption consumption = contender.start(uri, stream, group, fields -> {
@@ -300,12 +306,13 @@ public final class LatencyBenchmark {
             handledAll.increment();
             if (due >= measureFrom.get()) {
                 latency.recordValue(now - due);
+                tail.record(due, now - due);
                 handled.increment();
             }
         })) {
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
-            long from = start + warmUp.toNanos();
-            long end = from + measure.toNanos();
+            from = start + warmUp.toNanos();
+            end = from + measure.toNanos();
             measureFrom.set(from);
             window = new Window(probe, handledAll, from, end);
             Thread probing = Thread.ofPlatform().name(CostProbe.HARNESS_THREAD_PREFIX + "probe").start(window);
@@ -325,10 +332,14 @@ public final class LatencyBenchmark {
         }
         long measured = produced.measured();
         long handledInWindow = window.handledAtEnd - window.handledAtStart;
+        Histogram histogram = latency.getIntervalHistogram();
+        GcPauses.Summary gc = gcPauses.between(window.startInstant, window.endInstant);
+        // the entries the p99.9 counts: at or above the lowest value of its histogram bucket
+        long p999 = histogram.lowestEquivalentValue(histogram.getValueAtPercentile(99.9));
+        TailCauses.Finding finding = tail.explain(p999, from, end, gcPauses.holdups(produced.late(), from, end + histogram.getMaxValue()));
         return new Result(contender, rate, measured, Math.min(handled.sum(), measured),
-                handledInWindow / (measure.toNanos() / 1e9), latency.getIntervalHistogram(), produced.lag(),
-                CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics,
-                gcPauses.between(window.startInstant, window.endInstant));
+                handledInWindow / (measure.toNanos() / 1e9), histogram, produced.lag(),
+                CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics, gc, finding);
     }
 
     /** Reads the costs at the start and the end of the measured window, off the producer's thread. */
@@ -384,6 +395,9 @@ public final class LatencyBenchmark {
                 ms(r.producerLag().getValueAtPercentile(99)), c.readsPerThousand(), c.acksPerThousand(), c.connectionsPerThousand(), c.redisMicros(),
                 c.consumerMicros(), c.processMicros(), c.producerMicros(), r.gc(),
                 c.othersShare() < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f%%", c.othersShare() * 100));
+        if (r.keptUp()) {
+            System.out.println("    " + r.tail());
+        }
         if (Boolean.getBoolean(CostProbe.DIAGNOSTICS)) {
             c.threadMicros().forEach((group, micros) -> System.out.printf(Locale.ROOT, "    cpu %-40s %8.1f µs/entry%n", group, micros));
             c.threadSwitches().forEach((group, n) -> System.out.printf(Locale.ROOT, "    switches %-35s %8.2f /entry%n", group, n));

@@ -34,7 +34,7 @@ import io.rill.bench.Streams;
  * it replaces was. Protocol over the child's stdin and stdout, one line each: the child connects and
  * prints {@code ready <nanoTime>}; for each phase the parent sends {@code go <stream> <rate> <start>
  * <from> <end>} (System.nanoTime values); the child XADDs on schedule and prints {@code done <measured>
- * <lag histogram, base64>}; it exits when its stdin ends.
+ * <lag histogram, base64> <late spells>} (see {@link TailCauses.LateSpells#encode}); it exits when its stdin ends.
  * The due times the child stamps are compared with the parent's System.nanoTime, which works
  * because on Linux both read CLOCK_MONOTONIC, a clock shared by every process of the machine; the
  * parent checks that on {@code ready} and refuses to run when the two clocks differ.
@@ -99,8 +99,8 @@ public final class ProducerProcess implements AutoCloseable {
         toChild.println("go " + stream + " " + rate + " " + start + " " + from + " " + end);
     }
 
-    /** What the child reports when its last XADD was answered. */
-    public record Produced(long measured, Histogram lag) {
+    /** What the child reports when its last XADD was answered; {@code late}: when it sent measured entries 1 ms or more late. */
+    public record Produced(long measured, Histogram lag, List<TailCauses.Span> late) {
     }
 
     public Produced awaitDone(Duration timeout) throws Exception {
@@ -108,7 +108,7 @@ public final class ProducerProcess implements AutoCloseable {
         String[] parts = done.split(" ");
         byte[] bytes = Base64.getDecoder().decode(parts[2]);
         Histogram lag = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
-        return new Produced(Long.parseLong(parts[1]), lag);
+        return new Produced(Long.parseLong(parts[1]), lag, TailCauses.LateSpells.decode(parts[3]));
     }
 
     /** CPU the child has used so far, ns (the last known figure once it has ended). */
@@ -160,14 +160,16 @@ public final class ProducerProcess implements AutoCloseable {
             for (String go = in.readLine(); go != null; go = in.readLine()) {
                 String[] t = go.split(" ");
                 Histogram lag = new Histogram(3);
+                TailCauses.LateSpells late = new TailCauses.LateSpells();
                 long measured = produce(connection, t[1], Integer.parseInt(t[2]), payload, Long.parseLong(t[3]),
-                        Long.parseLong(t[4]), Long.parseLong(t[5]), lag);
+                        Long.parseLong(t[4]), Long.parseLong(t[5]), lag, late);
                 ByteBuffer buffer = ByteBuffer.allocate(lag.getNeededByteBufferCapacity());
                 int length = lag.encodeIntoCompressedByteBuffer(buffer);
                 byte[] bytes = new byte[length];
                 buffer.flip();
                 buffer.get(bytes);
-                System.out.println(DONE + measured + " " + Base64.getEncoder().encodeToString(bytes));
+                System.out.println(DONE + measured + " " + Base64.getEncoder().encodeToString(bytes) + " "
+                        + TailCauses.LateSpells.encode(late.spells()));
                 System.out.flush();
             }
         } finally {
@@ -187,7 +189,7 @@ public final class ProducerProcess implements AutoCloseable {
      * @return how many entries were due in the measured window
      */
     static long produce(StatefulRedisConnection<String, String> connection, String stream, int rate, int payloadBytes,
-            long start, long measureFrom, long end, Histogram lag) throws Exception {
+            long start, long measureFrom, long end, Histogram lag, TailCauses.LateSpells late) throws Exception {
         RedisAsyncCommands<String, String> async = connection.async();
         String payload = Streams.payload(payloadBytes);
         long measured = 0;
@@ -220,6 +222,7 @@ public final class ProducerProcess implements AutoCloseable {
                 unflushed++;
                 if (due >= measureFrom) {
                     lag.recordValue(now - due);
+                    late.sent(due, now - due);
                     measured++;
                 }
             }
