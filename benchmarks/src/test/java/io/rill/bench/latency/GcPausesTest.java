@@ -1,6 +1,8 @@
 package io.rill.bench.latency;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -34,5 +36,23 @@ class GcPausesTest {
         assertEquals(Duration.ofMillis(200), GcPauses.longestStall(List.of(stall(TO.plusMillis(150), 200)), FROM, TO),
                 "began in the window, ended after it");
         assertEquals(Duration.ZERO, GcPauses.longestStall(List.of(), FROM, TO));
+    }
+
+    @Test
+    void aCollectionShowsAsAPauseInsideASafepointOnTheMonotonicClock() throws Exception {
+        try (GcPauses pauses = new GcPauses()) {
+            Instant from = Instant.now();
+            long fromNanos = System.nanoTime();
+            System.gc();
+            long toNanos = System.nanoTime();
+            Instant to = Instant.now();
+            assertTrue(pauses.between(from, to).collections() >= 1, "between waits for JFR to hand the collection over");
+            TailCauses.Holdups holdups = pauses.holdups(List.of(), fromNanos, toNanos);
+            assertFalse(holdups.gcPauses().isEmpty(), "the pause, placed within the call on System.nanoTime's clock");
+            for (TailCauses.Span pause : holdups.gcPauses()) {
+                assertTrue(holdups.safepoints().stream().anyMatch(s -> s.from() <= pause.from() && s.to() >= pause.to()),
+                        () -> "a safepoint around " + pause + ": " + holdups.safepoints());
+            }
+        }
     }
 }
