@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingStream;
@@ -17,7 +17,7 @@ import jdk.jfr.consumer.RecordingStream;
  * explains. JFR hands events over about once a second: {@link #between} waits for the flush after
  * the window's end.
  *
- * <p>Beside them, the longest stall that a thread doing nothing but sleep 10 ms at a time saw: when a
+ * <p>Beside them, the longest stall that a thread doing nothing but sleep 10 ms at a time (by default) saw: when a
  * consumer's tail has a stall of some ms that this thread saw too, the whole JVM or the machine stopped
  * (a safepoint, the hypervisor), not the consumer's threads. A hundred wake-ups a second cost next to nothing.
  * A stall shorter than a nap shows only when it covers the nap's end: {@code -Dbench.sleeper-nap-ms=1} sees

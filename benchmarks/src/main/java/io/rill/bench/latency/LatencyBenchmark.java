@@ -122,6 +122,7 @@ public final class LatencyBenchmark {
     private final List<String> isolationNotes = new ArrayList<>();
     /** Open while {@link #run} or {@link #sweep} runs. */
     private GcPauses gcPauses;
+    /** The slow entries of the phase that runs (one for the run: it holds 16 MB). */
     private final TailCauses tailCauses = new TailCauses();
 
     /**
@@ -289,8 +290,7 @@ public final class LatencyBenchmark {
         LongAdder handled = new LongAdder();
         LongAdder handledAll = new LongAdder(); // warm-up entries too: what the consumer managed per second
         AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE); // set before the first XADD
-        TailCauses tail = tailCauses;
-        tail.clear();
+        tailCauses.clear();
         ProducerProcess.Produced produced;
         Window window;
         long from;
@@ -306,7 +306,7 @@ public final class LatencyBenchmark {
             handledAll.increment();
             if (due >= measureFrom.get()) {
                 latency.recordValue(now - due);
-                tail.record(due, now - due);
+                tailCauses.record(due, now - due);
                 handled.increment();
             }
         })) {
@@ -336,7 +336,7 @@ public final class LatencyBenchmark {
         GcPauses.Summary gc = gcPauses.between(window.startInstant, window.endInstant);
         // the entries the p99.9 counts: at or above the lowest value of its histogram bucket
         long p999 = histogram.lowestEquivalentValue(histogram.getValueAtPercentile(99.9));
-        TailCauses.Finding finding = tail.explain(p999, from, end, gcPauses.holdups(produced.late(), from, end + histogram.getMaxValue()));
+        TailCauses.Finding finding = tailCauses.explain(p999, from, end, gcPauses.holdups(produced.late(), from, end + histogram.getMaxValue()));
         return new Result(contender, rate, measured, Math.min(handled.sum(), measured),
                 handledInWindow / (measure.toNanos() / 1e9), histogram, produced.lag(),
                 CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics, gc, finding);
