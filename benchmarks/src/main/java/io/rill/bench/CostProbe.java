@@ -45,7 +45,7 @@ public final class CostProbe {
 
     /** One reading. */
     public record Reading(long nanoTime, Map<String, Long> calls, long connections, double redisCpuSeconds,
-            long consumerCpuNanos, long processCpuNanos, double machineBusySeconds,
+            long consumerCpuNanos, long processCpuNanos, double machineBusySeconds, double machineStolenSeconds,
             Map<String, Long> cpuByThreadGroup, Map<String, Long> switchesByThreadGroup,
             Map<String, Long> runQueueNanosByThreadGroup, long helperCpuNanos) {
     }
@@ -77,10 +77,13 @@ public final class CostProbe {
      *                          core (Linux schedstat): what a busy machine adds to a hand-off
      * @param producerMicros    CPU per entry of the processes counted as the harness's ({@link #countAsHarness}:
      *                          the latency producer's JVM); 0 when there are none
+     * @param stolenShare       the share of the machine's CPU time (all cores) that the hypervisor gave to another
+     *                          guest while this one wanted to run (steal, counted in {@code othersShare} too), 0 to 1;
+     *                          -1 when unknown
      */
     public record Cost(double readsPerThousand, double acksPerThousand, double connectionsPerThousand, double redisMicros,
             double consumerMicros, double processMicros, Map<String, Double> threadMicros, Map<String, Double> threadSwitches,
-            Map<String, Double> threadRunQueueMicros, double othersShare, double producerMicros) {
+            Map<String, Double> threadRunQueueMicros, double othersShare, double producerMicros, double stolenShare) {
     }
 
     public Reading read() {
@@ -126,8 +129,8 @@ public final class CostProbe {
         Map<String, Long> switches = new TreeMap<>();
         Map<String, Long> runQueue = new TreeMap<>();
         taskStats(switches, runQueue);
-        return new Reading(System.nanoTime(), calls, connections, cpu, consumer, process, machineBusySeconds(), byGroup,
-                switches, runQueue, helperCpuNanos.getAsLong() + ENDED_CHILDREN_CPU.get());
+        return new Reading(System.nanoTime(), calls, connections, cpu, consumer, process, machineSeconds(BUSY),
+                machineSeconds(STOLEN), byGroup, switches, runQueue, helperCpuNanos.getAsLong() + ENDED_CHILDREN_CPU.get());
     }
 
     public static Cost between(Reading start, Reading end, long entries) {
@@ -158,7 +161,17 @@ public final class CostProbe {
                 (end.redisCpuSeconds() - start.redisCpuSeconds()) * 1e6 / n,
                 (end.consumerCpuNanos() - start.consumerCpuNanos()) / 1e3 / n,
                 (end.processCpuNanos() - start.processCpuNanos()) / 1e3 / n, threadMicros, threadSwitches, threadRunQueue,
-                othersShare(start, end), Math.max(0, end.helperCpuNanos() - start.helperCpuNanos()) / 1e3 / n);
+                othersShare(start, end), Math.max(0, end.helperCpuNanos() - start.helperCpuNanos()) / 1e3 / n,
+                stolenShare(start, end));
+    }
+
+    /** What the hypervisor took between two readings, as a share of all the machine's cores. */
+    static double stolenShare(Reading start, Reading end) {
+        if (start.machineStolenSeconds() < 0 || end.machineStolenSeconds() < 0) {
+            return -1;
+        }
+        double wall = (end.nanoTime() - start.nanoTime()) / 1e9;
+        return (end.machineStolenSeconds() - start.machineStolenSeconds()) / (wall * Runtime.getRuntime().availableProcessors());
     }
 
     /** What the rest of the machine used between two readings, as a share of all its cores. */
@@ -173,18 +186,22 @@ public final class CostProbe {
         return Math.max(0, others / (wall * Runtime.getRuntime().availableProcessors()));
     }
 
-    /** CPU time all processes of the machine spent busy so far, from /proc/stat; -1 when unknown. */
-    private static double machineBusySeconds() {
+    /** The fields of /proc/stat's cpu line (user nice system idle iowait irq softirq steal) that count as busy: all but idle and iowait. */
+    private static final int[] BUSY = {1, 2, 3, 6, 7, 8};
+    /** The steal field: time a vCPU wanted to run and the hypervisor ran another guest. */
+    private static final int[] STOLEN = {8};
+
+    /** CPU time of the machine in the given fields of /proc/stat's cpu line so far, s; -1 when unknown. */
+    private static double machineSeconds(int[] fields) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
                 if (line.startsWith("cpu ")) {
-                    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait
                     String[] f = line.strip().split("\\s+");
-                    long busy = 0;
-                    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
-                        busy += Long.parseLong(f[i]);
+                    long ticks = 0;
+                    for (int i : fields) {
+                        ticks += Long.parseLong(f[i]);
                     }
-                    return busy / 100.0; // USER_HZ, 100 on Linux
+                    return ticks / 100.0; // USER_HZ, 100 on Linux
                 }
             }
         } catch (IOException | RuntimeException e) {

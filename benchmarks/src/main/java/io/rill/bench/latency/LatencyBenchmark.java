@@ -389,12 +389,12 @@ public final class LatencyBenchmark {
         CostProbe.Cost c = r.cost();
         System.out.printf(Locale.ROOT, "latency %,7d/s  %-36s p50 %8.3f  p99 %8.3f  p999 %8.3f  max %8.3f ms"
                 + "  handled %,d/%,d%s  lag p99 %.3f ms | per 1k entries: %.1f reads %.1f acks %.1f connections | µs/entry: redis %.1f"
-                + " consumer %.1f jvm %.1f producer %.1f | %s | others' CPU %s%n", r.rate(), r.contender().name(),
+                + " consumer %.1f jvm %.1f producer %.1f | %s | others' CPU %s, stolen by the hypervisor %s%n", r.rate(), r.contender().name(),
                 ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
                 ms(h.getMaxValue()), r.handled(), r.produced(), r.keptUp() ? "" : " SATURATED",
                 ms(r.producerLag().getValueAtPercentile(99)), c.readsPerThousand(), c.acksPerThousand(), c.connectionsPerThousand(), c.redisMicros(),
                 c.consumerMicros(), c.processMicros(), c.producerMicros(), r.gc(),
-                c.othersShare() < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f%%", c.othersShare() * 100));
+                percent(c.othersShare()), percent(c.stolenShare()));
         if (r.keptUp()) {
             System.out.println("    " + r.tail());
         }
@@ -407,6 +407,10 @@ public final class LatencyBenchmark {
                 System.out.println("    " + r.diagnostics());
             }
         }
+    }
+
+    private static String percent(double share) {
+        return share < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f%%", share * 100);
     }
 
     public static double ms(long nanos) {

@@ -165,7 +165,7 @@ class MarkdownReportTest {
         }
         Histogram lag = new Histogram(3);
         lag.recordValue(10_000);
-        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 0, 5, 5, 12, Map.of(), Map.of(), Map.of(), 0.01, 3);
+        CostProbe.Cost cost = new CostProbe.Cost(10, 2, 0, 5, 5, 12, Map.of(), Map.of(), Map.of(), 0.01, 3, 0);
         return new LatencyBenchmark.Result(contender, rate, 1000, keptUp ? 1000 : 900, keptUp ? rate : 9_000, h, lag, cost, "",
                 new GcPauses.Summary(0, Duration.ZERO, Duration.ZERO, Duration.ZERO), TailCauses.Finding.NONE);
     }
