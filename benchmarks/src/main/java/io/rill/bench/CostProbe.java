@@ -78,8 +78,9 @@ public final class CostProbe {
      * @param producerMicros    CPU per entry of the processes counted as the harness's ({@link #countAsHarness}:
      *                          the latency producer's JVM); 0 when there are none
      * @param stolenShare       the share of the machine's CPU time (all cores) that the hypervisor gave to another
-     *                          guest while this one wanted to run (steal, counted in {@code othersShare} too), 0 to 1;
-     *                          -1 when unknown
+     *                          guest while this one wanted to run (steal: busy time in /proc/stat, so part of what
+     *                          {@code othersShare} starts from, though the kernel may count some of it in the
+     *                          processes' own CPU time too), 0 to 1; -1 when unknown
      */
     public record Cost(double readsPerThousand, double acksPerThousand, double connectionsPerThousand, double redisMicros,
             double consumerMicros, double processMicros, Map<String, Double> threadMicros, Map<String, Double> threadSwitches,

@@ -15,11 +15,11 @@ class CostProbeTest {
     }
 
     @Test
-    void stealIsAShareOfEveryCoresTimeAndAlsoCountsAsOthersCpu() {
+    void stealIsAShareOfEveryCoresTimeAndPartOfTheBusyTimeOthersCpuComesFrom() {
         CostProbe.Reading start = reading(100, 50, 3);
         CostProbe.Reading end = reading(110, 50 + 2.0 * CORES, 3 + 0.5 * CORES); // 10 s: 20 % busy, 5 % stolen
         assertEquals(0.05, CostProbe.stolenShare(start, end), 1e-9);
-        assertEquals(0.20, CostProbe.othersShare(start, end), 1e-9, "nothing of ours ran: all of it, steal too, is others'");
+        assertEquals(0.20, CostProbe.othersShare(start, end), 1e-9, "nothing of ours ran: all the busy time, steal too, is others'");
     }
 
     @Test
