@@ -62,16 +62,16 @@ public final class LatencyBenchmark {
      * @param cost         reads, acks and CPU per entry during the measured window
      * @param diagnostics  what the contender reported of itself (with -Dbench.diagnostics=true)
      * @param gc           the harness JVM's garbage collections during the measured window
-     * @param tail         what held up the entries at or above the p99.9
+     * @param tail         what held up the entries at or above the p99, and those at or above the p99.9
      * @param rounds       when this is the median of several rounds: every round of its rate, in the order they ran
      */
     public record Result(Contender contender, int rate, long produced, long handled, double handledRate,
             Histogram latency, Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc,
-            TailCauses.Finding tail, List<Result> rounds) {
+            List<TailCauses.Finding> tail, List<Result> rounds) {
 
         /** One round. */
         public Result(Contender contender, int rate, long produced, long handled, double handledRate, Histogram latency,
-                Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc, TailCauses.Finding tail) {
+                Histogram producerLag, CostProbe.Cost cost, String diagnostics, GcPauses.Summary gc, List<TailCauses.Finding> tail) {
             this(contender, rate, produced, handled, handledRate, latency, producerLag, cost, diagnostics, gc, tail, List.of());
         }
 
@@ -334,12 +334,16 @@ public final class LatencyBenchmark {
         long handledInWindow = window.handledAtEnd - window.handledAtStart;
         Histogram histogram = latency.getIntervalHistogram();
         GcPauses.Summary gc = gcPauses.between(window.startInstant, window.endInstant);
-        // the entries the p99.9 counts: at or above the lowest value of its histogram bucket
-        long p999 = histogram.lowestEquivalentValue(histogram.getValueAtPercentile(99.9));
-        TailCauses.Finding finding = tailCauses.explain(p999, from, end, gcPauses.holdups(produced.late(), from, end + histogram.getMaxValue()));
+        TailCauses.Holdups holdups = gcPauses.holdups(produced.late(), from, end + histogram.getMaxValue());
+        List<TailCauses.Finding> tail = new ArrayList<>();
+        for (double percentile : new double[] {99, 99.9}) {
+            // the entries the percentile counts: at or above the lowest value of its histogram bucket
+            long atOrAbove = histogram.lowestEquivalentValue(histogram.getValueAtPercentile(percentile));
+            tail.add(tailCauses.explain(percentile == 99 ? "p99" : "p99.9", atOrAbove, from, end, holdups));
+        }
         return new Result(contender, rate, measured, Math.min(handled.sum(), measured),
                 handledInWindow / (measure.toNanos() / 1e9), histogram, produced.lag(),
-                CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics, gc, finding);
+                CostProbe.between(window.start, window.endReading, handledInWindow), diagnostics, gc, tail);
     }
 
     /** Reads the costs at the start and the end of the measured window, off the producer's thread. */
@@ -396,7 +400,7 @@ public final class LatencyBenchmark {
                 c.consumerMicros(), c.processMicros(), c.producerMicros(), r.gc(),
                 percent(c.othersShare()), percent(c.stolenShare()));
         if (r.keptUp()) {
-            System.out.println("    " + r.tail());
+            r.tail().forEach(finding -> System.out.println("    " + finding));
         }
         if (Boolean.getBoolean(CostProbe.DIAGNOSTICS)) {
             c.threadMicros().forEach((group, micros) -> System.out.printf(Locale.ROOT, "    cpu %-40s %8.1f µs/entry%n", group, micros));

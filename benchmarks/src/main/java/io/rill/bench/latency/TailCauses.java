@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * What the slowest entries of a latency phase waited through. The handler keeps every entry at least
  * {@link #KEPT_NANOS} late (its due time and latency); after the phase, {@link #explain} takes those at or
- * above the phase's p99.9 and names, for each, the first of these that held it up: the producer sent it
+ * above a percentile of the phase (the p99 and the p99.9) and names, for each, the first of these that held it up: the producer sent it
  * late, a GC pause or another safepoint of the contender's JVM overlapped its wait, or a harness thread
  * that only sleeps overslept during it (the JVM or the machine stalled, not the consumer's threads alone).
  * An entry none of them explains waited for the contender itself (or for Redis).
@@ -29,7 +29,8 @@ public final class TailCauses {
     }
 
     /**
-     * @param threshold the p99.9 the tail entries reached, ns
+     * @param percentile which of the phase's percentiles, as printed ("p99.9")
+     * @param threshold the latency the tail entries reached, ns: the percentile's, or {@link #KEPT_NANOS} if that is more
      * @param entries   entries at or above it
      * @param bursts    runs of them whose due times lie within {@link #BURST_GAP_NANOS} of each other
      * @param largest   entries of the largest run
@@ -37,18 +38,16 @@ public final class TailCauses {
      * @param chances   for GC pause, safepoint and stall: the chance a wait as long as the entries' median overlaps one
      * @param lost      slow entries the handler could not keep (beyond {@link #CAPACITY}): the shares cover the rest
      */
-    public record Finding(long threshold, int entries, int bursts, int largest, double[] shares, double[] chances, int lost) {
-
-        public static final Finding NONE = new Finding(0, 0, 0, 0, new double[5], new double[3], 0);
+    public record Finding(String percentile, long threshold, int entries, int bursts, int largest, double[] shares, double[] chances, int lost) {
 
         @Override
         public String toString() {
             if (entries == 0) {
-                return "tail: no entry kept";
+                return "tail " + percentile + ": no entry kept";
             }
-            return String.format(Locale.ROOT, "tail ≥ %.2f ms: %d entries in %d bursts (largest %d); producer late %.0f%%,"
+            return String.format(Locale.ROOT, "tail %s, ≥ %.2f ms: %d entries in %d bursts (largest %d); producer late %.0f%%,"
                     + " gc %.0f%% (chance %.0f%%), safepoint %.0f%% (%.0f%%), stalled sleeper %.0f%% (%.0f%%), none %.0f%%%s",
-                    threshold / 1e6, entries, bursts, largest, shares[0] * 100, shares[1] * 100, chances[0] * 100,
+                    percentile, threshold / 1e6, entries, bursts, largest, shares[0] * 100, shares[1] * 100, chances[0] * 100,
                     shares[2] * 100, chances[1] * 100, shares[3] * 100, chances[2] * 100, shares[4] * 100,
                     lost > 0 ? String.format(Locale.ROOT, " (%d slow entries not kept)", lost) : "");
         }
@@ -85,11 +84,11 @@ public final class TailCauses {
     }
 
     /**
-     * Once the handler has stopped: what held up the entries at or above {@code p999} (at or above
-     * {@link #KEPT_NANOS} when the p99.9 is below it: those are all that were kept).
+     * Once the handler has stopped: what held up the entries at or above {@code atOrAbove}, the phase's
+     * {@code percentile} (at or above {@link #KEPT_NANOS} when that is more: those are all that were kept).
      */
-    Finding explain(long p999, long windowFrom, long windowTo, Holdups holdups) {
-        long threshold = Math.max(p999, KEPT_NANOS);
+    Finding explain(String percentile, long atOrAbove, long windowFrom, long windowTo, Holdups holdups) {
+        long threshold = Math.max(atOrAbove, KEPT_NANOS);
         int n = Math.min(count.get(), CAPACITY);
         List<long[]> tail = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -98,13 +97,13 @@ public final class TailCauses {
                 tail.add(new long[] {dues.get(i), latency});
             }
         }
-        return explain(tail, threshold, windowFrom, windowTo, holdups, Math.max(0, count.get() - CAPACITY));
+        return explain(percentile, tail, threshold, windowFrom, windowTo, holdups, Math.max(0, count.get() - CAPACITY));
     }
 
     /** The analysis, on {due, latency} pairs. */
-    static Finding explain(List<long[]> tail, long threshold, long windowFrom, long windowTo, Holdups holdups, int lost) {
+    static Finding explain(String percentile, List<long[]> tail, long threshold, long windowFrom, long windowTo, Holdups holdups, int lost) {
         if (tail.isEmpty()) {
-            return new Finding(threshold, 0, 0, 0, new double[5], new double[3], lost);
+            return new Finding(percentile, threshold, 0, 0, 0, new double[5], new double[3], lost);
         }
         List<long[]> sorted = new ArrayList<>(tail);
         sorted.sort(Comparator.comparingLong(e -> e[0]));
@@ -132,7 +131,7 @@ public final class TailCauses {
         long wait = waits[waits.length / 2];
         double[] chances = {chance(holdups.gcPauses(), wait, windowFrom, windowTo),
                 chance(holdups.safepoints(), wait, windowFrom, windowTo), chance(holdups.stalls(), wait, windowFrom, windowTo)};
-        return new Finding(threshold, sorted.size(), bursts, largest, shares, chances, lost);
+        return new Finding(percentile, threshold, sorted.size(), bursts, largest, shares, chances, lost);
     }
 
     /** 0 producer late, 1 GC pause, 2 safepoint, 3 stalled sleeper, 4 none: the first that held the entry up. */

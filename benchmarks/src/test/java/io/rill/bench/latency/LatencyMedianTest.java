@@ -69,6 +69,6 @@ class LatencyMedianTest {
         lag.recordValue(10_000);
         CostProbe.Cost cost = new CostProbe.Cost(10, 2, 0, 5, 5, 12, Map.of(), Map.of(), Map.of(), 0.01, 3, 0);
         return new LatencyBenchmark.Result(Contenders.all(500).get(0), 10_000, 1000, handled, 10_000, latency, lag, cost, "",
-                new GcPauses.Summary(0, Duration.ZERO, Duration.ZERO, Duration.ZERO), TailCauses.Finding.NONE);
+                new GcPauses.Summary(0, Duration.ZERO, Duration.ZERO, Duration.ZERO), List.of());
     }
 }

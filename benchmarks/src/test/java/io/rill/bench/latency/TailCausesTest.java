@@ -2,6 +2,7 @@ package io.rill.bench.latency;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ class TailCausesTest {
         }
         tail.add(entry(2000, 4));
         tail.add(entry(2001.5, 4)); // 1.5 ms later: a burst of its own
-        TailCauses.Finding finding = TailCauses.explain(tail, 3 * MS, 0, 10_000 * MS, NOTHING, 0);
+        TailCauses.Finding finding = TailCauses.explain("p99.9", tail, 3 * MS, 0, 10_000 * MS, NOTHING, 0);
         assertEquals(12, finding.entries());
         assertEquals(3, finding.bursts());
         assertEquals(10, finding.largest());
@@ -64,12 +65,14 @@ class TailCausesTest {
         causes.record(10 * MS, MS - 1);
         causes.record(20 * MS, 2 * MS);
         causes.record(30 * MS, 5 * MS);
-        assertEquals(1, causes.explain(3 * MS, 0, 100 * MS, NOTHING).entries());
-        assertEquals(2, causes.explain(MS / 2, 0, 100 * MS, NOTHING).entries(), "a p99.9 below 1 ms: what was kept");
+        assertEquals(1, causes.explain("p99.9", 3 * MS, 0, 100 * MS, NOTHING).entries());
+        assertEquals(2, causes.explain("p99.9", MS / 2, 0, 100 * MS, NOTHING).entries(), "a p99.9 below 1 ms: what was kept");
+        String line = causes.explain("p99", MS / 2, 0, 100 * MS, NOTHING).toString();
+        assertTrue(line.startsWith("tail p99, ≥ 1.00 ms: 2 entries in 2 bursts (largest 1)"), line);
 
         causes.clear();
         causes.record(40 * MS, 4 * MS);
-        TailCauses.Finding next = causes.explain(MS, 0, 100 * MS, NOTHING);
+        TailCauses.Finding next = causes.explain("p99.9", MS, 0, 100 * MS, NOTHING);
         assertEquals(1, next.entries(), "the next phase sees its own entries only");
         assertEquals(1, next.bursts());
     }

@@ -26,7 +26,6 @@ import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.Contenders;
 import io.rill.bench.CostProbe;
 import io.rill.bench.latency.GcPauses;
-import io.rill.bench.latency.TailCauses;
 import io.rill.bench.latency.LatencyBenchmark;
 import io.rill.bench.latency.RateSweep;
 import io.rill.bench.latency.RoundTripFloor;
@@ -167,7 +166,7 @@ class MarkdownReportTest {
         lag.recordValue(10_000);
         CostProbe.Cost cost = new CostProbe.Cost(10, 2, 0, 5, 5, 12, Map.of(), Map.of(), Map.of(), 0.01, 3, 0);
         return new LatencyBenchmark.Result(contender, rate, 1000, keptUp ? 1000 : 900, keptUp ? rate : 9_000, h, lag, cost, "",
-                new GcPauses.Summary(0, Duration.ZERO, Duration.ZERO, Duration.ZERO), TailCauses.Finding.NONE);
+                new GcPauses.Summary(0, Duration.ZERO, Duration.ZERO, Duration.ZERO), List.of());
     }
 
     @Test
