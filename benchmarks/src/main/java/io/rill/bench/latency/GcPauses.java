@@ -143,10 +143,10 @@ public final class GcPauses implements AutoCloseable {
     }
 
     /**
-     * What held the JVM up between {@code from} and {@code to} (monotonic ns), with the producer's late spells;
+     * What held the JVM up between {@code from} and {@code to} (monotonic ns), with what the producer saw;
      * call after {@link #between}, which waits for JFR's events of the window.
      */
-    synchronized TailCauses.Holdups holdups(List<TailCauses.Span> producerLate, long from, long to) {
+    synchronized TailCauses.Holdups holdups(ProducerProcess.Produced produced, long from, long to) {
         List<TailCauses.Span> safepoints = new ArrayList<>();
         safepointBegins.forEach((id, begin) -> {
             Instant end = safepointEnds.get(id);
@@ -156,7 +156,8 @@ public final class GcPauses implements AutoCloseable {
         });
         List<TailCauses.Span> sleeper = stalls.stream()
                 .map(s -> new TailCauses.Span(monotonic(s.end().minus(s.late())), monotonic(s.end()))).toList();
-        return new TailCauses.Holdups(producerLate, within(pauseSpans, from, to), within(safepoints, from, to), within(sleeper, from, to));
+        return new TailCauses.Holdups(produced.late(), within(produced.slowXadds(), from, to), within(pauseSpans, from, to),
+                within(safepoints, from, to), within(sleeper, from, to));
     }
 
     private static List<TailCauses.Span> within(List<TailCauses.Span> spans, long from, long to) {

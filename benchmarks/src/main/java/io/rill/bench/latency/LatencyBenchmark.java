@@ -334,7 +334,7 @@ public final class LatencyBenchmark {
         long handledInWindow = window.handledAtEnd - window.handledAtStart;
         Histogram histogram = latency.getIntervalHistogram();
         GcPauses.Summary gc = gcPauses.between(window.startInstant, window.endInstant);
-        TailCauses.Holdups holdups = gcPauses.holdups(produced.late(), from, end + histogram.getMaxValue());
+        TailCauses.Holdups holdups = gcPauses.holdups(produced, from, end + histogram.getMaxValue());
         List<TailCauses.Finding> tail = new ArrayList<>();
         for (double percentile : new double[] {99, 99.9}) {
             // the entries the percentile counts: at or above the lowest value of its histogram bucket

@@ -34,7 +34,7 @@ import io.rill.bench.Streams;
  * it replaces was. Protocol over the child's stdin and stdout, one line each: the child connects and
  * prints {@code ready <nanoTime>}; for each phase the parent sends {@code go <stream> <rate> <start>
  * <from> <end>} (System.nanoTime values); the child XADDs on schedule and prints {@code done <measured>
- * <lag histogram, base64> <late spells>} (see {@link TailCauses.LateSpells#encode}); it exits when its stdin ends.
+ * <lag histogram, base64> <late spells> <slow XADDs>} (see {@link TailCauses#encode}); it exits when its stdin ends.
  * The due times the child stamps are compared with the parent's System.nanoTime, which works
  * because on Linux both read CLOCK_MONOTONIC, a clock shared by every process of the machine; the
  * parent checks that on {@code ready} and refuses to run when the two clocks differ.
@@ -99,8 +99,11 @@ public final class ProducerProcess implements AutoCloseable {
         toChild.println("go " + stream + " " + rate + " " + start + " " + from + " " + end);
     }
 
-    /** What the child reports when its last XADD was answered; {@code late}: when it sent measured entries 1 ms or more late. */
-    public record Produced(long measured, Histogram lag, List<TailCauses.Span> late) {
+    /**
+     * What the child reports when its last XADD was answered; {@code late}: when it sent measured entries 1 ms or
+     * more late; {@code slowXadds}: when their XADDs took 1 ms or more to be answered.
+     */
+    public record Produced(long measured, Histogram lag, List<TailCauses.Span> late, List<TailCauses.Span> slowXadds) {
     }
 
     public Produced awaitDone(Duration timeout) throws Exception {
@@ -108,7 +111,7 @@ public final class ProducerProcess implements AutoCloseable {
         String[] parts = done.split(" ");
         byte[] bytes = Base64.getDecoder().decode(parts[2]);
         Histogram lag = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
-        return new Produced(Long.parseLong(parts[1]), lag, TailCauses.LateSpells.decode(parts[3]));
+        return new Produced(Long.parseLong(parts[1]), lag, TailCauses.decode(parts[3]), TailCauses.decode(parts[4]));
     }
 
     /** CPU the child has used so far, ns (the last known figure once it has ended). */
@@ -161,15 +164,16 @@ public final class ProducerProcess implements AutoCloseable {
                 String[] t = go.split(" ");
                 Histogram lag = new Histogram(3);
                 TailCauses.LateSpells late = new TailCauses.LateSpells();
+                TailCauses.SlowXadds slow = new TailCauses.SlowXadds();
                 long measured = produce(connection, t[1], Integer.parseInt(t[2]), payload, Long.parseLong(t[3]),
-                        Long.parseLong(t[4]), Long.parseLong(t[5]), lag, late);
+                        Long.parseLong(t[4]), Long.parseLong(t[5]), lag, late, slow);
                 ByteBuffer buffer = ByteBuffer.allocate(lag.getNeededByteBufferCapacity());
                 int length = lag.encodeIntoCompressedByteBuffer(buffer);
                 byte[] bytes = new byte[length];
                 buffer.flip();
                 buffer.get(bytes);
                 System.out.println(DONE + measured + " " + Base64.getEncoder().encodeToString(bytes) + " "
-                        + TailCauses.LateSpells.encode(late.spells()));
+                        + TailCauses.encode(late.spells()) + " " + TailCauses.encode(slow.spans()));
                 System.out.flush();
             }
         } finally {
@@ -189,11 +193,13 @@ public final class ProducerProcess implements AutoCloseable {
      * @return how many entries were due in the measured window
      */
     static long produce(StatefulRedisConnection<String, String> connection, String stream, int rate, int payloadBytes,
-            long start, long measureFrom, long end, Histogram lag, TailCauses.LateSpells late) throws Exception {
+            long start, long measureFrom, long end, Histogram lag, TailCauses.LateSpells late, TailCauses.SlowXadds slow)
+            throws Exception {
         RedisAsyncCommands<String, String> async = connection.async();
         String payload = Streams.payload(payloadBytes);
         long measured = 0;
         RedisFuture<String> last = null;
+        java.util.concurrent.CompletionStage<String> lastAnswered = null; // its answer's bookkeeping done too
         // XADDs not yet answered: past MAX_OUTSTANDING the producer waits (and is late, which the lag
         // histogram shows) instead of queueing without bound in its heap
         java.util.ArrayDeque<RedisFuture<String>> outstanding = new java.util.ArrayDeque<>();
@@ -217,10 +223,12 @@ public final class ProducerProcess implements AutoCloseable {
                     }
                     outstanding.pollFirst().get(30, TimeUnit.SECONDS);
                 }
+                long written = System.nanoTime(); // written with the next flush, at most MAX_UNFLUSHED XADDs later
                 last = async.xadd(stream, Map.of("t", Long.toString(due), "payload", payload));
                 outstanding.addLast(last);
                 unflushed++;
                 if (due >= measureFrom) {
+                    lastAnswered = last.whenComplete((id, failure) -> slow.answered(written, System.nanoTime()));
                     lag.recordValue(now - due);
                     late.sent(due, now - due);
                     measured++;
@@ -232,6 +240,9 @@ public final class ProducerProcess implements AutoCloseable {
         }
         if (last != null) {
             last.get(30, TimeUnit.SECONDS); // every XADD before it is done too: one connection, in order
+        }
+        if (lastAnswered != null) {
+            lastAnswered.toCompletableFuture().get(30, TimeUnit.SECONDS); // and every answer's bookkeeping before it
         }
         return measured;
     }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * What the slowest entries of a latency phase waited through. The handler keeps every entry at least
  * {@link #KEPT_NANOS} late (its due time and latency); after the phase, {@link #explain} takes those at or
  * above a percentile of the phase (the p99 and the p99.9) and names, for each, the first of these that held it up: the producer sent it
- * late, a GC pause or another safepoint of the contender's JVM overlapped its wait, or a harness thread
+ * late, an XADD of the producer's took 1 ms or more to be answered during its wait (Redis, the loopback or the
+ * producer's JVM was slow), a GC pause or another safepoint of the contender's JVM overlapped its wait, or a harness thread
  * that only sleeps overslept during it (the JVM or the machine stalled, not the consumer's threads alone).
  * An entry none of them explains waited for the contender itself (or for Redis).
  *
@@ -25,7 +26,7 @@ public final class TailCauses {
     }
 
     /** What held the entries up, as spans of the monotonic clock. */
-    public record Holdups(List<Span> producerLate, List<Span> gcPauses, List<Span> safepoints, List<Span> stalls) {
+    public record Holdups(List<Span> producerLate, List<Span> slowXadds, List<Span> gcPauses, List<Span> safepoints, List<Span> stalls) {
     }
 
     /**
@@ -34,8 +35,8 @@ public final class TailCauses {
      * @param entries   entries at or above it
      * @param bursts    runs of them whose due times lie within {@link #BURST_GAP_NANOS} of each other
      * @param largest   entries of the largest run
-     * @param shares    of the entries: producer late, GC pause, other safepoint, a stalled sleeper, none
-     * @param chances   for GC pause, safepoint and stall: the chance a wait as long as the entries' median overlaps one
+     * @param shares    of the entries: producer late, slow XADD, GC pause, other safepoint, a stalled sleeper, none
+     * @param chances   for slow XADD, GC pause, safepoint and stall: the chance a wait as long as the entries' median overlaps one
      * @param lost      slow entries the handler could not keep (beyond {@link #CAPACITY}): the shares cover the rest
      */
     public record Finding(String percentile, long threshold, int entries, int bursts, int largest, double[] shares, double[] chances, int lost) {
@@ -46,9 +47,11 @@ public final class TailCauses {
                 return "tail " + percentile + ": no entry kept";
             }
             return String.format(Locale.ROOT, "tail %s, ≥ %.2f ms: %d entries in %d bursts (largest %d); producer late %.0f%%,"
-                    + " gc %.0f%% (chance %.0f%%), safepoint %.0f%% (%.0f%%), stalled sleeper %.0f%% (%.0f%%), none %.0f%%%s",
+                    + " slow XADD %.0f%% (chance %.0f%%), gc %.0f%% (%.0f%%), safepoint %.0f%% (%.0f%%), stalled sleeper %.0f%%"
+                    + " (%.0f%%), none %.0f%%%s",
                     percentile, threshold / 1e6, entries, bursts, largest, shares[0] * 100, shares[1] * 100, chances[0] * 100,
-                    shares[2] * 100, chances[1] * 100, shares[3] * 100, chances[2] * 100, shares[4] * 100,
+                    shares[2] * 100, chances[1] * 100, shares[3] * 100, chances[2] * 100, shares[4] * 100, chances[3] * 100,
+                    shares[5] * 100,
                     lost > 0 ? String.format(Locale.ROOT, " (%d slow entries not kept)", lost) : "");
         }
     }
@@ -103,7 +106,7 @@ public final class TailCauses {
     /** The analysis, on {due, latency} pairs. */
     static Finding explain(String percentile, List<long[]> tail, long threshold, long windowFrom, long windowTo, Holdups holdups, int lost) {
         if (tail.isEmpty()) {
-            return new Finding(percentile, threshold, 0, 0, 0, new double[5], new double[3], lost);
+            return new Finding(percentile, threshold, 0, 0, 0, new double[6], new double[4], lost);
         }
         List<long[]> sorted = new ArrayList<>(tail);
         sorted.sort(Comparator.comparingLong(e -> e[0]));
@@ -111,7 +114,7 @@ public final class TailCauses {
         int run = 0;
         int largest = 0;
         long previous = Long.MIN_VALUE;
-        int[] counts = new int[5];
+        int[] counts = new int[6];
         for (long[] entry : sorted) {
             long due = entry[0];
             if (bursts == 0 || due - previous > BURST_GAP_NANOS) {
@@ -123,31 +126,31 @@ public final class TailCauses {
             previous = due;
             counts[cause(due, entry[1], holdups)]++;
         }
-        double[] shares = new double[5];
+        double[] shares = new double[6];
         for (int i = 0; i < shares.length; i++) {
             shares[i] = (double) counts[i] / sorted.size();
         }
         long[] waits = sorted.stream().mapToLong(e -> e[1]).sorted().toArray();
         long wait = waits[waits.length / 2];
-        double[] chances = {chance(holdups.gcPauses(), wait, windowFrom, windowTo),
+        double[] chances = {chance(holdups.slowXadds(), wait, windowFrom, windowTo), chance(holdups.gcPauses(), wait, windowFrom, windowTo),
                 chance(holdups.safepoints(), wait, windowFrom, windowTo), chance(holdups.stalls(), wait, windowFrom, windowTo)};
         return new Finding(percentile, threshold, sorted.size(), bursts, largest, shares, chances, lost);
     }
 
-    /** 0 producer late, 1 GC pause, 2 safepoint, 3 stalled sleeper, 4 none: the first that held the entry up. */
+    /** 0 producer late, 1 slow XADD, 2 GC pause, 3 safepoint, 4 stalled sleeper, 5 none: the first that held the entry up. */
     static int cause(long due, long latency, Holdups holdups) {
         for (Span late : holdups.producerLate()) {
             if (due >= late.from() && due <= late.to()) {
                 return 0;
             }
         }
-        if (overlaps(holdups.gcPauses(), due, due + latency)) {
-            return 1;
+        List<List<Span>> inOrder = List.of(holdups.slowXadds(), holdups.gcPauses(), holdups.safepoints(), holdups.stalls());
+        for (int i = 0; i < inOrder.size(); i++) {
+            if (overlaps(inOrder.get(i), due, due + latency)) {
+                return i + 1;
+            }
         }
-        if (overlaps(holdups.safepoints(), due, due + latency)) {
-            return 2;
-        }
-        return overlaps(holdups.stalls(), due, due + latency) ? 3 : 4;
+        return 5;
     }
 
     private static boolean overlaps(List<Span> spans, long from, long to) {
@@ -181,6 +184,30 @@ public final class TailCauses {
             }
         }
         return windowTo > windowFrom ? (double) covered / (windowTo - windowFrom) : 0;
+    }
+
+    /** {@code from:to,from:to}, or {@code -} for none: one token of the producer's done line. */
+    static String encode(List<Span> spells) {
+        if (spells.isEmpty()) {
+            return "-";
+        }
+        StringBuilder out = new StringBuilder();
+        for (Span spell : spells) {
+            out.append(out.isEmpty() ? "" : ",").append(spell.from()).append(':').append(spell.to());
+        }
+        return out.toString();
+    }
+
+    static List<Span> decode(String token) {
+        if (token.equals("-")) {
+            return List.of();
+        }
+        List<Span> spells = new ArrayList<>();
+        for (String spell : token.split(",")) {
+            int colon = spell.indexOf(':');
+            spells.add(new Span(Long.parseLong(spell.substring(0, colon)), Long.parseLong(spell.substring(colon + 1))));
+        }
+        return spells;
     }
 
     /**
@@ -218,29 +245,30 @@ public final class TailCauses {
             }
             from = -1;
         }
+    }
 
-        /** {@code from:to,from:to}, or {@code -} for none: one token of the producer's line. */
-        static String encode(List<Span> spells) {
-            if (spells.isEmpty()) {
-                return "-";
+    /**
+     * The producer's side: when its XADDs of measured entries took {@link #KEPT_NANOS} or more from their write to
+     * their answer, as spans merged where they overlap (at most {@link LateSpells#MAX_SPELLS}). Answers come on
+     * the producer's I/O thread, in order.
+     */
+    static final class SlowXadds {
+        private final List<Span> spans = new ArrayList<>();
+
+        synchronized void answered(long written, long answered) {
+            if (answered - written < KEPT_NANOS) {
+                return;
             }
-            StringBuilder out = new StringBuilder();
-            for (Span spell : spells) {
-                out.append(out.isEmpty() ? "" : ",").append(spell.from()).append(':').append(spell.to());
+            int last = spans.size() - 1;
+            if (last >= 0 && written <= spans.get(last).to()) {
+                spans.set(last, new Span(spans.get(last).from(), Math.max(answered, spans.get(last).to())));
+            } else if (spans.size() < LateSpells.MAX_SPELLS) {
+                spans.add(new Span(written, answered));
             }
-            return out.toString();
         }
 
-        static List<Span> decode(String token) {
-            if (token.equals("-")) {
-                return List.of();
-            }
-            List<Span> spells = new ArrayList<>();
-            for (String spell : token.split(",")) {
-                int colon = spell.indexOf(':');
-                spells.add(new Span(Long.parseLong(spell.substring(0, colon)), Long.parseLong(spell.substring(colon + 1))));
-            }
-            return spells;
+        synchronized List<Span> spans() {
+            return List.copyOf(spans);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 class GcPausesTest {
@@ -47,7 +48,8 @@ class GcPausesTest {
             long toNanos = System.nanoTime();
             Instant to = Instant.now();
             assertTrue(pauses.between(from, to).collections() >= 1, "between waits for JFR to hand the collection over");
-            TailCauses.Holdups holdups = pauses.holdups(List.of(), fromNanos, toNanos);
+            TailCauses.Holdups holdups = pauses.holdups(new ProducerProcess.Produced(0, new Histogram(3), List.of(), List.of()),
+                    fromNanos, toNanos);
             assertFalse(holdups.gcPauses().isEmpty(), "the pause, placed within the call on System.nanoTime's clock");
             for (TailCauses.Span pause : holdups.gcPauses()) {
                 assertTrue(holdups.safepoints().stream().anyMatch(s -> s.from() <= pause.from() && s.to() >= pause.to()),

@@ -55,7 +55,8 @@ class ProducerProcessTest {
         Histogram lag = new Histogram(3);
         long measured;
         try (StatefulRedisConnection<String, String> connection = redis.client().connect()) {
-            measured = ProducerProcess.produce(connection, stream, rate, 10, start, start, end, lag, new TailCauses.LateSpells());
+            measured = ProducerProcess.produce(connection, stream, rate, 10, start, start, end, lag, new TailCauses.LateSpells(),
+                    new TailCauses.SlowXadds());
             // it gives the connection back flushing each command: a synchronous call answers
             assertEquals("PONG", connection.sync().ping());
         }

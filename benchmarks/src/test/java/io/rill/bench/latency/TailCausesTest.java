@@ -15,7 +15,7 @@ import io.rill.bench.latency.TailCauses.Span;
 class TailCausesTest {
 
     private static final long MS = 1_000_000;
-    private static final Holdups NOTHING = new Holdups(List.of(), List.of(), List.of(), List.of());
+    private static final Holdups NOTHING = new Holdups(List.of(), List.of(), List.of(), List.of(), List.of());
 
     private static long[] entry(double dueMs, double latencyMs) {
         return new long[] {(long) (dueMs * MS), (long) (latencyMs * MS)};
@@ -23,15 +23,17 @@ class TailCausesTest {
 
     @Test
     void eachEntryIsPutOnTheFirstHoldupItsWaitMet() {
-        Holdups holdups = new Holdups(List.of(new Span(100 * MS, 101 * MS)), List.of(new Span(200 * MS, 205 * MS)),
+        Holdups holdups = new Holdups(List.of(new Span(100 * MS, 101 * MS)), List.of(new Span(600 * MS, 603 * MS)),
+                List.of(new Span(200 * MS, 205 * MS)),
                 List.of(new Span(100 * MS, 101 * MS), new Span(199 * MS, 206 * MS), new Span(300 * MS, 302 * MS)),
-                List.of(new Span(200 * MS, 205 * MS), new Span(400 * MS, 404 * MS)));
+                List.of(new Span(200 * MS, 205 * MS), new Span(400 * MS, 404 * MS), new Span(601 * MS, 602 * MS)));
         assertEquals(0, TailCauses.cause(100 * MS, 3 * MS, holdups), "sent late, though a safepoint came too");
-        assertEquals(1, TailCauses.cause(198 * MS, 3 * MS, holdups), "a GC pause began during its wait");
-        assertEquals(2, TailCauses.cause(301 * MS, 3 * MS, holdups), "a safepoint without GC");
-        assertEquals(3, TailCauses.cause(403 * MS, 2 * MS, holdups), "only the sleeper stalled");
-        assertEquals(4, TailCauses.cause(500 * MS, 5 * MS, holdups), "nothing the harness saw");
-        assertEquals(4, TailCauses.cause(195 * MS, 3 * MS, holdups), "its wait ended before the pause");
+        assertEquals(1, TailCauses.cause(599 * MS, 2 * MS, holdups), "an XADD answered late, though the sleeper stalled too");
+        assertEquals(2, TailCauses.cause(198 * MS, 3 * MS, holdups), "a GC pause began during its wait");
+        assertEquals(3, TailCauses.cause(301 * MS, 3 * MS, holdups), "a safepoint without GC");
+        assertEquals(4, TailCauses.cause(403 * MS, 2 * MS, holdups), "only the sleeper stalled");
+        assertEquals(5, TailCauses.cause(500 * MS, 5 * MS, holdups), "nothing the harness saw");
+        assertEquals(5, TailCauses.cause(195 * MS, 3 * MS, holdups), "its wait ended before the pause");
     }
 
     @Test
@@ -46,7 +48,7 @@ class TailCausesTest {
         assertEquals(12, finding.entries());
         assertEquals(3, finding.bursts());
         assertEquals(10, finding.largest());
-        assertArrayEquals(new double[] {0, 0, 0, 0, 1}, finding.shares(), 1e-9);
+        assertArrayEquals(new double[] {0, 0, 0, 0, 0, 1}, finding.shares(), 1e-9);
     }
 
     @Test
@@ -87,7 +89,17 @@ class TailCausesTest {
         late.sent(5, 3 * MS);
         List<Span> spells = late.spells();
         assertEquals(List.of(new Span(2, 3), new Span(5, 5)), spells);
-        assertEquals(spells, TailCauses.LateSpells.decode(TailCauses.LateSpells.encode(spells)));
-        assertEquals(List.of(), TailCauses.LateSpells.decode(TailCauses.LateSpells.encode(List.of())));
+        assertEquals(spells, TailCauses.decode(TailCauses.encode(spells)));
+        assertEquals(List.of(), TailCauses.decode(TailCauses.encode(List.of())));
+    }
+
+    @Test
+    void slowXaddsAreAnswersAMillisecondLateMergedWhereTheyOverlap() {
+        TailCauses.SlowXadds slow = new TailCauses.SlowXadds();
+        slow.answered(10 * MS, 10 * MS + MS / 2); // quick
+        slow.answered(20 * MS, 23 * MS);
+        slow.answered(21 * MS, 24 * MS); // written while the one before waited: one span
+        slow.answered(30 * MS, 31 * MS);
+        assertEquals(List.of(new Span(20 * MS, 24 * MS), new Span(30 * MS, 31 * MS)), slow.spans());
     }
 }
