@@ -156,8 +156,8 @@ public final class GcPauses implements AutoCloseable {
         });
         List<TailCauses.Span> sleeper = stalls.stream()
                 .map(s -> new TailCauses.Span(monotonic(s.end().minus(s.late())), monotonic(s.end()))).toList();
-        return new TailCauses.Holdups(produced.late(), within(produced.slowXadds(), from, to), within(pauseSpans, from, to),
-                within(safepoints, from, to), within(sleeper, from, to));
+        return new TailCauses.Holdups(produced.late(), within(pauseSpans, from, to), within(safepoints, from, to),
+                within(sleeper, from, to), within(produced.slowXadds(), from, to));
     }
 
     private static List<TailCauses.Span> within(List<TailCauses.Span> spans, long from, long to) {

@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * What the slowest entries of a latency phase waited through. The handler keeps every entry at least
  * {@link #KEPT_NANOS} late (its due time and latency); after the phase, {@link #explain} takes those at or
  * above a percentile of the phase (the p99 and the p99.9) and names, for each, the first of these that held it up: the producer sent it
- * late, an XADD of the producer's took 1 ms or more to be answered during its wait (Redis, the loopback or the
- * producer's JVM was slow), a GC pause or another safepoint of the contender's JVM overlapped its wait, or a harness thread
- * that only sleeps overslept during it (the JVM or the machine stalled, not the consumer's threads alone).
- * An entry none of them explains waited for the contender itself (or for Redis).
+ * late, a GC pause or another safepoint of the contender's JVM overlapped its wait, a harness thread that only
+ * sleeps overslept during it (the JVM or the machine stalled, not the consumer's threads alone), or an XADD of
+ * the producer's took 1 ms or more to be answered during it (Redis, the loopback or the producer's JVM slow:
+ * last, since on a loaded machine such answers come often). An entry none of them explains waited for the
+ * contender itself.
  *
  * <p>A long wait overlaps some stall by chance on a machine that stalls often, so beside each share the
  * finding gives the chance that a wait of the same length, at a random time of the window, overlaps one.
@@ -26,7 +27,7 @@ public final class TailCauses {
     }
 
     /** What held the entries up, as spans of the monotonic clock. */
-    public record Holdups(List<Span> producerLate, List<Span> slowXadds, List<Span> gcPauses, List<Span> safepoints, List<Span> stalls) {
+    public record Holdups(List<Span> producerLate, List<Span> gcPauses, List<Span> safepoints, List<Span> stalls, List<Span> slowXadds) {
     }
 
     /**
@@ -35,8 +36,8 @@ public final class TailCauses {
      * @param entries   entries at or above it
      * @param bursts    runs of them whose due times lie within {@link #BURST_GAP_NANOS} of each other
      * @param largest   entries of the largest run
-     * @param shares    of the entries: producer late, slow XADD, GC pause, other safepoint, a stalled sleeper, none
-     * @param chances   for slow XADD, GC pause, safepoint and stall: the chance a wait as long as the entries' median overlaps one
+     * @param shares    of the entries: producer late, GC pause, other safepoint, a stalled sleeper, slow XADD, none
+     * @param chances   for GC pause, safepoint, stall and slow XADD: the chance a wait as long as the entries' median overlaps one
      * @param lost      slow entries the handler could not keep (beyond {@link #CAPACITY}): the shares cover the rest
      */
     public record Finding(String percentile, long threshold, int entries, int bursts, int largest, double[] shares, double[] chances, int lost) {
@@ -47,7 +48,7 @@ public final class TailCauses {
                 return "tail " + percentile + ": no entry kept";
             }
             return String.format(Locale.ROOT, "tail %s, ≥ %.2f ms: %d entries in %d bursts (largest %d); producer late %.0f%%,"
-                    + " slow XADD %.0f%% (chance %.0f%%), gc %.0f%% (%.0f%%), safepoint %.0f%% (%.0f%%), stalled sleeper %.0f%%"
+                    + " gc %.0f%% (chance %.0f%%), safepoint %.0f%% (%.0f%%), stalled sleeper %.0f%% (%.0f%%), slow XADD %.0f%%"
                     + " (%.0f%%), none %.0f%%%s",
                     percentile, threshold / 1e6, entries, bursts, largest, shares[0] * 100, shares[1] * 100, chances[0] * 100,
                     shares[2] * 100, chances[1] * 100, shares[3] * 100, chances[2] * 100, shares[4] * 100, chances[3] * 100,
@@ -132,19 +133,19 @@ public final class TailCauses {
         }
         long[] waits = sorted.stream().mapToLong(e -> e[1]).sorted().toArray();
         long wait = waits[waits.length / 2];
-        double[] chances = {chance(holdups.slowXadds(), wait, windowFrom, windowTo), chance(holdups.gcPauses(), wait, windowFrom, windowTo),
-                chance(holdups.safepoints(), wait, windowFrom, windowTo), chance(holdups.stalls(), wait, windowFrom, windowTo)};
+        double[] chances = {chance(holdups.gcPauses(), wait, windowFrom, windowTo), chance(holdups.safepoints(), wait, windowFrom, windowTo),
+                chance(holdups.stalls(), wait, windowFrom, windowTo), chance(holdups.slowXadds(), wait, windowFrom, windowTo)};
         return new Finding(percentile, threshold, sorted.size(), bursts, largest, shares, chances, lost);
     }
 
-    /** 0 producer late, 1 slow XADD, 2 GC pause, 3 safepoint, 4 stalled sleeper, 5 none: the first that held the entry up. */
+    /** 0 producer late, 1 GC pause, 2 safepoint, 3 stalled sleeper, 4 slow XADD, 5 none: the first that held the entry up. */
     static int cause(long due, long latency, Holdups holdups) {
         for (Span late : holdups.producerLate()) {
             if (due >= late.from() && due <= late.to()) {
                 return 0;
             }
         }
-        List<List<Span>> inOrder = List.of(holdups.slowXadds(), holdups.gcPauses(), holdups.safepoints(), holdups.stalls());
+        List<List<Span>> inOrder = List.of(holdups.gcPauses(), holdups.safepoints(), holdups.stalls(), holdups.slowXadds());
         for (int i = 0; i < inOrder.size(); i++) {
             if (overlaps(inOrder.get(i), due, due + latency)) {
                 return i + 1;

@@ -23,15 +23,16 @@ class TailCausesTest {
 
     @Test
     void eachEntryIsPutOnTheFirstHoldupItsWaitMet() {
-        Holdups holdups = new Holdups(List.of(new Span(100 * MS, 101 * MS)), List.of(new Span(600 * MS, 603 * MS)),
-                List.of(new Span(200 * MS, 205 * MS)),
+        Holdups holdups = new Holdups(List.of(new Span(100 * MS, 101 * MS)), List.of(new Span(200 * MS, 205 * MS)),
                 List.of(new Span(100 * MS, 101 * MS), new Span(199 * MS, 206 * MS), new Span(300 * MS, 302 * MS)),
-                List.of(new Span(200 * MS, 205 * MS), new Span(400 * MS, 404 * MS), new Span(601 * MS, 602 * MS)));
+                List.of(new Span(200 * MS, 205 * MS), new Span(400 * MS, 404 * MS), new Span(601 * MS, 602 * MS)),
+                List.of(new Span(400 * MS, 401 * MS), new Span(600 * MS, 603 * MS), new Span(700 * MS, 702 * MS)));
         assertEquals(0, TailCauses.cause(100 * MS, 3 * MS, holdups), "sent late, though a safepoint came too");
-        assertEquals(1, TailCauses.cause(599 * MS, 2 * MS, holdups), "an XADD answered late, though the sleeper stalled too");
-        assertEquals(2, TailCauses.cause(198 * MS, 3 * MS, holdups), "a GC pause began during its wait");
-        assertEquals(3, TailCauses.cause(301 * MS, 3 * MS, holdups), "a safepoint without GC");
-        assertEquals(4, TailCauses.cause(403 * MS, 2 * MS, holdups), "only the sleeper stalled");
+        assertEquals(1, TailCauses.cause(198 * MS, 3 * MS, holdups), "a GC pause began during its wait");
+        assertEquals(2, TailCauses.cause(301 * MS, 3 * MS, holdups), "a safepoint without GC");
+        assertEquals(3, TailCauses.cause(403 * MS, 2 * MS, holdups), "the sleeper stalled, though an XADD was answered late too");
+        assertEquals(3, TailCauses.cause(599 * MS, 2 * MS, holdups), "the same");
+        assertEquals(4, TailCauses.cause(699 * MS, 2 * MS, holdups), "only an XADD answered late");
         assertEquals(5, TailCauses.cause(500 * MS, 5 * MS, holdups), "nothing the harness saw");
         assertEquals(5, TailCauses.cause(195 * MS, 3 * MS, holdups), "its wait ended before the pause");
     }
