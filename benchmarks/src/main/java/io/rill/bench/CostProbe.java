@@ -171,8 +171,12 @@ public final class CostProbe {
         if (start.machineStolenSeconds() < 0 || end.machineStolenSeconds() < 0) {
             return -1;
         }
-        double wall = (end.nanoTime() - start.nanoTime()) / 1e9;
-        return (end.machineStolenSeconds() - start.machineStolenSeconds()) / (wall * Runtime.getRuntime().availableProcessors());
+        return (end.machineStolenSeconds() - start.machineStolenSeconds()) / coreSeconds(start, end);
+    }
+
+    /** The CPU time all the machine's cores had between two readings, s. */
+    private static double coreSeconds(Reading start, Reading end) {
+        return (end.nanoTime() - start.nanoTime()) / 1e9 * Runtime.getRuntime().availableProcessors();
     }
 
     /** What the rest of the machine used between two readings, as a share of all its cores. */
@@ -180,11 +184,10 @@ public final class CostProbe {
         if (start.machineBusySeconds() < 0 || end.machineBusySeconds() < 0) {
             return -1;
         }
-        double wall = (end.nanoTime() - start.nanoTime()) / 1e9;
         double ours = (end.processCpuNanos() - start.processCpuNanos()) / 1e9 + end.redisCpuSeconds() - start.redisCpuSeconds()
                 + Math.max(0, end.helperCpuNanos() - start.helperCpuNanos()) / 1e9;
         double others = end.machineBusySeconds() - start.machineBusySeconds() - ours;
-        return Math.max(0, others / (wall * Runtime.getRuntime().availableProcessors()));
+        return Math.max(0, others / coreSeconds(start, end));
     }
 
     /** The fields of /proc/stat's cpu line (user nice system idle iowait irq softirq steal) that count as busy: all but idle and iowait. */
