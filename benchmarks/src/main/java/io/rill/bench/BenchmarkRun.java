@@ -12,16 +12,18 @@ import java.util.stream.Stream;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.rill.bench.contender.Contender;
 import io.rill.bench.contender.Contenders;
+import io.rill.bench.contender.PlainLettuceLoop;
 import io.rill.bench.latency.LatencyBenchmark;
 import io.rill.bench.latency.RateSweep;
 import io.rill.bench.latency.RoundTripFloor;
+import io.rill.bench.latency.SideBySide;
 import io.rill.bench.memory.MemoryBenchmark;
 import io.rill.bench.report.MarkdownReport;
 import io.rill.bench.throughput.ThroughputBenchmark;
 import io.rill.testing.RedisServer;
 
 /**
- * The benchmark entry point: {@code benchmarks/run [all|throughput|latency|sweep|memory|floor|cluster|publish] [options]}. Starts a Redis
+ * The benchmark entry point: {@code benchmarks/run [all|throughput|latency|sweep|memory|floor|pair|cluster|publish] [options]}. Starts a Redis
  * (REDIS_URI, else Docker, else a local redis-server), runs the chosen benchmarks over every contender
  * of {@link Contenders#all}, prints the figures, and for {@code all} writes them into the docs.
  *
@@ -48,6 +50,10 @@ import io.rill.testing.RedisServer;
  *                        defaults to plain,Rill here
  * floor: a synchronous PING at each of --rates (1000 here) for --seconds, --latency-rounds times: the
  *                        round trip this machine puts under every latency figure (RoundTripFloor)
+ * --control on|off       latency, pair: a second plain loop right after the first, paired with it like any other
+ *                        contender: what the method says of two equal contenders (off)
+ * pair: the plain loop and each other contender of --only (the loop among them) at once on one stream, each in a
+ *                        group of its own, at each of --rates, --latency-rounds times (SideBySide)
  *
  * Latency phases (latency, sweep, all) each start on an emptied Redis (FLUSHALL, only on a Redis this run
  * started) with only the harness connected; the producer runs in a JVM of its own; after a phase the
@@ -70,13 +76,13 @@ public final class BenchmarkRun {
             io.rill.bench.publish.PublishBenchmark.main(list.subList(1, list.size()).toArray(new String[0]));
             return;
         }
-        if (!List.of("all", "throughput", "latency", "sweep", "memory", "floor").contains(mode)) {
-            System.err.println("unknown benchmark '" + mode + "': use all, throughput, latency, sweep, memory, floor, cluster or publish");
+        if (!List.of("all", "throughput", "latency", "sweep", "memory", "floor", "pair").contains(mode)) {
+            System.err.println("unknown benchmark '" + mode + "': use all, throughput, latency, sweep, memory, floor, pair, cluster or publish");
             System.exit(2);
         }
         List<String> known = List.of("--entries", "--warm-up-entries", "--rounds", "--latency-rounds", "--batch", "--payload", "--rates",
                 "--warm-up-seconds", "--seconds", "--drain-seconds", "--only", "--rill-variant", "--docs", "--sweep-rates",
-                "--p99-limit-ms", "--heap");
+                "--p99-limit-ms", "--heap", "--control");
         int firstOption = list.isEmpty() || list.get(0).startsWith("--") ? 0 : 1;
         for (int i = firstOption; i < args.length; i += 2) {
             if (!known.contains(args[i])) {
@@ -127,6 +133,23 @@ public final class BenchmarkRun {
                         .stream().map(Contender::name).toList());
             }
         }
+        String control = stringArg(args, "--control", "off");
+        if (!List.of("on", "off").contains(control)) {
+            throw new IllegalArgumentException("--control takes on or off, was '" + control + "'");
+        }
+        if (control.equals("on")) {
+            if (!List.of("latency", "pair").contains(mode) || !(contenders.get(0) instanceof PlainLettuceLoop)) {
+                throw new IllegalArgumentException("--control on pairs the plain loop with a second one: it needs latency or pair, "
+                        + "and the loop among the contenders (--only plain,...)");
+            }
+            List<Contender> withControl = new ArrayList<>(contenders);
+            withControl.add(1, Contenders.secondLoop(batch));
+            contenders = withControl;
+        }
+        if (mode.equals("pair") && (contenders.size() < 2 || !(contenders.get(0) instanceof PlainLettuceLoop))) {
+            throw new IllegalArgumentException("pair runs the plain loop with each other contender: --only needs plain and one more, "
+                    + "or --control on");
+        }
         if (writesResults) {
             // the load average still counts this script's own build; a run that writes the docs starts once it has
             // decayed, so that a load at the start means someone else's work
@@ -159,6 +182,13 @@ public final class BenchmarkRun {
                 String heap = stringArg(args, "--heap", "64m");
                 new MemoryBenchmark(server.uri(), new MemoryBenchmark.Settings(throughput.entries(), heap, payload, batch),
                         contenders).run();
+                System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
+                        Machine.loadAverage(), CostProbe.othersShare(atStart, probe.read()) * 100);
+                System.exit(0);
+            }
+            if (mode.equals("pair")) {
+                // the reference is contenders.get(0), the loop; every other contender (the control too) is paired with it
+                new SideBySide(server.uri(), latency, contenders.get(0), contenders.subList(1, contenders.size()), ownsRedis).run();
                 System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
                         Machine.loadAverage(), CostProbe.othersShare(atStart, probe.read()) * 100);
                 System.exit(0);

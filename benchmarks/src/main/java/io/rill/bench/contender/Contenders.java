@@ -42,6 +42,14 @@ public final class Contenders {
     }
 
     /**
+     * The method's control ({@code --control on}): a second plain loop, run and paired with the first like any other
+     * contender. What the benchmark says of two equal contenders is what its verdicts on the others can be held to.
+     */
+    public static Contender secondLoop(int batch) {
+        return new PlainLettuceLoop(batch, "plain Lettuce loop, a second one");
+    }
+
+    /**
      * Rill with trace context on: an OpenTelemetry SDK that samples and ends every span and exports none
      * (a simple processor over a no-op exporter), so the figure is Rill's tracing cost, not an exporter's.
      * The harness writes entries without a traceparent, so each span starts a trace (no parent to parse).

@@ -18,14 +18,21 @@ import io.lettuce.core.api.sync.RedisCommands;
 public final class PlainLettuceLoop implements Contender {
 
     private final int batch;
+    private final String name;
 
     public PlainLettuceLoop(int batch) {
+        this(batch, "plain Lettuce loop");
+    }
+
+    /** A loop under another name: {@link Contenders#secondLoop}. */
+    PlainLettuceLoop(int batch, String name) {
         this.batch = batch;
+        this.name = name;
     }
 
     @Override
     public String name() {
-        return "plain Lettuce loop";
+        return name;
     }
 
     @Override
