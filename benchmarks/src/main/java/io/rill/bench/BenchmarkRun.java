@@ -51,7 +51,8 @@ import io.rill.testing.RedisServer;
  * floor: a synchronous PING at each of --rates (1000 here) for --seconds, --latency-rounds times: the
  *                        round trip this machine puts under every latency figure (RoundTripFloor)
  * --control on|off       latency, pair: a second plain loop right after the first, paired with it like any other
- *                        contender: what the method says of two equal contenders (off)
+ *                        contender: what the method says of two equal contenders (off); early-read: a second loop that
+ *                        sends its next read with its XACK, not after its answer (Contenders.earlyReadLoop)
  * pair: the plain loop and each other contender of --only (the loop among them) at once on one stream, each in a
  *                        group of its own, at each of --rates, --latency-rounds times (SideBySide)
  *
@@ -134,16 +135,16 @@ public final class BenchmarkRun {
             }
         }
         String control = stringArg(args, "--control", "off");
-        if (!List.of("on", "off").contains(control)) {
-            throw new IllegalArgumentException("--control takes on or off, was '" + control + "'");
+        if (!List.of("on", "off", "early-read").contains(control)) {
+            throw new IllegalArgumentException("--control takes on, early-read or off, was '" + control + "'");
         }
-        if (control.equals("on")) {
+        if (!control.equals("off")) {
             if (!List.of("latency", "pair").contains(mode) || !(contenders.get(0) instanceof PlainLettuceLoop)) {
-                throw new IllegalArgumentException("--control on pairs the plain loop with a second one: it needs latency or pair, "
+                throw new IllegalArgumentException("--control " + control + " pairs the plain loop with a second one: it needs latency or pair, "
                         + "and the loop among the contenders (--only plain,...)");
             }
             List<Contender> withControl = new ArrayList<>(contenders);
-            withControl.add(1, Contenders.secondLoop(batch));
+            withControl.add(1, control.equals("on") ? Contenders.secondLoop(batch) : Contenders.earlyReadLoop(batch));
             contenders = withControl;
         }
         if (mode.equals("pair") && (contenders.size() < 2 || !(contenders.get(0) instanceof PlainLettuceLoop))) {

@@ -46,7 +46,16 @@ public final class Contenders {
      * contender. What the benchmark says of two equal contenders is what its verdicts on the others can be held to.
      */
     public static Contender secondLoop(int batch) {
-        return new PlainLettuceLoop(batch, "plain Lettuce loop, a second one");
+        return new PlainLettuceLoop(batch, "plain Lettuce loop, a second one", true);
+    }
+
+    /**
+     * A control for the order in which Redis answers two consumers blocked on one stream ({@code --control early-read}):
+     * a plain loop that sends its next read with its XACK instead of after the XACK's answer, so that, like Rill, it is
+     * waiting on Redis again one round trip sooner than the anchor.
+     */
+    public static Contender earlyReadLoop(int batch) {
+        return new PlainLettuceLoop(batch, "plain Lettuce loop, next read with its XACK", false);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +49,9 @@ class ContendersTest {
     }
 
     static List<Contender> contenders() {
-        return Contenders.all(100);
+        // the controls that --control adds too: a loop's copy, and one that reads again before its XACK is answered
+        return Stream.concat(Contenders.all(100).stream(), Stream.of(Contenders.secondLoop(100), Contenders.earlyReadLoop(100)))
+                .toList();
     }
 
     @ParameterizedTest(name = "{0}")
