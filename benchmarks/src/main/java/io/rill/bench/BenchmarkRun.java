@@ -175,23 +175,20 @@ public final class BenchmarkRun {
             boolean ownsRedis = System.getenv(RedisServer.REDIS_URI_ENV) == null || System.getenv(RedisServer.REDIS_URI_ENV).isBlank();
             if (mode.equals("floor")) {
                 RoundTripFloor.run(harness.client(), probe, latency.rates(), latency.measure(), latency.rounds());
-                System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
-                        Machine.loadAverage(), CostProbe.othersShare(atStart, probe.read()) * 100);
+                printLoadAtEnd(atStart, probe);
                 System.exit(0);
             }
             if (mode.equals("memory")) {
                 String heap = stringArg(args, "--heap", "64m");
                 new MemoryBenchmark(server.uri(), new MemoryBenchmark.Settings(throughput.entries(), heap, payload, batch),
                         contenders).run();
-                System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
-                        Machine.loadAverage(), CostProbe.othersShare(atStart, probe.read()) * 100);
+                printLoadAtEnd(atStart, probe);
                 System.exit(0);
             }
             if (mode.equals("pair")) {
                 // the reference is contenders.get(0), the loop; every other contender (the control too) is paired with it
                 new SideBySide(server.uri(), latency, contenders.get(0), contenders.subList(1, contenders.size()), ownsRedis).run();
-                System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
-                        Machine.loadAverage(), CostProbe.othersShare(atStart, probe.read()) * 100);
+                printLoadAtEnd(atStart, probe);
                 System.exit(0);
             }
             if (mode.equals("sweep")) {
@@ -240,6 +237,11 @@ public final class BenchmarkRun {
         }
         // Lettuce and Spring leave non-daemon threads behind a failed close; the run is over either way
         System.exit(0);
+    }
+
+    private static void printLoadAtEnd(CostProbe.Reading atStart, CostProbe probe) {
+        System.out.printf(Locale.ROOT, "load average at the end: %s; other processes took %.0f%% of the CPU during the run%n",
+                Machine.loadAverage(), CostProbe.othersShare(atStart, probe.read()) * 100);
     }
 
     private static void printThroughput(List<ThroughputBenchmark.Result> results) {

@@ -102,17 +102,19 @@ public final class LatencyBenchmark {
         for (int i = 0; i < a.size(); i++) {
             Result m = a.get(i);
             Result r = b.get(i);
-            if (!m.keptUp() && r.keptUp()) {
-                continue;
-            }
-            if (!r.keptUp() || m.latency().getValueAtPercentile(99) <= r.latency().getValueAtPercentile(99)) {
-                counts[0]++;
-            }
-            if (!r.keptUp() || m.latency().getValueAtPercentile(99.9) <= r.latency().getValueAtPercentile(99.9)) {
-                counts[1]++;
-            }
+            counts[0] += noWorse(m.keptUp(), m.latency(), r.keptUp(), r.latency(), 99) ? 1 : 0;
+            counts[1] += noWorse(m.keptUp(), m.latency(), r.keptUp(), r.latency(), 99.9) ? 1 : 0;
         }
         return counts;
+    }
+
+    /**
+     * One round's verdict at {@code percentile}: beside a reference that fell behind anything is no worse; one that
+     * fell behind is worse than one that kept up.
+     */
+    static boolean noWorse(boolean mineKeptUp, Histogram mine, boolean referenceKeptUp, Histogram reference, double percentile) {
+        return !referenceKeptUp
+                || mineKeptUp && mine.getValueAtPercentile(percentile) <= reference.getValueAtPercentile(percentile);
     }
 
     private final String uri;

@@ -54,13 +54,11 @@ public final class SideBySide {
 
         /** {p99, p99.9}: whether the other contender was no worse than the loop; one that fell behind is worse. */
         boolean[] noWorse() {
-            boolean[] noWorse = new boolean[2];
-            double[] percentiles = {99, 99.9};
-            for (int i = 0; i < 2; i++) {
-                noWorse[i] = !reference.keptUp(produced) || other.keptUp(produced)
-                        && other.latency().getValueAtPercentile(percentiles[i]) <= reference.latency().getValueAtPercentile(percentiles[i]);
-            }
-            return noWorse;
+            boolean otherKeptUp = other.keptUp(produced);
+            boolean referenceKeptUp = reference.keptUp(produced);
+            return new boolean[] {
+                    LatencyBenchmark.noWorse(otherKeptUp, other.latency(), referenceKeptUp, reference.latency(), 99),
+                    LatencyBenchmark.noWorse(otherKeptUp, other.latency(), referenceKeptUp, reference.latency(), 99.9)};
         }
     }
 
