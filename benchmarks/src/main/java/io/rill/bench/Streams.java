@@ -48,6 +48,11 @@ public final class Streams {
         }
     }
 
+    /** A contender's name as part of a key or group name: letters, each other run of characters one {@code -}. */
+    public static String keyPart(String name) {
+        return name.replaceAll("[^A-Za-z]+", "-");
+    }
+
     /** Creates {@code group} on {@code stream} at {@code id} (MKSTREAM). */
     public static void createGroup(StatefulRedisConnection<String, String> connection, String stream, String group, String id) {
         connection.sync().xgroupCreate(StreamOffset.from(stream, id), group, XGroupCreateArgs.Builder.mkstream());

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import org.HdrHistogram.Histogram;
@@ -284,7 +285,7 @@ public final class LatencyBenchmark {
             ProducerProcess producer, Contender contender, int rate, Duration warmUp, Duration measure) throws Exception {
         System.gc(); // not in the middle of a phase
         isolation.quietRedis();
-        String stream = "bench:latency:" + rate + ":" + contender.name().replaceAll("[^A-Za-z]+", "-");
+        String stream = "bench:latency:" + rate + ":" + Streams.keyPart(contender.name());
         String group = "lat"; // short: Rill's thread names carry it, and Linux keeps 15 characters of a name
         admin.sync().del(stream);
         Streams.createGroup(admin, stream, group, "$");
@@ -321,10 +322,8 @@ public final class LatencyBenchmark {
             producer.go(stream, rate, start, from, end);
             produced = producer.awaitDone(warmUp.plus(measure).plusSeconds(60));
             probing.join();
-            long drainDeadline = System.nanoTime() + settings.drainGrace().toNanos();
-            while (handled.sum() < produced.measured() && System.nanoTime() < drainDeadline) {
-                TimeUnit.MILLISECONDS.sleep(1);
-            }
+            long toHandle = produced.measured();
+            awaitCaughtUp(settings.drainGrace(), () -> handled.sum() >= toHandle);
             diagnostics = consumption.diagnostics();
         }
         admin.sync().del(stream);
@@ -383,6 +382,14 @@ public final class LatencyBenchmark {
             } catch (RuntimeException e) {
                 failure = e;
             }
+        }
+    }
+
+    /** Waits up to {@code grace} after the producer stopped for {@code caughtUp}: a contender that needs longer fell behind. */
+    static void awaitCaughtUp(Duration grace, BooleanSupplier caughtUp) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!caughtUp.getAsBoolean() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(1);
         }
     }
 

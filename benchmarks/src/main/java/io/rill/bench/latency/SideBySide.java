@@ -198,7 +198,7 @@ public final class SideBySide {
             Contender other, int rate, int round, boolean referenceFirst, Duration measure) throws Exception {
         System.gc(); // not in the middle of a phase
         isolation.quietRedis();
-        String stream = "bench:pair:" + rate + ":" + other.name().replaceAll("[^A-Za-z]+", "-");
+        String stream = "bench:pair:" + rate + ":" + Streams.keyPart(other.name());
         admin.sync().del(stream);
         Streams.createGroup(admin, stream, REFERENCE_GROUP, "$");
         Streams.createGroup(admin, stream, OTHER_GROUP, "$");
@@ -227,11 +227,9 @@ public final class SideBySide {
             ProducerProcess.parkUntil(end);
             atEnd = probe.read();
             produced = producer.awaitDone(settings.warmUp().plus(measure).plusSeconds(60));
-            long drainDeadline = System.nanoTime() + settings.drainGrace().toNanos();
-            while ((ref.handled.sum() < produced.measured() || mine.handled.sum() < produced.measured())
-                    && System.nanoTime() < drainDeadline) {
-                TimeUnit.MILLISECONDS.sleep(1);
-            }
+            long toHandle = produced.measured();
+            LatencyBenchmark.awaitCaughtUp(settings.drainGrace(),
+                    () -> ref.handled.sum() >= toHandle && mine.handled.sum() >= toHandle);
         }
         admin.sync().del(stream);
         isolation.awaitThreadsGone(threadsBefore, reference.name() + " and " + other.name());

@@ -72,7 +72,7 @@ public final class MemoryBenchmark {
             System.out.printf(Locale.ROOT, "memory: loading %,d entries of %d bytes%n", settings.entries(), settings.payload());
             Streams.fill(admin, stream, settings.entries(), settings.payload());
             for (Contender contender : contenders) {
-                String group = "mem-" + contender.name().replaceAll("[^A-Za-z]+", "-");
+                String group = "mem-" + Streams.keyPart(contender.name());
                 Streams.createGroup(admin, stream, group, "0");
                 Result result = child(contender, stream, group);
                 results.add(result);

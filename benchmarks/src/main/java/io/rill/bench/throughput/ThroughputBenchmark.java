@@ -118,7 +118,7 @@ public final class ThroughputBenchmark {
     @SuppressWarnings("try") // the consumption only has to be closed
     private Run consume(StatefulRedisConnection<String, String> admin, CostProbe probe, Contender contender, String stream,
             String label, int entries) throws Exception {
-        String group = label + "-" + contender.name().replaceAll("[^A-Za-z]+", "-");
+        String group = label + "-" + Streams.keyPart(contender.name());
         Streams.createGroup(admin, stream, group, "0");
         LongAdder handled = new LongAdder();
         CostProbe.Reading before = probe.read();
